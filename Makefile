@@ -1,0 +1,54 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+UV := .uv/bin/uv
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test lint format browser migrate serve bench clean
+
+# uv itself lives in its own small venv, so that `uv sync` never removes it.
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+run: .venv/.synced
+	DEBUG=$${DEBUG:-true} $(MANAGE) migrate --no-input
+	DEBUG=$${DEBUG:-true} $(MANAGE) seed_demo
+	@echo ""
+	@echo "Portal do Parceiro em http://127.0.0.1:$(PORT)/"
+	@echo "  parceiro Revenda Alfa: alfa / alfa-demo-2026"
+	@echo "  parceiro Revenda Beta: beta / beta-demo-2026"
+	@echo "  administração (/admin/): admin / admin-demo-2026"
+	@echo ""
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests (apt-get)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: .venv/.synced
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+test: .venv/.synced browser lint
+	$(MANAGE) makemigrations --check --dry-run >/dev/null || \
+	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

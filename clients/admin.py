@@ -1,0 +1,155 @@
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from clients.documents import normalize_document
+from clients.forms import ClientAdminForm
+from clients.models import Client, ClientEvent, Partner, PartnerUser
+from clients.services import ActionNotAllowed, client_approve
+from clients.status import Status, status_q
+from licenses.models import License, RegistrationCode
+
+User = get_user_model()
+
+
+class PartnerUserInline(admin.TabularInline):
+    model = PartnerUser
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "email", "created_at"]
+    search_fields = ["code", "name"]
+    inlines = [PartnerUserInline]
+
+
+class PartnerUserOfUserInline(admin.StackedInline):
+    model = PartnerUser
+    can_delete = False
+    autocomplete_fields = ["partner"]
+    verbose_name_plural = "parceiro"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    inlines = [PartnerUserOfUserInline]
+    list_display = ["username", "email", "partner_name", "is_staff", "is_active"]
+    list_select_related = ["partner_user__partner"]
+
+    @admin.display(description="parceiro", ordering="partner_user__partner__name")
+    def partner_name(self, user):
+        partner_user = getattr(user, "partner_user", None)
+        return partner_user.partner if partner_user else "—"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The derived status, filtered through the same predicates as the portal."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return queryset.filter(status_q(self.value()))
+        return queryset
+
+
+class LicenseInline(admin.TabularInline):
+    model = License
+    extra = 0
+
+
+class RegistrationCodeInline(admin.TabularInline):
+    model = RegistrationCode
+    extra = 0
+    readonly_fields = ["code", "created_at", "consumed_at", "machine"]
+
+
+class ClientEventInline(admin.TabularInline):
+    model = ClientEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "actor_label", "before", "after", "note"]
+    readonly_fields = fields
+    ordering = ["-at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    form = ClientAdminForm
+    list_display = [
+        "id",
+        "name",
+        "cpf_cnpj_display",
+        "partner",
+        "product",
+        "registered_on",
+        "expires_on",
+        "status_label",
+        "pending_reason",
+    ]
+    list_filter = [StatusFilter, "product", "renewal", "uf", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["name", "=cpf_cnpj"]
+    show_full_result_count = False
+    autocomplete_fields = ["partner"]
+    readonly_fields = ["license_key", "link_version", "last_seen_at", "created_at", "updated_at"]
+    date_hierarchy = None
+    actions = ["approve"]
+    inlines = [LicenseInline, RegistrationCodeInline, ClientEventInline]
+
+    @admin.display(description="CPF/CNPJ", ordering="cpf_cnpj")
+    def cpf_cnpj_display(self, client):
+        return client.cpf_cnpj_display
+
+    @admin.display(description="status")
+    def status_label(self, client):
+        return client.status.label
+
+    def get_search_results(self, request, queryset, search_term):
+        # A CPF/CNPJ may be typed with punctuation: search its normalised form too.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        document = normalize_document(search_term)
+        if document and document != search_term.strip().upper():
+            queryset |= self.model.objects.filter(cpf_cnpj=document)
+        return queryset, may_have_duplicates
+
+    @admin.action(description="Aprovar clientes pendentes selecionados")
+    def approve(self, request, queryset):
+        approved = 0
+        for client in queryset:
+            try:
+                client_approve(client=client, by=request.user)
+            except ActionNotAllowed as error:
+                self.message_user(request, f"{client}: {error.message}", messages.WARNING)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(request, f"{approved} cliente(s) aprovado(s).", messages.SUCCESS)
+
+
+@admin.register(ClientEvent)
+class ClientEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "client", "action", "actor", "actor_label", "note"]
+    list_filter = ["action"]
+    search_fields = ["client__name", "=client__cpf_cnpj"]
+    list_select_related = ["client", "actor"]
+    readonly_fields = [f.name for f in ClientEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

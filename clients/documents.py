@@ -1,0 +1,67 @@
+"""CPF and CNPJ: normalise, validate (check digits, alphanumeric CNPJ) and format.
+
+Validation is django-localflavor's; this module only decides which of the two a value is
+and gives the messages in pt-BR.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from localflavor.br.validators import BRCNPJValidator, BRCPFValidator
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+INVALID_MESSAGE = "CPF/CNPJ inválido: confira os dígitos verificadores."
+
+
+def normalize_document(value: str) -> str:
+    """Upper case, punctuation and spaces removed: '12.abc.345/01de-35' -> '12ABC34501DE35'."""
+    return _NOT_ALNUM.sub("", (value or "").upper())
+
+
+def validate_document(value: str) -> None:
+    """Accept a CPF (11 digits) or a CNPJ (14 characters, the first 12 may be letters)."""
+    document = normalize_document(value)
+    if len(set(document)) <= 1:
+        raise ValidationError(INVALID_MESSAGE, code="invalid")
+    if len(document) == 11 and document.isdigit():
+        validator = BRCPFValidator()
+    elif len(document) == 14:
+        validator = BRCNPJValidator()
+    else:
+        raise ValidationError(
+            "Informe um CPF (11 dígitos) ou um CNPJ (14 caracteres).", code="invalid_length"
+        )
+    try:
+        validator(document)
+    except ValidationError:
+        raise ValidationError(INVALID_MESSAGE, code="invalid") from None
+
+
+def format_document(document: str) -> str:
+    """'12345678909' -> '123.456.789-09'; '12ABC34501DE35' -> '12.ABC.345/01DE-35'."""
+    if len(document) == 11:
+        return f"{document[:3]}.{document[3:6]}.{document[6:9]}-{document[9:]}"
+    if len(document) == 14:
+        return f"{document[:2]}.{document[2:5]}.{document[5:8]}/{document[8:12]}-{document[12:]}"
+    return document
+
+
+def _check_digit(body: str, weights) -> str:
+    # ord(c) - 48 maps digits to 0-9 and letters to 17-42, as the alphanumeric CNPJ rule says.
+    total = sum((ord(char) - 48) * weight for char, weight in zip(body, weights, strict=True))
+    remainder = total % 11
+    return "0" if remainder < 2 else str(11 - remainder)
+
+
+def cpf_from_base(base: str) -> str:
+    """A valid CPF from its first 9 digits (for demo data, benchmarks and tests)."""
+    first = _check_digit(base, range(10, 1, -1))
+    return base + first + _check_digit(base + first, range(11, 1, -1))
+
+
+def cnpj_from_base(base: str) -> str:
+    """A valid CNPJ (numeric or alphanumeric) from its first 12 characters."""
+    weights = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
+    first = _check_digit(base, weights)
+    return base + first + _check_digit(base + first, [6, *weights])

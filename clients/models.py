@@ -1,0 +1,197 @@
+"""Partners, their users, their clients and each client's history.
+
+A client's status is never stored: it is derived from the facts kept here
+(`expires_on`, `suspended_at`, `pending_since`, `hidden_at`) by `clients.status`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from localflavor.br.br_states import STATE_CHOICES
+
+from clients.documents import format_document, normalize_document, validate_document
+
+
+class Partner(models.Model):
+    """A reseller company (parceiro / revenda)."""
+
+    code = models.SlugField(
+        "código",
+        max_length=30,
+        unique=True,
+        help_text="Identificador curto usado nos comandos de operação, ex.: alfa.",
+    )
+    name = models.CharField("nome", max_length=200)
+    email = models.EmailField("e-mail", blank=True)
+    created_at = models.DateTimeField("criado em", default=timezone.now)
+
+    class Meta:
+        verbose_name = "parceiro"
+        verbose_name_plural = "parceiros"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerUser(models.Model):
+    """Ties a portal user to the one partner it works for. Staff users need none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_user",
+        verbose_name="usuário",
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="users", verbose_name="parceiro"
+    )
+
+    class Meta:
+        verbose_name = "usuário do parceiro"
+        verbose_name_plural = "usuários do parceiro"
+
+    def __str__(self):
+        return f"{self.user} ({self.partner})"
+
+
+class Product(models.TextChoices):
+    LINK = "link", "Link"
+    NAVI = "navi", "Navi"
+
+
+class Renewal(models.TextChoices):
+    MANUAL = "manual", "Renovação manual"
+    BILLING = "cobranca", "Gestão de cobranças"
+
+
+UF_CHOICES = STATE_CHOICES
+
+
+class Client(models.Model):
+    """A partner's customer (a shop) using Link or Navi."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="clients", verbose_name="parceiro"
+    )
+    name = models.CharField("nome", max_length=200)
+    cpf_cnpj = models.CharField(
+        "CPF/CNPJ",
+        max_length=14,
+        validators=[validate_document],
+        help_text="Com ou sem pontuação; CNPJ alfanumérico aceito.",
+    )
+    email = models.EmailField("e-mail", blank=True)
+    uf = models.CharField("UF", max_length=2, choices=UF_CHOICES)
+    city = models.CharField("cidade", max_length=100)
+    product = models.CharField("produto", max_length=4, choices=Product.choices)
+    registered_on = models.DateField("data de cadastro", default=timezone.localdate)
+    expires_on = models.DateField("vencimento")
+    renewal = models.CharField(
+        "renovação", max_length=8, choices=Renewal.choices, default=Renewal.MANUAL
+    )
+    # Facts the status derives from (see clients.status).
+    suspended_at = models.DateTimeField("suspenso em", null=True, blank=True)
+    pending_since = models.DateTimeField("pendente desde", null=True, blank=True)
+    pending_reason = models.CharField("motivo da pendência", max_length=300, blank=True)
+    hidden_at = models.DateTimeField("oculto em", null=True, blank=True)
+    # What the customer's software reported (Link): see the activation API.
+    license_key = models.CharField("chave", max_length=64, unique=True, null=True, blank=True)
+    link_version = models.CharField("versão do Link", max_length=40, blank=True)
+    last_seen_at = models.DateTimeField("último contato", null=True, blank=True)
+
+    created_at = models.DateTimeField("criado em", default=timezone.now)
+    updated_at = models.DateTimeField("atualizado em", auto_now=True)
+
+    class Meta:
+        verbose_name = "cliente"
+        verbose_name_plural = "clientes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "cpf_cnpj", "product"],
+                name="client_unique_document_per_partner_product",
+                violation_error_message=(
+                    "Este parceiro já tem um cliente com este CPF/CNPJ para este produto."
+                ),
+            ),
+        ]
+        indexes = [
+            # The status predicates are ranges on expires_on plus the three flags: with the
+            # flags INCLUDEd, counting and filtering by status never read the table
+            # (PostgreSQL; other databases ignore `include`).
+            models.Index(
+                fields=["partner", "expires_on"],
+                include=["hidden_at", "pending_since", "suspended_at"],
+                name="client_partner_expires",
+            ),
+            models.Index(fields=["partner", "registered_on"], name="client_partner_registered"),
+            models.Index(fields=["partner", "name"], name="client_partner_name"),
+            models.Index(fields=["cpf_cnpj"], name="client_cpf_cnpj"),
+            models.Index(Upper("name"), name="client_upper_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.cpf_cnpj = normalize_document(self.cpf_cnpj)
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        self.cpf_cnpj = normalize_document(self.cpf_cnpj)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        from clients.status import Status, client_status
+
+        if self.hidden_at and client_status(self, ignore_hidden=True) != Status.INATIVO:
+            raise ValidationError("Só um cliente Inativo pode ser ocultado.")
+
+    @property
+    def cpf_cnpj_display(self) -> str:
+        return format_document(self.cpf_cnpj)
+
+    @property
+    def status(self):
+        """The derived status today (clients.status.client_status)."""
+        from clients.status import client_status
+
+        return client_status(self)
+
+    @property
+    def is_link(self) -> bool:
+        return self.product == Product.LINK
+
+
+class ClientEvent(models.Model):
+    """One line of a client's history: who did what, when, and what changed."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="events", verbose_name="cliente"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="autor",
+    )
+    # Who acted when there is no user: "api", "import", "sistema".
+    actor_label = models.CharField("origem", max_length=60, blank=True)
+    action = models.CharField("ação", max_length=40)
+    at = models.DateTimeField("quando", default=timezone.now)
+    before = models.JSONField("antes", default=dict, blank=True)
+    after = models.JSONField("depois", default=dict, blank=True)
+    note = models.CharField("observação", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "evento do cliente"
+        verbose_name_plural = "histórico dos clientes"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"], name="clientevent_client_at")]
+
+    def __str__(self):
+        return f"{self.client} · {self.action} · {self.at:%d/%m/%Y %H:%M}"

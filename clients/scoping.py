@@ -1,0 +1,33 @@
+"""The one door into a partner's data: every partner-scoped view goes through here."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from clients.models import Client
+
+
+def partner_required(view):
+    """Signed-in partner users only; others are sent to sign in (or refused if staff)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.partner is None:
+            raise PermissionDenied("Este usuário não está ligado a um parceiro.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def partner_clients(request):
+    """The signed-in partner's clients — and nobody else's."""
+    return Client.objects.filter(partner=request.partner)
+
+
+def get_client_or_404(request, pk):
+    """One of the partner's clients; another partner's client is a 404, never a 403."""
+    return get_object_or_404(partner_clients(request), pk=pk)

@@ -1,0 +1,115 @@
+"""The client status rule — the one place it is written, in two forms.
+
+`client_status(client)` computes it for one client in Python; `status_q(status)`,
+`with_status(qs)` and `status_counts(qs)` express the same rule in SQL for many. Both read
+"today" from Django (`timezone.localdate()`, America/Sao_Paulo), never from the database
+clock, and the SQL form is made of plain date-range and flag predicates so that an index on
+(partner, expires_on) serves every status filter and count.
+
+The first rule that matches wins (DOMAIN.md):
+
+    1 Oculto    hidden_at set
+    2 Pendente  pending_since set
+    3 Inativo   expires_on <  month_start
+    4 Expirado  month_start <= expires_on < today
+    5 Suspenso  suspended_at set (and expires_on >= today)
+    6 Ativo     otherwise (expires_on >= today)
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    ATIVO = "ativo", "Ativo"
+    INATIVO = "inativo", "Inativo"
+    EXPIRADO = "expirado", "Expirado"
+    SUSPENSO = "suspenso", "Suspenso"
+    PENDENTE = "pendente", "Pendente"
+    OCULTO = "oculto", "Oculto"
+
+
+# Rule order: the order in which the rules are tried, first match wins.
+RULE_ORDER = (
+    Status.OCULTO,
+    Status.PENDENTE,
+    Status.INATIVO,
+    Status.EXPIRADO,
+    Status.SUSPENSO,
+    Status.ATIVO,
+)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def client_status(client, today_: datetime.date | None = None, *, ignore_hidden=False) -> Status:
+    """The status of one client (anything with the Client fact attributes)."""
+    day = today_ or today()
+    if client.hidden_at is not None and not ignore_hidden:
+        return Status.OCULTO
+    if client.pending_since is not None:
+        return Status.PENDENTE
+    if client.expires_on < month_start(day):
+        return Status.INATIVO
+    if client.expires_on < day:
+        return Status.EXPIRADO
+    if client.suspended_at is not None:
+        return Status.SUSPENSO
+    return Status.ATIVO
+
+
+def status_q(status: str, today_: datetime.date | None = None) -> Q:
+    """A predicate matching exactly the clients whose status is `status` today."""
+    day = today_ or today()
+    first = month_start(day)
+    visible = Q(hidden_at__isnull=True, pending_since__isnull=True)
+    predicates = {
+        Status.OCULTO: Q(hidden_at__isnull=False),
+        Status.PENDENTE: Q(hidden_at__isnull=True, pending_since__isnull=False),
+        Status.INATIVO: visible & Q(expires_on__lt=first),
+        Status.EXPIRADO: visible & Q(expires_on__gte=first, expires_on__lt=day),
+        Status.SUSPENSO: visible & Q(expires_on__gte=day, suspended_at__isnull=False),
+        Status.ATIVO: visible & Q(expires_on__gte=day, suspended_at__isnull=True),
+    }
+    return predicates[Status(status)]
+
+
+def statuses_q(statuses, today_: datetime.date | None = None) -> Q:
+    """Clients in any of `statuses` (an OR of the predicates); no status → nothing."""
+    query = Q(pk__in=[])
+    for status in statuses:
+        query |= status_q(status, today_)
+    return query
+
+
+def status_expression(today_: datetime.date | None = None) -> Case:
+    """The status as an SQL CASE, for annotating rows (ordering, export)."""
+    day = today_ or today()
+    return Case(
+        *(When(status_q(status, day), then=Value(status.value)) for status in RULE_ORDER),
+        output_field=models.CharField(),
+    )
+
+
+def with_status(queryset, today_: datetime.date | None = None):
+    """Annotate each client with `status_value` computed in SQL."""
+    return queryset.annotate(status_value=status_expression(today_))
+
+
+def status_counts(queryset, today_: datetime.date | None = None) -> dict[Status, int]:
+    """How many clients of `queryset` are in each status, in one query."""
+    day = today_ or today()
+    # Counting `partner` (a column of the covering index) keeps PostgreSQL off the table.
+    counts = queryset.aggregate(
+        **{status.value: Count("partner", filter=status_q(status, day)) for status in RULE_ORDER}
+    )
+    return {status: counts[status.value] for status in Status}

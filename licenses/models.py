@@ -1,0 +1,117 @@
+"""Licenses (main count and auxiliary modules) and Link registration codes."""
+
+import secrets
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from clients.models import Client
+
+
+class Module(models.TextChoices):
+    MAIN = "principal", "Licenças"
+    CLOUD = "cloud", "Cloud"
+    PAYMENT_ORDER = "ordem_pagamento", "Ordem de Pagamento"
+    INTEGRATED_PAYMENT = "pagamento_integrado", "Pagamento Integrado"
+    SELF_SERVICE = "link_autoatendimento", "Link Autoatendimento"
+    WAITER = "link_garcom", "Link Garçom"
+    MOBILE = "link_movel", "Link Móvel"
+    TEF = "tef", "TEF"
+
+
+# Modules only a Link client may have; these are counted in licenses.
+LINK_ONLY_MODULES = frozenset({Module.SELF_SERVICE, Module.WAITER, Module.MOBILE})
+# A module that needs another one.
+MODULE_REQUIRES = {Module.MOBILE: Module.CLOUD}
+
+
+class License(models.Model):
+    """How many licenses a client has of one module (`principal` is the main count).
+
+    A reduction does not take effect at once: it is kept in `scheduled_quantity` and applies
+    from `scheduled_from` (the first day of the next month). `current_quantity` derives the
+    count in force on a day, so nothing has to run at midnight for it to be right.
+    """
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="licenses", verbose_name="cliente"
+    )
+    module = models.CharField("módulo", max_length=30, choices=Module.choices)
+    quantity = models.PositiveIntegerField(
+        "quantidade", default=1, validators=[MinValueValidator(0)]
+    )
+    scheduled_quantity = models.PositiveIntegerField("quantidade agendada", null=True, blank=True)
+    scheduled_from = models.DateField("agendada a partir de", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "licença"
+        verbose_name_plural = "licenças"
+        ordering = ["client", "module"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "module"], name="license_unique_module"),
+            models.CheckConstraint(
+                condition=models.Q(scheduled_quantity__isnull=True)
+                | models.Q(scheduled_from__isnull=False),
+                name="license_scheduled_has_date",
+                violation_error_message="Uma redução agendada precisa de data.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_module_display()}: {self.quantity}"
+
+    def current_quantity(self, today=None):
+        today = today or timezone.localdate()
+        if self.scheduled_from is not None and today >= self.scheduled_from:
+            return self.scheduled_quantity
+        return self.quantity
+
+
+# Codes are shown as XXXXX-XXXXX-XXXXX-XXXXX: 20 symbols of a 31-letter alphabet without
+# look-alikes (no 0/O, 1/I/L) carry 20·log2(31) ≈ 99 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_GROUPS, CODE_GROUP_SIZE = 4, 5
+
+
+def new_registration_code() -> str:
+    symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_SIZE))
+    return "-".join(
+        symbols[i : i + CODE_GROUP_SIZE] for i in range(0, len(symbols), CODE_GROUP_SIZE)
+    )
+
+
+class RegistrationCode(models.Model):
+    """A one-time code a Link installation uses to activate; consumed once."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.CASCADE,
+        related_name="registration_codes",
+        verbose_name="cliente",
+    )
+    code = models.CharField(
+        "código de registro", max_length=23, unique=True, default=new_registration_code
+    )
+    created_at = models.DateTimeField("criado em", default=timezone.now)
+    consumed_at = models.DateTimeField("consumido em", null=True, blank=True)
+    machine = models.CharField("máquina", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "código de registro"
+        verbose_name_plural = "códigos de registro"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["client"],
+                condition=models.Q(consumed_at__isnull=True),
+                name="regcode_unconsumed",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_consumed(self) -> bool:
+        return self.consumed_at is not None

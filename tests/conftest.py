@@ -1,0 +1,128 @@
+import datetime
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from clients.documents import cnpj_from_base, cpf_from_base
+from clients.models import Client, Partner, PartnerUser, Product
+from licenses.models import License, Module
+
+# pytest-django's live_server runs the app in a thread; Playwright's sync API runs an
+# event loop in the test thread, which Django would otherwise refuse to touch the DB from.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Tests don't run collectstatic: serve static files from the finders, without a manifest.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+PASSWORD = "senha-de-teste-2026"
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="precisa de PostgreSQL (defina DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def partner_a(db):
+    return Partner.objects.create(code="alfa", name="Revenda Alfa")
+
+
+@pytest.fixture
+def partner_b(db):
+    return Partner.objects.create(code="beta", name="Revenda Beta")
+
+
+def _partner_user(partner, username):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    PartnerUser.objects.create(user=user, partner=partner)
+    return user
+
+
+@pytest.fixture
+def partner_a_user(partner_a):
+    return _partner_user(partner_a, "ana")
+
+
+@pytest.fixture
+def partner_b_user(partner_b):
+    return _partner_user(partner_b, "bruno")
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_superuser(username="staff", password=PASSWORD)
+
+
+@pytest.fixture
+def client_a(client, partner_a_user):
+    """Django's test client, signed in as partner A's user."""
+    client.force_login(partner_a_user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+_sequence = iter(range(10_000_000, 99_999_999))
+
+
+@pytest.fixture
+def make_client(db):
+    """Create a Client with sensible defaults; any field may be overridden."""
+
+    def make(partner, **fields):
+        number = next(_sequence)
+        fields.setdefault("name", f"Cliente {number}")
+        fields.setdefault("cpf_cnpj", cnpj_from_base(f"{number:08d}0001"))
+        fields.setdefault("uf", "SP")
+        fields.setdefault("city", "São Paulo")
+        fields.setdefault("product", Product.NAVI)
+        fields.setdefault("expires_on", datetime.date.today() + datetime.timedelta(days=30))
+        licenses = fields.pop("licenses", 1)
+        created = Client.objects.create(partner=partner, **fields)
+        License.objects.create(client=created, module=Module.MAIN, quantity=licenses)
+        return created
+
+    return make
+
+
+@pytest.fixture
+def valid_cpf():
+    return cpf_from_base("529982247")  # 529.982.247-25
+
+
+# Browser tests: Debian's Chromium, driven by Playwright.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir():
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "test-artifacts")
+    os.makedirs(path, exist_ok=True)
+    return path

@@ -1,0 +1,6 @@
+# A pytest plugin (-p tests.environment), loaded before Django is set up: the test run's
+# environment. Production settings stay strict (SECRET_KEY is required when DEBUG is off);
+# tests run with DEBUG off, as production does.
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")

@@ -1,0 +1,59 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from clients.documents import (
+    cnpj_from_base,
+    cpf_from_base,
+    format_document,
+    normalize_document,
+    validate_document,
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "529.982.247-25",
+        "52998224725",
+        "11.222.333/0001-81",
+        "11222333000181",
+        "12.ABC.345/01DE-35",
+        "12abc34501de35",
+    ],
+)
+def test_it_accepts_valid_cpf_and_cnpj_typed_any_way(value):
+    validate_document(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("529.982.247-24", "invalid"),  # wrong check digit
+        ("111.111.111-11", "invalid"),  # passes the digits, but is a known fake
+        ("00000000000000", "invalid"),
+        ("11.222.333/0001-82", "invalid"),
+        ("12.ABC.345/01DE-36", "invalid"),
+        ("1234", "invalid_length"),
+        ("", "invalid"),
+    ],
+)
+def test_it_rejects_bad_documents_with_a_ptbr_message(value, code):
+    with pytest.raises(ValidationError) as error:
+        validate_document(value)
+    assert error.value.code == code
+    assert "CPF" in error.value.messages[0]
+
+
+def test_it_normalises_to_upper_case_without_punctuation():
+    assert normalize_document(" 12.abc.345/01de-35 ") == "12ABC34501DE35"
+
+
+def test_it_formats_cpf_and_cnpj():
+    assert format_document("52998224725") == "529.982.247-25"
+    assert format_document("12ABC34501DE35") == "12.ABC.345/01DE-35"
+
+
+def test_generated_documents_pass_the_library_validators():
+    validate_document(cpf_from_base("123456789"))
+    validate_document(cnpj_from_base("12ABC34501DE"))
+    assert cnpj_from_base("12ABC34501DE") == "12ABC34501DE35"  # Receita Federal's example
