@@ -36,6 +36,23 @@ ACTION_TABLE = (
     (Action.RENEW, Status.ATIVO, None, Renewal.MANUAL),
 )
 
+# How the ⋮ menu offers each action (URL names are "clients:<action value>", taking the pk):
+# - "form":    a link to the action's page; GET shows a form, POST saves and acts.
+# - "confirm": a link to the shared confirmation page ("clients:confirm", pk and action),
+#              whose button POSTs to the action's URL.
+# - "post":    a button in the menu that POSTs to the action's URL at once.
+# The action URLs themselves answer GET with 405, except the "form" ones.
+MENU_STEP = {
+    Action.EDIT: "form",
+    Action.CERTIFICATE: "form",
+    Action.REACTIVATE: "form",
+    Action.SUSPEND: "confirm",
+    Action.HIDE: "confirm",
+    Action.RENEW: "confirm",
+    Action.UNSUSPEND: "post",
+    Action.UNHIDE: "post",
+}
+
 
 def allowed_actions(client, status: Status | None = None) -> list[Action]:
     """The actions `client` may take now, in menu order (Action's order)."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from localflavor.br.br_states import STATE_CHOICES
 
 from clients.documents import format_document, normalize_document, validate_document
+from clients.municipalities import canonical_city
 
 
 class Partner(models.Model):
@@ -146,6 +147,11 @@ class Client(models.Model):
     def clean(self):
         from clients.status import Status, client_status
 
+        if self.uf and self.city:
+            city = canonical_city(self.uf, self.city)
+            if city is None:
+                raise ValidationError({"city": f"“{self.city}” não é um município de {self.uf}."})
+            self.city = city
         if self.hidden_at and client_status(self, ignore_hidden=True) != Status.INATIVO:
             raise ValidationError("Só um cliente Inativo pode ser ocultado.")
 

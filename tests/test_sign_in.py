@@ -26,9 +26,7 @@ def test_a_wrong_password_shows_a_ptbr_error_and_signs_nobody_in(client, partner
 
 
 def test_signing_in_leads_to_the_partners_clients(client, partner_a_user):
-    response = client.post(
-        reverse("login"), {"username": "ana", "password": PASSWORD}, follow=True
-    )
+    response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("clients:list")
     assert "Revenda Alfa" in response.text
 
