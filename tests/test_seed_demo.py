@@ -1,0 +1,59 @@
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from clients.models import Client, Partner
+from clients.status import Status, status_counts
+from licenses.models import RegistrationCode
+
+
+def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    for code in ("alfa", "beta"):
+        partner = Partner.objects.get(code=code)
+        clients = Client.objects.filter(partner=partner)
+        assert 35 <= clients.count() <= 45
+        counts = status_counts(clients)
+        # Expirado needs a day of this month before today: none exists on the 1st.
+        wanted = set(Status) - ({Status.EXPIRADO} if _is_first_of_month() else set())
+        assert all(counts[status] > 0 for status in wanted), counts
+        assert set(clients.values_list("product", flat=True)) == {"link", "navi"}
+        assert clients.values("uf").distinct().count() >= 5
+        codes = RegistrationCode.objects.filter(client__partner=partner)
+        assert codes.filter(consumed_at__isnull=True).exists()
+        assert codes.filter(consumed_at__isnull=False).exists()
+        for client in clients:
+            client.full_clean()
+    assert (
+        authenticate(username="alfa", password="alfa-demo-2026").partner_user.partner.code == "alfa"
+    )
+    assert (
+        authenticate(username="beta", password="beta-demo-2026").partner_user.partner.code == "beta"
+    )
+    assert authenticate(username="admin", password="admin-demo-2026").is_staff
+
+
+def _is_first_of_month():
+    from django.utils import timezone
+
+    return timezone.localdate().day == 1
+
+
+def test_running_it_twice_changes_nothing(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    before = list(Client.objects.order_by("pk").values())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert list(Client.objects.order_by("pk").values()) == before
+
+
+def test_it_refuses_with_debug_off_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG desligado"):
+        call_command("seed_demo")
+    assert not Client.objects.exists()
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    assert Client.objects.exists()
