@@ -30,6 +30,16 @@ run: .venv/.synced
 	@echo ""
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# Production serving: gunicorn + WhiteNoise against DATABASE_URL (see "Running in production").
+serve: .venv/.synced
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input -v0
+	.venv/bin/gunicorn portal.wsgi \
+	  --bind $${BIND:-0.0.0.0:$(PORT)} \
+	  --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
+	  --timeout $${GUNICORN_TIMEOUT:-30} --max-requests 2000 --max-requests-jitter 200 \
+	  --no-control-socket
+
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,0 +1,208 @@
+"""Real app processes for tests that cross process boundaries: gunicorn instances and a TCP
+proxy in front of PostgreSQL that a test can cut to simulate an outage."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(settings_dict, host=None, port=None) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    host = host or settings_dict.get("HOST") or "127.0.0.1"
+    port = port or settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@contextmanager
+def app_server(database_url: str, **env):
+    """A gunicorn instance of the portal (DEBUG off, like production) on a free port."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    command = f"-m gunicorn portal.wsgi --bind 127.0.0.1:{port} --workers 1 --threads 2"
+    process = subprocess.Popen(
+        [sys.executable, *command.split(), "--timeout", "30", "--no-control-socket"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DEBUG": "false",
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": str(collected_static()),
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 50),
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_serving(base, process):
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/entrar/", timeout=5)
+            return
+        except urllib.error.HTTPError as error:  # it answers, but wrongly
+            process.kill()
+            raise RuntimeError(f"{error}: {process.communicate()[1].decode()}") from None
+        except OSError:  # refused, reset or timed out while gunicorn starts
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.communicate()[1].decode()) from None
+            time.sleep(0.2)
+
+
+_static_root = None
+
+
+def collected_static() -> Path:
+    """collectstatic once per test run, as production does (manifest + WhiteNoise)."""
+    global _static_root
+    if _static_root is None:
+        import tempfile
+
+        _static_root = Path(tempfile.mkdtemp(prefix="portal-static-"))
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT,
+            check=True,
+            env={
+                **os.environ,
+                "DEBUG": "false",
+                "STATIC_ROOT": str(_static_root),
+                "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 50),
+            },
+        )
+    return _static_root
+
+
+class Browser:
+    """A cookie-keeping HTTP client (what a person's browser does, minus the rendering)."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def request(self, url, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            response = self.opener.open(url, body, timeout=15)
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+        return response.status, response.headers, response.read().decode()
+
+    def csrf_token(self, page_html):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_html).group(1)
+
+    def sign_in(self, base, username, password):
+        _, _, page = self.request(base + "/entrar/")
+        status, headers, _ = self.request(
+            base + "/entrar/",
+            {
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.csrf_token(page),
+            },
+        )
+        assert status == 302, status
+        return headers["Location"]
+
+    def post_form(self, base, page_path, action_path, extra=None):
+        _, _, page = self.request(base + page_path)
+        return self.request(
+            base + action_path, {"csrfmiddlewaretoken": self.csrf_token(page), **(extra or {})}
+        )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to a target; `cut()` drops every connection and refuses new
+    ones (the database is "down"), `restore()` listens again on the same port."""
+
+    def __init__(self, target_host, target_port):
+        self.target = (target_host, int(target_port))
+        self.port = free_port()
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server = None
+
+    def restore(self):
+        self._server = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        threading.Thread(target=self._accept, args=(self._server,), daemon=True).start()
+
+    def cut(self):
+        # shutdown() wakes the thread blocked in accept(); close() alone would not on Linux.
+        self._server.shutdown(socket.SHUT_RDWR)
+        self._server.close()
+        with self._lock:
+            for sock in self._connections:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self._connections.clear()
+
+    def _accept(self, server):
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            with self._lock:
+                self._connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
