@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -64,14 +64,9 @@ class CertificateInfo:
 
 
 def _fernet() -> MultiFernet:
-    keys = [key.strip() for key in settings.CERTIFICATE_ENCRYPTION_KEY.split(",") if key.strip()]
-    try:
-        return MultiFernet([Fernet(key) for key in keys])
-    except ValueError as error:  # also an empty list
-        raise ImproperlyConfigured(
-            "CERTIFICATE_ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
-            "(32 url-safe base64-encoded bytes each)."
-        ) from error
+    # The first key encrypts, any of them decrypts (settings checks they are Fernet keys).
+    keys = settings.CERTIFICATE_ENCRYPTION_KEY.split(",")
+    return MultiFernet([Fernet(key.strip()) for key in keys])
 
 
 def encrypt(data: bytes) -> str:

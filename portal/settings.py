@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,8 +41,6 @@ def development_key(path: Path) -> str:
     Only for DEBUG: a development database's certificates stay readable across restarts
     without anyone having to set a key, and the key never enters git.
     """
-    from cryptography.fernet import Fernet
-
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: the runserver reloader starts two processes; only one may write the key.
@@ -61,6 +60,13 @@ if not CERTIFICATE_ENCRYPTION_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("CERTIFICATE_ENCRYPTION_KEY must be set when DEBUG is off.")
     CERTIFICATE_ENCRYPTION_KEY = development_key(BASE_DIR / "var" / "certificate-encryption.key")
+try:
+    [Fernet(key.strip()) for key in CERTIFICATE_ENCRYPTION_KEY.split(",")]
+except ValueError:
+    raise ImproperlyConfigured(
+        "CERTIFICATE_ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
+        "(32 url-safe base64-encoded bytes each)."
+    ) from None
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
