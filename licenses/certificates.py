@@ -198,13 +198,14 @@ def read_certificate(data: bytes, password: str) -> CertificateInfo:
             "O arquivo não contém a chave privada: exporte o certificado A1 com a chave privada.",
             code="no_private_key",
         )
-    if bundle.cert is None or _public_key_bytes(bundle.key.public_key()) != _public_key_bytes(
-        bundle.cert.certificate.public_key()
+    certificate = bundle.cert.certificate if bundle.cert is not None else None
+    if certificate is None or _public_key_bytes(certificate.public_key()) != _public_key_bytes(
+        bundle.key.public_key()
     ):
         raise ValidationError(
             "O arquivo não contém o certificado da sua chave privada.", code="key_mismatch"
         )
-    info = describe_certificate(bundle.cert.certificate)
+    info = describe_certificate(certificate)
     now = timezone.now()
     if info.valid_until <= now:
         raise ValidationError(
@@ -279,54 +280,49 @@ def client_certificate_upload(*, client: Client, file, password: str, by) -> Cer
     ActionNotAllowed for another client, ValidationError for a certificate Navi cannot use;
     either way nothing is changed and no event is written.
     """
-    check_certificate_allowed(
-        client
-    )  # a quick answer before the (deliberately slow) key derivation
+    # A quick answer before the key derivation, which is slow by design (~60 ms) and runs
+    # before the row is locked; the answer that counts is the one on the locked row.
+    check_certificate_allowed(client)
     check_file_size(file.size)
     data = file.read()
     try:
         info = read_certificate(data, password)
+        with transaction.atomic():
+            locked = Client.objects.select_for_update().get(pk=client.pk)
+            check_certificate_allowed(locked)
+            check_belongs_to(info, locked)
+            previous = Certificate.objects.filter(client=locked).first()
+            certificate, _ = Certificate.objects.update_or_create(
+                client=locked,
+                defaults={
+                    "holder": info.holder,
+                    "cnpj": info.cnpj,
+                    "issuer": info.issuer,
+                    "serial_number": info.serial_number,
+                    "fingerprint": info.fingerprint,
+                    "valid_from": info.valid_from,
+                    "valid_until": info.valid_until,
+                    "file_name": os.path.basename(getattr(file, "name", "") or "")[:200],
+                    "encrypted_file": encrypt(data),
+                    "encrypted_password": encrypt(password.encode("utf-8")),
+                    "uploaded_at": timezone.now(),
+                    "uploaded_by": by if by is not None and by.is_authenticated else None,
+                },
+            )
+            record_event(
+                client=locked,
+                action=Action.CERTIFICATE.value,
+                by=by,
+                before=certificate_snapshot(previous),
+                after=certificate_snapshot(certificate),
+                note="Certificado substituído." if previous else "Certificado enviado.",
+            )
     except ValidationError as error:
         logger.info("certificate refused client=%s reason=%s", client.pk, error.code)
         raise
-    with transaction.atomic():
-        locked = Client.objects.select_for_update().get(pk=client.pk)
-        check_certificate_allowed(locked)
-        try:
-            check_belongs_to(info, locked)
-        except ValidationError as error:
-            logger.info("certificate refused client=%s reason=%s", client.pk, error.code)
-            raise
-        previous = Certificate.objects.filter(client=locked).first()
-        before = certificate_snapshot(previous)
-        certificate, _ = Certificate.objects.update_or_create(
-            client=locked,
-            defaults={
-                "holder": info.holder,
-                "cnpj": info.cnpj,
-                "issuer": info.issuer,
-                "serial_number": info.serial_number,
-                "fingerprint": info.fingerprint,
-                "valid_from": info.valid_from,
-                "valid_until": info.valid_until,
-                "file_name": os.path.basename(getattr(file, "name", "") or "")[:200],
-                "encrypted_file": encrypt(data),
-                "encrypted_password": encrypt(password.encode("utf-8")),
-                "uploaded_at": timezone.now(),
-                "uploaded_by": by if by is not None and by.is_authenticated else None,
-            },
-        )
-        record_event(
-            client=locked,
-            action=Action.CERTIFICATE.value,
-            by=by,
-            before=before,
-            after=certificate_snapshot(certificate),
-            note="Certificado substituído." if previous else "Certificado enviado.",
-        )
     logger.info(
         "certificate stored client=%s serial=%s valid_until=%s",
-        locked.pk,
+        client.pk,
         certificate.serial_number,
         certificate.valid_until.date().isoformat(),
     )

@@ -3,6 +3,7 @@
 import datetime
 import json
 import logging
+import threading
 import zoneinfo
 
 import pytest
@@ -357,6 +358,37 @@ def test_the_service_rechecks_the_status_on_the_locked_row(partner_a, partner_a_
             by=partner_a_user,
         )
     assert not Certificate.objects.exists() and not ClientEvent.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_are_applied_one_after_the_other(partner_a, partner_a_user, navi):
+    files = [make_pfx(navi.cpf_cnpj) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def upload_in_its_own_connection(data):
+        try:
+            barrier.wait()
+            client_certificate_upload(
+                client=navi, file=upload(data), password=CERTIFICATE_PASSWORD, by=partner_a_user
+            )
+        except Exception as error:  # noqa: BLE001 -- reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload_in_its_own_connection, args=(f,)) for f in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    first, second = ClientEvent.objects.filter(client=navi).order_by("at", "id")
+    assert first.before == {}
+    assert second.before["serial_number"] == first.after["serial_number"]
+    assert Certificate.objects.get().serial_number == second.after["serial_number"]
 
 
 @pytest.mark.browser
