@@ -405,6 +405,12 @@ def test_a_partner_uploads_a_certificate_in_the_browser(
 
     page.goto(live_server.url + url(navi))
     page.get_by_label("Arquivo do certificado A1").set_input_files(pfx_path)
+    page.get_by_label("Senha do certificado").fill("senha-errada")
+    page.get_by_role("button", name="Enviar certificado").click()
+    assert page.get_by_text("Senha incorreta para este certificado.").is_visible()
+    page.screenshot(path=f"{screenshot_dir}/certificate-wrong-password.png", full_page=True)
+
+    page.get_by_label("Arquivo do certificado A1").set_input_files(pfx_path)
     page.get_by_label("Senha do certificado").fill(CERTIFICATE_PASSWORD)
     page.get_by_role("button", name="Enviar certificado").click()
 
