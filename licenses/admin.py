@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from licenses.models import License, RegistrationCode
+from licenses.models import Certificate, License, RegistrationCode
 
 
 @admin.register(License)
@@ -19,3 +19,39 @@ class RegistrationCodeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: uploads go through the portal (licenses.certificates), which checks them.
+
+    The encrypted file and password are not shown, not even encrypted.
+    """
+
+    list_display = ["client", "holder", "cnpj_display", "valid_from", "valid_until", "uploaded_at"]
+    search_fields = ["client__name", "holder", "=cnpj"]
+    list_select_related = ["client"]
+    fields = [
+        "client",
+        "holder",
+        "cnpj_display",
+        "issuer",
+        "serial_number",
+        "fingerprint",
+        "valid_from",
+        "valid_until",
+        "file_name",
+        "uploaded_at",
+        "uploaded_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="CNPJ", ordering="cnpj")
+    def cnpj_display(self, certificate):
+        return certificate.cnpj_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,13 @@
-"""Licenses (main count and auxiliary modules) and Link registration codes."""
+"""Licenses (main count and auxiliary modules), Link registration codes, Navi certificates."""
 
 import secrets
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from clients.documents import format_document
 from clients.models import Client
 
 
@@ -115,3 +117,64 @@ class RegistrationCode(models.Model):
     @property
     def is_consumed(self) -> bool:
         return self.consumed_at is not None
+
+
+# Below this many days left, the certificate page warns that the certificate is about to expire.
+CERTIFICATE_WARNING_DAYS = 30
+
+
+class Certificate(models.Model):
+    """A Navi client's A1 digital certificate (PKCS#12), one per client, replaced on upload.
+
+    The file and its password are kept only encrypted (`licenses.certificates`); the other
+    fields are what the certificate says about itself, read when it was uploaded.
+    """
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, related_name="certificate", verbose_name="cliente"
+    )
+    holder = models.CharField("titular", max_length=200)
+    cnpj = models.CharField("CNPJ", max_length=14)
+    issuer = models.CharField("emissor", max_length=300)
+    serial_number = models.CharField("número de série", max_length=64)
+    fingerprint = models.CharField("impressão digital (SHA-256)", max_length=64)
+    valid_from = models.DateTimeField("válido a partir de")
+    valid_until = models.DateTimeField("válido até")
+    file_name = models.CharField("nome do arquivo", max_length=200, blank=True)
+    # Fernet tokens (URL-safe base64 text) of the PKCS#12 bytes and of the password.
+    encrypted_file = models.TextField("arquivo criptografado", editable=False)
+    encrypted_password = models.TextField("senha criptografada", editable=False)
+    uploaded_at = models.DateTimeField("enviado em", default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enviado por",
+    )
+
+    class Meta:
+        verbose_name = "certificado digital"
+        verbose_name_plural = "certificados digitais"
+        ordering = ["valid_until"]
+
+    def __str__(self):
+        return f"{self.holder} ({self.cnpj_display})"
+
+    @property
+    def cnpj_display(self) -> str:
+        return format_document(self.cnpj)
+
+    def days_left(self, today=None) -> int:
+        """Days from today to the last local day of validity (0 on that day, < 0 after)."""
+        today = today or timezone.localdate()
+        return (timezone.localdate(self.valid_until) - today).days
+
+    @property
+    def is_expired(self) -> bool:
+        return self.valid_until <= timezone.now()
+
+    @property
+    def expires_soon(self) -> bool:
+        return not self.is_expired and self.days_left() < CERTIFICATE_WARNING_DAYS
