@@ -87,3 +87,16 @@ def test_fetch_asking_for_json_gets_409_json(client_a, partner_a, make_client_in
     )
     assert response.status_code == 409
     assert response.json() == {"erro": "“Suspender” não está disponível para um cliente Inativo."}
+
+
+def test_fetch_asking_for_json_gets_the_new_status(client_a, partner_a, make_client_in):
+    shop = make_client_in(partner_a, Status.ATIVO, name="Bar Lua")
+    response = client_a.post(
+        action_url(Action.SUSPEND, shop), headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "mensagem": "Bar Lua foi suspenso: o sistema do cliente será bloqueado na próxima "
+        "verificação.",
+        "status": "suspenso",
+    }
