@@ -4,10 +4,16 @@ Each service checks that the change is allowed for the client's status *inside* 
 transaction, on the locked row, and writes one ClientEvent per effective change.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from clients.models import Client, ClientEvent
-from clients.status import Status, client_status
+from clients.actions import Action, can
+from clients.dates import add_months
+from clients.documents import normalize_document
+from clients.models import Client, ClientEvent, Partner
+from clients.status import Status, client_status, today
+from licenses.models import RegistrationCode
+from licenses.services import license_snapshot, set_quantities, validate_quantities
 
 
 class ActionNotAllowed(Exception):
@@ -77,3 +83,180 @@ def client_approve(*, client: Client, by, note: str = "") -> Client:
             note=note,
         )
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# The ⋮-menu actions. Each accepts exactly the statuses clients.actions.ACTION_TABLE allows.
+
+# What Editar, Reativar and Novo cliente may set on a client (besides its licenses).
+EDITABLE_FIELDS = ("name", "email", "uf", "city", "renewal")
+
+
+def full_snapshot(client: Client, today) -> dict:
+    """`snapshot()` plus the licenses, for the actions that change them."""
+    return {**snapshot(client), "licenses": license_snapshot(client, today)}
+
+
+def not_allowed_message(action: Action, status: Status) -> str:
+    return f"“{action.label}” não está disponível para um cliente {status.label}."
+
+
+def _act(client: Client, action: Action, by, change) -> Client:
+    """Lock the row, re-check the table, apply `change(locked, today)`, record one event.
+
+    `change` sets attributes on the locked client and returns the names of the fields it set;
+    it may also change related rows (licenses) under the same lock. No event is written when
+    nothing changed.
+    """
+    with transaction.atomic():
+        locked = _locked(client)
+        status = client_status(locked)
+        if not can(locked, action, status):
+            raise ActionNotAllowed(not_allowed_message(action, status))
+        day = today()
+        before = full_snapshot(locked, day)
+        fields = change(locked, day)
+        if fields:
+            locked.save(update_fields=[*fields, "updated_at"])
+        after = full_snapshot(locked, day)
+        if after != before:
+            record_event(client=locked, action=action.value, by=by, before=before, after=after)
+    return locked
+
+
+def client_suspend(*, client: Client, by) -> Client:
+    """Suspender: cut the client's access; the license stays active. Only for Ativo."""
+
+    def change(locked, day):
+        locked.suspended_at = timezone.now()
+        return ["suspended_at"]
+
+    return _act(client, Action.SUSPEND, by, change)
+
+
+def client_unsuspend(*, client: Client, by) -> Client:
+    """Cancelar suspensão: give the access back. Only for Suspenso."""
+
+    def change(locked, day):
+        locked.suspended_at = None
+        return ["suspended_at"]
+
+    return _act(client, Action.UNSUSPEND, by, change)
+
+
+def client_hide(*, client: Client, by) -> Client:
+    """Ocultar: take the client off the list (the "Oculto" filter still shows it). Inativo only."""
+
+    def change(locked, day):
+        locked.hidden_at = timezone.now()
+        return ["hidden_at"]
+
+    return _act(client, Action.HIDE, by, change)
+
+
+def client_unhide(*, client: Client, by) -> Client:
+    """Reexibir: back on the list, as Inativo. Only for Oculto."""
+
+    def change(locked, day):
+        locked.hidden_at = None
+        return ["hidden_at"]
+
+    return _act(client, Action.UNHIDE, by, change)
+
+
+def client_renew(*, client: Client, by) -> Client:
+    """Renovar: vencimento + one calendar month from the current vencimento.
+
+    Only for Expirado, and for Ativo with Renovação manual. A suspension stays as it is.
+    """
+
+    def change(locked, day):
+        locked.expires_on = add_months(locked.expires_on, 1)
+        return ["expires_on"]
+
+    return _act(client, Action.RENEW, by, change)
+
+
+def _edit(fields: dict, licenses: dict):
+    """The change Editar and Reativar share: the client's data and its license counts."""
+
+    def change(locked, day):
+        validate_quantities(locked.product, licenses)
+        changed = [name for name in EDITABLE_FIELDS if getattr(locked, name) != fields[name]]
+        for name in changed:
+            setattr(locked, name, fields[name])
+        set_quantities(locked, licenses, day)
+        return changed
+
+    return change
+
+
+def client_edit(*, client: Client, by, fields: dict, licenses: dict) -> Client:
+    """Editar: name, e-mail, UF, cidade, renewal method and license counts. Ativo or Suspenso.
+
+    `fields` holds every name of EDITABLE_FIELDS, already validated (clients.forms);
+    `licenses` maps module → wanted count (licenses.services.set_quantities).
+    """
+    return _act(client, Action.EDIT, by, _edit(fields, licenses))
+
+
+def client_reactivate(*, client: Client, by, fields: dict, licenses: dict) -> Client:
+    """Reativar: Editar's changes, vencimento one calendar month from today, suspension
+    cleared — the client becomes Ativo. Only for Inativo."""
+    edit = _edit(fields, licenses)
+
+    def change(locked, day):
+        changed = edit(locked, day)
+        locked.expires_on = add_months(day, 1)
+        locked.suspended_at = None
+        return [*changed, "expires_on", "suspended_at"]
+
+    return _act(client, Action.REACTIVATE, by, change)
+
+
+DUPLICATE_REASON = "CPF/CNPJ já cadastrado por outro parceiro para este produto."
+
+
+class DuplicateClient(Exception):
+    """The partner already has a client with this CPF/CNPJ for this product."""
+
+
+def client_register(
+    *, partner: Partner, by, cpf_cnpj: str, product: str, fields: dict, licenses: dict
+) -> Client:
+    """+ Novo cliente: Ativo with vencimento one calendar month from today.
+
+    If another partner already has a client with this CPF/CNPJ and product, the new client is
+    saved as Pendente with that reason, for the vendor to review. A Link client gets a
+    registration code. Raises DuplicateClient when the partner registers the same one twice.
+    """
+    day = today()
+    validate_quantities(product, licenses)
+    cpf_cnpj = normalize_document(cpf_cnpj)
+    same = Client.objects.filter(cpf_cnpj=cpf_cnpj, product=product)
+    try:
+        with transaction.atomic():
+            if same.filter(partner=partner).exists():
+                raise DuplicateClient
+            client = Client(
+                partner=partner,
+                cpf_cnpj=cpf_cnpj,
+                product=product,
+                registered_on=day,
+                expires_on=add_months(day, 1),
+                **{name: fields[name] for name in EDITABLE_FIELDS},
+            )
+            if same.exclude(partner=partner).exists():
+                client.pending_since = timezone.now()
+                client.pending_reason = DUPLICATE_REASON
+            client.save()
+            set_quantities(client, licenses, day)
+            if client.is_link:
+                RegistrationCode.objects.create(client=client)
+            record_event(client=client, action="cadastrar", by=by, after=full_snapshot(client, day))
+    except IntegrityError:
+        # The same partner registered it at the same moment in another request.
+        if same.filter(partner=partner).exists():
+            raise DuplicateClient from None
+        raise
+    return client

@@ -1,11 +1,29 @@
 from django.urls import path
 
-from clients import views
+from clients import action_views, views
+from clients.actions import Action
 from licenses.views import client_certificate
 
 app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
+    path("novo/", action_views.new_client, name="new"),
+    path("municipios/", action_views.cities, name="cities"),
+    path("<int:pk>/historico/", action_views.history, name="history"),
+    path("<int:pk>/confirmar/<str:action>/", action_views.confirm, name="confirm"),
+    # The ⋮-menu actions: URL names are the action values (clients.actions.MENU_STEP).
+    path("<int:pk>/editar/", action_views.edit, {"action": Action.EDIT}, name="editar"),
+    path("<int:pk>/reativar/", action_views.edit, {"action": Action.REACTIVATE}, name="reativar"),
+    path("<int:pk>/suspender/", action_views.act, {"action": Action.SUSPEND}, name="suspender"),
+    path(
+        "<int:pk>/cancelar-suspensao/",
+        action_views.act,
+        {"action": Action.UNSUSPEND},
+        name="cancelar-suspensao",
+    ),
+    path("<int:pk>/ocultar/", action_views.act, {"action": Action.HIDE}, name="ocultar"),
+    path("<int:pk>/reexibir/", action_views.act, {"action": Action.UNHIDE}, name="reexibir"),
+    path("<int:pk>/renovar/", action_views.act, {"action": Action.RENEW}, name="renovar"),
     path("<int:pk>/certificado/", client_certificate, name="certificado"),
 ]

@@ -126,3 +126,60 @@ def screenshot_dir():
     path = os.path.join(os.path.dirname(__file__), os.pardir, "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# Client actions (issue 4): clients in a given status, on a fixed day.
+# The middle of a month, so that a client can be Expirado (due this month, before today).
+ACTION_DAY = datetime.date(2026, 3, 18)
+
+
+def facts_for(status, today):
+    """Client fields that put a client in `status` on `today` (not the 1st of a month)."""
+    from django.utils import timezone
+
+    from clients.status import Status, month_start
+
+    now = timezone.now()
+    later, earlier = (
+        today + datetime.timedelta(days=20),
+        month_start(today) - datetime.timedelta(days=10),
+    )
+    return {
+        Status.ATIVO: {"expires_on": later},
+        Status.SUSPENSO: {"expires_on": later, "suspended_at": now},
+        Status.EXPIRADO: {"expires_on": today - datetime.timedelta(days=1)},
+        Status.INATIVO: {"expires_on": earlier},
+        Status.OCULTO: {"expires_on": earlier, "hidden_at": now},
+        Status.PENDENTE: {"expires_on": later, "pending_since": now, "pending_reason": "Revisão"},
+    }[status]
+
+
+@pytest.fixture
+def action_day():
+    """The clock at ACTION_DAY, 10:00 in São Paulo (and ticking)."""
+    import zoneinfo
+
+    import time_machine
+
+    moment = datetime.datetime.combine(
+        ACTION_DAY, datetime.time(10), tzinfo=zoneinfo.ZoneInfo("America/Sao_Paulo")
+    )
+    with time_machine.travel(moment, tick=True):
+        yield ACTION_DAY
+
+
+@pytest.fixture
+def make_client_in(make_client):
+    """make_client(partner, …) in a given status today: make_client_in(partner, "suspenso")."""
+    from django.utils import timezone
+
+    def make(partner, status, **fields):
+        return make_client(partner, **{**facts_for(status, timezone.localdate()), **fields})
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are created in almost every test: PBKDF2's 1M+ rounds cost ~0.7 s per user here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

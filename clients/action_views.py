@@ -1,0 +1,265 @@
+"""The ⋮-menu actions, the shared confirmation page, a client's history and + Novo cliente.
+
+Views stay thin: the client comes through clients.scoping (another partner's → 404), what is
+allowed from clients.actions, every change from clients.services. A refused action leaves a
+pt-BR error message and goes back to the list; fetch/htmx requests get HTTP 409 instead.
+"""
+
+import copy
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from clients import services
+from clients.actions import Action, can
+from clients.dates import add_months
+from clients.forms import ClientForm, LicensesForm, NewClientForm, duplicate_message
+from clients.history import action_label, changes
+from clients.models import UF_CHOICES
+from clients.municipalities import cities_of
+from clients.scoping import get_client_or_404, partner_required
+from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
+from clients.status import today
+
+# The actions done by a POST to their URL, from the confirmation page or the menu itself.
+POST_ACTIONS = {
+    Action.SUSPEND: services.client_suspend,
+    Action.UNSUSPEND: services.client_unsuspend,
+    Action.HIDE: services.client_hide,
+    Action.UNHIDE: services.client_unhide,
+    Action.RENEW: services.client_renew,
+}
+# The actions done through the client form: (service, page title, button).
+FORM_ACTIONS = {
+    Action.EDIT: (services.client_edit, "Editar cliente", "Salvar"),
+    Action.REACTIVATE: (services.client_reactivate, "Reativar cliente", "Salvar e reativar"),
+}
+
+DONE = {
+    Action.SUSPEND: "{name} foi suspenso: o sistema do cliente será bloqueado na próxima "
+    "verificação.",
+    Action.UNSUSPEND: "A suspensão de {name} foi cancelada.",
+    Action.HIDE: "{name} foi ocultado. Para vê-lo, filtre a lista por “Oculto”.",
+    Action.UNHIDE: "{name} voltou à lista.",
+    Action.RENEW: "{name} foi renovado até {expires_on}.",
+    Action.EDIT: "Cadastro de {name} salvo.",
+    Action.REACTIVATE: "{name} foi reativado até {expires_on}.",
+}
+
+# (question, explanation, button style) of the confirmation page.
+CONFIRMATION = {
+    Action.SUSPEND: (
+        "Suspender {name}?",
+        "O sistema do cliente será bloqueado na próxima verificação. A licença continua "
+        "ativa; para liberar o acesso, use “Cancelar suspensão”.",
+        "btn-warning",
+    ),
+    Action.UNSUSPEND: (
+        "Cancelar a suspensão de {name}?",
+        "O cliente volta a ter acesso ao sistema na próxima verificação.",
+        "btn-success",
+    ),
+    Action.HIDE: (
+        "Ocultar {name}?",
+        "O cliente sai da lista. Para vê-lo de novo, filtre por “Oculto”; “Reexibir” o traz "
+        "de volta.",
+        "btn-secondary",
+    ),
+    Action.UNHIDE: ("Reexibir {name}?", "O cliente volta à lista como Inativo.", "btn-primary"),
+    Action.RENEW: (
+        "Renovar {name}?",
+        "O vencimento passa de {expires_on} para {renewed_until}.",
+        "btn-primary",
+    ),
+}
+
+
+def _d(day) -> str:
+    return date_format(day, "d/m/Y")
+
+
+def _is_fetch(request) -> bool:
+    return request.headers.get("HX-Request") == "true" or _wants_json(request)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back_url(request) -> str:
+    """`next` (from the form or the query string) if it is a safe local URL, else the list."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("clients:list")
+
+
+def _refuse(request, message: str):
+    """An action not allowed now: nothing was changed."""
+    if _wants_json(request):
+        return JsonResponse({"erro": message}, status=409)
+    if _is_fetch(request):
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    messages.error(request, message)
+    return redirect(_back_url(request))
+
+
+def _done(request, action: Action, client):
+    message = DONE[action].format(name=client.name, expires_on=_d(client.expires_on))
+    if _wants_json(request):
+        return JsonResponse({"mensagem": message, "status": client.status.value})
+    messages.success(request, message)
+    return redirect(_back_url(request))
+
+
+@partner_required
+def act(request, pk, action):
+    """Suspender, Cancelar suspensão, Ocultar, Reexibir, Renovar: POST only."""
+    # The client first, so that another partner's client is a 404 whatever the method.
+    client = get_client_or_404(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        client = POST_ACTIONS[action](client=client, by=request.user)
+    except ActionNotAllowed as refused:
+        return _refuse(request, refused.message)
+    return _done(request, action, client)
+
+
+@partner_required
+def confirm(request, pk, action):
+    """The shared confirmation page: its button POSTs to the action's URL."""
+    client = get_client_or_404(request, pk)
+    if action not in POST_ACTIONS:
+        raise Http404("Ação desconhecida.")
+    action = Action(action)
+    if not can(client, action):
+        return _refuse(request, not_allowed_message(action, client.status))
+    question, explanation, button = CONFIRMATION[action]
+    values = {
+        "name": client.name,
+        "expires_on": _d(client.expires_on),
+        "renewed_until": _d(add_months(client.expires_on, 1)),
+    }
+    context = {
+        "client": client,
+        "action": action,
+        "action_url": reverse(f"clients:{action.value}", args=[client.pk]),
+        "question": question.format(**values),
+        "explanation": explanation.format(**values),
+        "button": button,
+        "back_url": _back_url(request),
+    }
+    return render(request, "clients/confirm.html", context)
+
+
+@partner_required
+def edit(request, pk, action):
+    """Editar and Reativar: GET shows the client form, POST saves (and reactivates)."""
+    client = get_client_or_404(request, pk)
+    if not can(client, action):
+        return _refuse(request, not_allowed_message(action, client.status))
+    data = request.POST if request.method == "POST" else None
+    # The form works on a copy, so that the page's heading keeps the saved name.
+    form = ClientForm(data, instance=copy.copy(client))
+    licenses_form = LicensesForm(data, client=client, product=client.product)
+    service, title, button = FORM_ACTIONS[action]
+    if data is not None and all([form.is_valid(), licenses_form.is_valid()]):
+        try:
+            client = service(
+                client=client,
+                by=request.user,
+                fields=form.service_fields(),
+                licenses=licenses_form.quantities(),
+            )
+        except ActionNotAllowed as refused:
+            return _refuse(request, refused.message)
+        return _done(request, action, client)
+    context = {
+        "client": client,
+        "action": action,
+        "title": title,
+        "button": button,
+        "form": form,
+        "licenses_form": licenses_form,
+        "back_url": _back_url(request),
+    }
+    if action == Action.REACTIVATE:
+        context["reactivated_until"] = add_months(today(), 1)
+    return render(request, "clients/client_form.html", context)
+
+
+@partner_required
+def new_client(request):
+    """+ Novo cliente: GET shows the form, POST registers the client."""
+    data = request.POST if request.method == "POST" else None
+    form = NewClientForm(data, partner=request.partner)
+    licenses_form = LicensesForm(data, product=form["product"].value())
+    if data is not None and all([form.is_valid(), licenses_form.is_valid()]):
+        try:
+            client = services.client_register(
+                partner=request.partner,
+                by=request.user,
+                cpf_cnpj=form.cleaned_data["cpf_cnpj"],
+                product=form.cleaned_data["product"],
+                fields=form.service_fields(),
+                licenses=licenses_form.quantities(),
+            )
+        except DuplicateClient:
+            form.add_error("cpf_cnpj", duplicate_message(form.cleaned_data["product"]))
+        else:
+            _registered_message(request, client)
+            return redirect(_back_url(request))
+    context = {
+        "title": "Novo cliente",
+        "button": "Cadastrar cliente",
+        "form": form,
+        "licenses_form": licenses_form,
+        "back_url": _back_url(request),
+        "active_until": add_months(today(), 1),
+    }
+    return render(request, "clients/client_form.html", context)
+
+
+def _registered_message(request, client):
+    if client.pending_reason:
+        messages.warning(
+            request,
+            f"{client.name} foi cadastrado como Pendente: {client.pending_reason} "
+            "O fornecedor vai analisar o cadastro.",
+        )
+        return
+    message = f"{client.name} foi cadastrado, ativo até {_d(client.expires_on)}."
+    if code := client.registration_codes.first():
+        message += f" Código de registro: {code.code}"
+    messages.success(request, message)
+
+
+@partner_required
+def history(request, pk):
+    """Histórico: the client's events, newest first."""
+    client = get_client_or_404(request, pk)
+    events = client.events.select_related("actor").order_by("-at", "-id")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [(event, action_label(event.action), changes(event)) for event in page]
+    context = {"client": client, "page": page, "rows": rows, "back_url": _back_url(request)}
+    return render(request, "clients/history.html", context)
+
+
+@partner_required
+def cities(request):
+    """The municipalities of a UF, as JSON, for narrowing the Cidade field (client_form.js)."""
+    uf = request.GET.get("uf", "").upper()
+    if uf not in dict(UF_CHOICES):
+        return JsonResponse({"erro": "UF desconhecida."}, status=404)
+    response = JsonResponse({"uf": uf, "cidades": cities_of(uf)})
+    patch_cache_control(response, private=True, max_age=24 * 60 * 60)
+    return response

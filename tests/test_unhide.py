@@ -1,0 +1,47 @@
+"""Reexibir: POST /clientes/<pk>/reexibir/ (Oculto only)."""
+
+import pytest
+
+from clients.actions import Action
+from clients.models import ClientEvent
+from clients.status import Status
+from tests.client_actions import Unchanged, action_url, messages_of, refused_statuses
+
+pytestmark = pytest.mark.usefixtures("action_day")
+
+
+def test_it_puts_a_hidden_client_back_on_the_list_as_inactive(client_a, partner_a, make_client_in):
+    shop = make_client_in(partner_a, Status.OCULTO, name="Loja Velha")
+    response = client_a.post(action_url(Action.UNHIDE, shop))
+    assert response.status_code == 302
+    shop.refresh_from_db()
+    assert shop.hidden_at is None and shop.status == Status.INATIVO
+    event = ClientEvent.objects.get(client=shop)
+    assert (event.action, event.before["status"], event.after["status"]) == (
+        "reexibir",
+        "oculto",
+        "inativo",
+    )
+    assert messages_of(response) == ["Loja Velha voltou à lista."]
+
+
+def test_it_rejects_get(client_a, partner_a, make_client_in):
+    shop = make_client_in(partner_a, Status.OCULTO)
+    with Unchanged(shop):
+        assert client_a.get(action_url(Action.UNHIDE, shop)).status_code == 405
+
+
+def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
+    theirs = make_client_in(partner_b, Status.OCULTO)
+    with Unchanged(theirs):
+        assert client_a.post(action_url(Action.UNHIDE, theirs)).status_code == 404
+
+
+@pytest.mark.parametrize("status", refused_statuses(Action.UNHIDE))
+def test_it_refuses_every_other_status(client_a, partner_a, make_client_in, status):
+    shop = make_client_in(partner_a, status)
+    with Unchanged(shop):
+        response = client_a.post(action_url(Action.UNHIDE, shop))
+    assert messages_of(response) == [
+        f"“Reexibir” não está disponível para um cliente {status.label}."
+    ]
