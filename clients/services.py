@@ -77,3 +77,52 @@ def client_approve(*, client: Client, by, note: str = "") -> Client:
             note=note,
         )
     return locked
+
+
+def client_reject(*, client: Client, by, reason: str) -> Client:
+    """Reject a Pendente client (vendor staff), with a reason. Only for Pendente.
+
+    A rejected registration (typically a CPF/CNPJ another partner already has for the
+    product) must lose access and leave the partner's list, without losing its history. So
+    the client leaves Pendente and ends Inativo and Oculto: its vencimento goes back to the
+    last day of the previous month (unless it is already earlier) and it is hidden. Nothing
+    is deleted; the event keeps the reason and the facts before and after.
+    """
+    # Imported here to keep this service a clean append to the module.
+    import datetime
+
+    from django.utils import timezone
+
+    from clients.status import month_start, today
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ActionNotAllowed("Informe o motivo da rejeição.")
+    with transaction.atomic():
+        locked = _locked(client)
+        if client_status(locked) != Status.PENDENTE:
+            raise ActionNotAllowed("Só um cliente Pendente pode ser rejeitado.")
+        before = snapshot(locked)
+        last_month_end = month_start(today()) - datetime.timedelta(days=1)
+        locked.expires_on = min(locked.expires_on, last_month_end)
+        locked.pending_since = None
+        locked.pending_reason = ""
+        locked.hidden_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "expires_on",
+                "pending_since",
+                "pending_reason",
+                "hidden_at",
+                "updated_at",
+            ]
+        )
+        record_event(
+            client=locked,
+            action="rejeitar",
+            by=by,
+            before=before,
+            after=snapshot(locked),
+            note=reason[:300],
+        )
+    return locked
