@@ -17,8 +17,9 @@ from django.utils.text import slugify
 from clients.documents import format_document, normalize_document, validate_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+MAX_LICENSES = 9999
 _BOOLEANS = {"sim": True, "s": True, "true": True, "1": True}
 _BOOLEANS |= {"não": False, "nao": False, "n": False, "false": False, "0": False}
 _UFS = {code for code, _ in UF_CHOICES}
@@ -49,6 +50,9 @@ def parse_text(field: str) -> Callable[[str], str]:
     return parse
 
 
+_email_length = parse_text("email")
+
+
 def parse_document(value: str) -> str:
     try:
         validate_document(value)
@@ -58,6 +62,7 @@ def parse_document(value: str) -> str:
 
 
 def parse_email(value: str) -> str:
+    _email_length(value)
     try:
         _validate_email(value)
     except ValidationError:
@@ -105,8 +110,8 @@ def render_date(value: datetime.date) -> str:
 
 
 def parse_count(value: str) -> int:
-    if not value.isdigit():
-        raise ValueError(f"“{value}” não é um número inteiro (0 ou mais)")
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_LICENSES:
+        raise ValueError(f"“{value}” não é um número inteiro de 0 a {MAX_LICENSES}")
     return int(value)
 
 

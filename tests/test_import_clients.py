@@ -322,6 +322,14 @@ BAD_ROWS = [
     (f"Bar;{CNPJ};a@ex.com.br;pdv;SP;São Paulo;31/12/2026", "produto: produto desconhecido “pdv”"),
     (f"Bar;{CNPJ};nao-e-email;link;SP;São Paulo;31/12/2026", "email: “nao-e-email” não é um"),
     (f";{CNPJ};a@ex.com.br;link;SP;São Paulo;31/12/2026", "nome: obrigatório, está vazio"),
+    (
+        f"{'N' * 201};{CNPJ};;link;SP;São Paulo;31/12/2026",
+        "nome: tem 201 caracteres; o máximo é 200",
+    ),
+    (
+        f"Bar;{CNPJ};{'a' * 250}@ex.com.br;link;SP;São Paulo;31/12/2026",
+        "email: tem 260 caracteres; o máximo é 254",
+    ),
     (f"Bar;{CNPJ};a@ex.com.br;link;SP;São Paulo", "a linha tem 6 colunas e o cabeçalho tem 7"),
 ]
 
@@ -337,8 +345,10 @@ def test_a_bad_row_is_refused_with_its_line_number(tmp_path, partner_a, row, mes
     [
         ("data_cadastro", "2024-02-30", "data_cadastro: data inexistente"),
         ("renovacao", "anual", "renovacao: método de renovação desconhecido “anual”"),
-        ("licencas", "-1", "licencas: “-1” não é um número inteiro"),
+        ("licencas", "-1", "licencas: “-1” não é um número inteiro de 0 a 9999"),
         ("licencas", "dois", "licencas: “dois” não é um número inteiro"),
+        ("licencas", "²", "licencas: “²” não é um número inteiro"),
+        ("licencas", "10000", "licencas: “10000” não é um número inteiro"),
         ("suspenso", "talvez", "suspenso: “talvez” não é sim/não, true/false nem 1/0"),
     ],
 )
