@@ -46,7 +46,7 @@ format: .venv/.synced
 	.venv/bin/ruff check --fix .
 
 test: .venv/.synced browser lint
-	$(MANAGE) makemigrations --check --dry-run >/dev/null || \
+	SECRET_KEY=$${SECRET_KEY:-makemigrations-check-only} $(MANAGE) makemigrations --check --dry-run >/dev/null || \
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
 
