@@ -137,7 +137,7 @@ class ClientAdmin(admin.ModelAdmin):
             queryset |= self.model.objects.filter(cpf_cnpj=document)
         return queryset, may_have_duplicates
 
-    @admin.action(description="Aprovar clientes pendentes selecionados")
+    @admin.action(description="Aprovar clientes pendentes selecionados", permissions=["change"])
     def approve(self, request, queryset):
         approved = 0
         for client in queryset:
@@ -150,7 +150,10 @@ class ClientAdmin(admin.ModelAdmin):
         if approved:
             self.message_user(request, f"{approved} cliente(s) aprovado(s).", messages.SUCCESS)
 
-    @admin.action(description="Rejeitar com motivo os clientes pendentes selecionados")
+    @admin.action(
+        description="Rejeitar com motivo os clientes pendentes selecionados",
+        permissions=["change"],
+    )
     def reject(self, request, queryset):
         """First an intermediate page asks for the reason; its form posts back here."""
         form = RejectForm(request.POST if "apply" in request.POST else None)

@@ -203,6 +203,10 @@ class ClientEvent(models.Model):
         return f"{self.client} · {self.action} · {self.at:%d/%m/%Y %H:%M}"
 
 
+class NotificationKind(models.TextChoices):
+    DAILY_SUMMARY = "resumo-diario", "Resumo diário"
+
+
 class NotificationLog(models.Model):
     """An e-mail `notify_partners` sent: at most one of a kind per user and day, so running the
     command twice on one day sends nothing new (the unique constraint holds it even when two
@@ -218,7 +222,7 @@ class NotificationLog(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="notifications", verbose_name="parceiro"
     )
-    kind = models.CharField("tipo", max_length=30)
+    kind = models.CharField("tipo", max_length=30, choices=NotificationKind.choices)
     sent_on = models.DateField("dia")
     sent_at = models.DateTimeField("enviado em", default=timezone.now)
     email = models.EmailField("para")

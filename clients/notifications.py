@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from clients.models import Client, NotificationLog, Partner
+from clients.models import Client, NotificationKind, NotificationLog, Partner
 from clients.status import Status, status_q, statuses_q
 from licenses.models import RegistrationCode
 
-KIND = "resumo-diario"
+KIND = NotificationKind.DAILY_SUMMARY
 EXPIRING_DAYS = 7
 LIST_LIMIT = 50  # clients or codes listed per section; the counts are always complete
 CODE_STATUSES = (Status.ATIVO, Status.SUSPENSO, Status.EXPIRADO)

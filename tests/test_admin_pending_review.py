@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from clients.models import Client
@@ -183,3 +185,16 @@ def test_an_admin_rejects_a_pending_client_in_a_real_browser(
     page.wait_for_url(f"**{CHANGELIST}**")
     assert page.get_by_text("1 cliente(s) rejeitado(s): agora Inativos e ocultos.").is_visible()
     assert Client.objects.get().status == Status.OCULTO
+
+
+def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
+    viewer = get_user_model().objects.create_user("leitor", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_client"))
+    client.force_login(viewer)
+
+    page = client.get(CHANGELIST, {"status": "pendente"}).text
+    assert "Mercado Duplicado" in page
+    assert "Aprovar clientes pendentes" not in page
+    assert "Rejeitar com motivo" not in page
+    client.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
+    assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE
