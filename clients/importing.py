@@ -301,7 +301,8 @@ def import_clients(
     text, report.encoding = decode(data)
     header, data_rows = read_table(text)
     report.delimiter, report.ignored_columns = header.delimiter, header.ignored
-    estimate = max(text.count("\n"), 1)  # for the progress bar only
+    # Data lines, for the progress bar only (a quoted cell may span lines).
+    estimate = max(text.count("\n") - text.endswith("\n"), 1)
 
     rows, seen = [], {}
     for line, cells in data_rows:

@@ -23,7 +23,7 @@ class ProgressBar:
         if not self.enabled or not total:
             return
         if self.stage not in (None, stage):
-            self.stream.write("", ending="\n")
+            self.stream.write("", style_func=str, ending="\n")
         self.stage = stage
         filled = self.WIDTH * done // total
         bar = "█" * filled + "·" * (self.WIDTH - filled)
@@ -33,7 +33,7 @@ class ProgressBar:
 
     def close(self):
         if self.enabled and self.stage is not None:
-            self.stream.write("", ending="\n")
+            self.stream.write("", style_func=str, ending="\n")
             self.stream.flush()
 
 
