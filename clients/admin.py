@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 
 from clients.documents import normalize_document
 from clients.forms import ClientAdminForm
-from clients.models import Client, ClientEvent, Partner, PartnerUser
-from clients.services import ActionNotAllowed, client_approve
+from clients.models import Client, ClientEvent, NotificationLog, Partner, PartnerUser
+from clients.services import ActionNotAllowed, client_approve, client_reject
 from clients.status import Status, status_q
 from licenses.models import License, RegistrationCode
 
@@ -85,6 +88,15 @@ class ClientEventInline(admin.TabularInline):
         return False
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Motivo da rejeição",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Fica no histórico do cliente. Ex.: CPF/CNPJ já cadastrado por outro parceiro.",
+    )
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     form = ClientAdminForm
@@ -106,7 +118,7 @@ class ClientAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner"]
     readonly_fields = ["license_key", "link_version", "last_seen_at", "created_at", "updated_at"]
     date_hierarchy = None
-    actions = ["approve"]
+    actions = ["approve", "reject"]
     inlines = [LicenseInline, RegistrationCodeInline, ClientEventInline]
 
     @admin.display(description="CPF/CNPJ", ordering="cpf_cnpj")
@@ -125,7 +137,7 @@ class ClientAdmin(admin.ModelAdmin):
             queryset |= self.model.objects.filter(cpf_cnpj=document)
         return queryset, may_have_duplicates
 
-    @admin.action(description="Aprovar clientes pendentes selecionados")
+    @admin.action(description="Aprovar clientes pendentes selecionados", permissions=["change"])
     def approve(self, request, queryset):
         approved = 0
         for client in queryset:
@@ -138,6 +150,43 @@ class ClientAdmin(admin.ModelAdmin):
         if approved:
             self.message_user(request, f"{approved} cliente(s) aprovado(s).", messages.SUCCESS)
 
+    @admin.action(
+        description="Rejeitar com motivo os clientes pendentes selecionados",
+        permissions=["change"],
+    )
+    def reject(self, request, queryset):
+        """First an intermediate page asks for the reason; its form posts back here."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            rejected = 0
+            for client in queryset:
+                try:
+                    client_reject(
+                        client=client, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except ActionNotAllowed as error:
+                    self.message_user(request, f"{client}: {error.message}", messages.WARNING)
+                else:
+                    rejected += 1
+            if rejected:
+                self.message_user(
+                    request,
+                    f"{rejected} cliente(s) rejeitado(s): agora Inativos e ocultos.",
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Rejeitar clientes pendentes",
+            "opts": self.model._meta,
+            "clients": queryset.select_related("partner").order_by("pk"),
+            "pending": Status.PENDENTE,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/clients/client/reject.html", context)
+
 
 @admin.register(ClientEvent)
 class ClientEventAdmin(admin.ModelAdmin):
@@ -146,6 +195,22 @@ class ClientEventAdmin(admin.ModelAdmin):
     search_fields = ["client__name", "=client__cpf_cnpj"]
     list_select_related = ["client", "actor"]
     readonly_fields = [f.name for f in ClientEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationLog)
+class NotificationLogAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "email", "partner", "subject"]
+    list_filter = ["kind", "sent_on"]
+    search_fields = ["email", "partner__name", "partner__code"]
+    list_select_related = ["partner"]
+    readonly_fields = [f.name for f in NotificationLog._meta.fields]
     show_full_result_count = False
 
     def has_add_permission(self, request):

@@ -4,6 +4,8 @@ Each service checks that the change is allowed for the client's status *inside* 
 transaction, on the locked row, and writes one ClientEvent per effective change.
 """
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from clients.actions import Action, can
 from clients.dates import add_months
 from clients.documents import normalize_document
 from clients.models import Client, ClientEvent, Partner
-from clients.status import Status, client_status, today
+from clients.status import Status, client_status, month_start, today
 from licenses.models import RegistrationCode
 from licenses.services import license_snapshot, set_quantities, validate_quantities
 
@@ -260,3 +262,45 @@ def client_register(
             raise DuplicateClient from None
         raise
     return client
+
+
+def client_reject(*, client: Client, by, reason: str) -> Client:
+    """Reject a Pendente client (vendor staff), with a reason. Only for Pendente.
+
+    A rejected registration (typically a CPF/CNPJ another partner already has for the
+    product) must lose access and leave the partner's list, without losing its history. So
+    the client leaves Pendente and ends Inativo and Oculto: its vencimento goes back to the
+    last day of the previous month (unless it is already earlier) and it is hidden. Nothing
+    is deleted; the event keeps the reason and the facts before and after.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ActionNotAllowed("Informe o motivo da rejeição.")
+    with transaction.atomic():
+        locked = _locked(client)
+        if client_status(locked) != Status.PENDENTE:
+            raise ActionNotAllowed("Só um cliente Pendente pode ser rejeitado.")
+        before = snapshot(locked)
+        last_month_end = month_start(today()) - datetime.timedelta(days=1)
+        locked.expires_on = min(locked.expires_on, last_month_end)
+        locked.pending_since = None
+        locked.pending_reason = ""
+        locked.hidden_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "expires_on",
+                "pending_since",
+                "pending_reason",
+                "hidden_at",
+                "updated_at",
+            ]
+        )
+        record_event(
+            client=locked,
+            action="rejeitar",
+            by=by,
+            before=before,
+            after=snapshot(locked),
+            note=reason[:300],
+        )
+    return locked

@@ -1,0 +1,192 @@
+"""The clients CSV file: one column spec shared by `import_clients` and `export_clients`.
+
+Each column knows how to read its cell (`parse`, raising `ValueError` with a pt-BR message)
+and how to write it back (`render`), so that an export re-imports to the same state.
+A record is a dict keyed by column name with Python values (str, date, int, bool).
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.text import slugify
+
+from clients.documents import format_document, normalize_document, validate_document
+from clients.models import UF_CHOICES, Client, Product, Renewal
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+MAX_LICENSES = 9999
+_BOOLEANS = {"sim": True, "s": True, "true": True, "1": True}
+_BOOLEANS |= {"não": False, "nao": False, "n": False, "false": False, "0": False}
+_UFS = {code for code, _ in UF_CHOICES}
+_validate_email = EmailValidator()
+
+
+def header_key(text: str) -> str:
+    """How a header (or a choice) is matched: case, accents, spaces, "-" and "/" don't matter.
+
+    "CPF/CNPJ" -> "cpf_cnpj", "Licenças" -> "licencas",
+    "Gestão de cobranças" -> "gestao_de_cobrancas".
+    """
+    return slugify(text.replace("/", " ")).replace("-", "_")
+
+
+def _max_length(field: str) -> int:
+    return Client._meta.get_field(field).max_length
+
+
+def parse_text(field: str) -> Callable[[str], str]:
+    limit = _max_length(field)
+
+    def parse(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"tem {len(value)} caracteres; o máximo é {limit}")
+        return value
+
+    return parse
+
+
+_email_length = parse_text("email")
+
+
+def parse_document(value: str) -> str:
+    try:
+        validate_document(value)
+    except ValidationError as error:
+        raise ValueError(f"{error.messages[0].rstrip('.')} (“{value}”)") from None
+    return normalize_document(value)
+
+
+def parse_email(value: str) -> str:
+    _email_length(value)
+    try:
+        _validate_email(value)
+    except ValidationError:
+        raise ValueError(f"“{value}” não é um endereço de e-mail válido") from None
+    return value
+
+
+def _choice(choices, what: str) -> Callable[[str], str]:
+    # A value or its label, matched like a header: "cobranca", "Gestão de cobranças", "NAVI".
+    known = {header_key(value): value for value in choices.values}
+    known |= {header_key(label): value for value, label in choices.choices}
+    expected = " ou ".join(choices.values)
+
+    def parse(value: str) -> str:
+        found = known.get(value.lower()) or known.get(header_key(value))
+        if found is None:
+            raise ValueError(f"{what} desconhecido “{value}” (use {expected})")
+        return found
+
+    return parse
+
+
+def parse_uf(value: str) -> str:
+    uf = value.upper()
+    if uf not in _UFS:
+        raise ValueError(f"UF desconhecida “{value}”")
+    return uf
+
+
+def parse_date(value: str) -> datetime.date:
+    if match := _BR_DATE.fullmatch(value):
+        day, month, year = match.groups()
+    elif match := _ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
+    else:
+        raise ValueError(f"data inválida “{value}” (use dd/mm/aaaa ou aaaa-mm-dd)")
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"data inexistente “{value}”") from None
+
+
+def render_date(value: datetime.date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def parse_count(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_LICENSES:
+        raise ValueError(f"“{value}” não é um número inteiro de 0 a {MAX_LICENSES}")
+    return int(value)
+
+
+def parse_bool(value: str) -> bool:
+    key = value.lower()
+    if key not in _BOOLEANS:
+        key = header_key(value)  # "Não", "NÃO", " sim "
+    try:
+        return _BOOLEANS[key]
+    except KeyError:
+        raise ValueError(f"“{value}” não é sim/não, true/false nem 1/0") from None
+
+
+def render_bool(value: bool) -> str:
+    return "sim" if value else "não"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    field: str  # the Client field it stands for ("licenses": the main count in force)
+    parse: Callable[[str], object]
+    render: Callable[[object], str] = str
+    required: bool = False  # the header must have it
+    blank: bool = False  # an empty cell is a value (""), not "not given"
+    flag: bool = False  # sim/não standing for a timestamp field being set
+    aliases: tuple[str, ...] = ()  # other header spellings accepted on import
+
+
+def _flag(name: str, field: str) -> Column:
+    return Column(name, field, parse_bool, render_bool, flag=True)
+
+
+COLUMNS = (
+    Column("nome", "name", parse_text("name"), required=True),
+    Column("cpf_cnpj", "cpf_cnpj", parse_document, format_document, required=True),
+    Column("email", "email", parse_email, required=True, blank=True, aliases=("e_mail",)),
+    Column("produto", "product", _choice(Product, "produto"), required=True),
+    Column("uf", "uf", parse_uf, required=True),
+    Column("cidade", "city", parse_text("city"), required=True),
+    Column("vencimento", "expires_on", parse_date, render_date, required=True),
+    Column("data_cadastro", "registered_on", parse_date, render_date),
+    Column("renovacao", "renewal", _choice(Renewal, "método de renovação")),
+    Column("licencas", "licenses", parse_count),
+    _flag("suspenso", "suspended_at"),
+    _flag("pendente", "pending_since"),
+    Column("motivo_pendencia", "pending_reason", parse_text("pending_reason")),
+    _flag("oculto", "hidden_at"),
+)
+COLUMNS_BY_KEY = {key: column for column in COLUMNS for key in (column.name, *column.aliases)}
+HEADER = [column.name for column in COLUMNS]
+REQUIRED = [column.name for column in COLUMNS if column.required]
+# The Client fields the file covers (all but `licenses`, which lives in licenses.License).
+CLIENT_FIELDS = tuple(column.field for column in COLUMNS if column.field != "licenses")
+
+
+def record_of(facts: dict) -> dict:
+    """The CSV record of a client's facts (its CLIENT_FIELDS plus `licenses`)."""
+    return {
+        column.name: (facts[column.field] is not None) if column.flag else facts[column.field]
+        for column in COLUMNS
+    }
+
+
+def render_record(record: dict) -> list[str]:
+    """One CSV row for `record`, in HEADER order."""
+    return [column.render(record[column.name]) for column in COLUMNS]
+
+
+def os_error_reason(error: OSError) -> str:
+    """Why a file could not be read or written, in pt-BR."""
+    if isinstance(error, FileNotFoundError):
+        return "arquivo ou pasta não encontrado"
+    if isinstance(error, IsADirectoryError):
+        return "é uma pasta, não um arquivo"
+    if isinstance(error, PermissionError):
+        return "sem permissão de acesso"
+    return error.strerror or str(error)

@@ -1,0 +1,173 @@
+"""The daily e-mail to partner users (`manage.py notify_partners`).
+
+Each user of a partner who has an e-mail address gets one message summarising:
+- clients expiring in the next 7 days (Ativo or Suspenso with vencimento from today through
+  today + 6),
+- clients Expirado this month (they become Inativo on the 1st of next month),
+- registration codes not yet used (of clients that can still use them: Ativo, Suspenso,
+  Expirado).
+A partner with nothing to report gets no e-mail. Each message sent is remembered in
+`NotificationLog` (one per user, kind and day), so running the command again on the same day
+sends nothing new; the next day brings a new summary.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from clients.models import Client, NotificationKind, NotificationLog, Partner
+from clients.status import Status, status_q, statuses_q
+from licenses.models import RegistrationCode
+
+KIND = NotificationKind.DAILY_SUMMARY
+EXPIRING_DAYS = 7
+LIST_LIMIT = 50  # clients or codes listed per section; the counts are always complete
+CODE_STATUSES = (Status.ATIVO, Status.SUSPENSO, Status.EXPIRADO)
+
+
+@dataclass
+class Section:
+    count: int
+    items: list  # at most LIST_LIMIT
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+def _section(queryset) -> Section:
+    items = list(queryset[:LIST_LIMIT])
+    count = len(items) if len(items) < LIST_LIMIT else queryset.count()
+    return Section(count, items)
+
+
+@dataclass
+class Digest:
+    partner: Partner
+    today: datetime.date
+    expiring: Section
+    expired: Section
+    codes: Section
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.expiring.count or self.expired.count or self.codes.count)
+
+    @property
+    def expiring_until(self) -> datetime.date:
+        return self.today + datetime.timedelta(days=EXPIRING_DAYS - 1)
+
+    @property
+    def inactive_on(self) -> datetime.date:
+        """The day this month's Expirado clients become Inativo: the 1st of next month."""
+        return (self.today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+    def summary(self) -> dict:
+        return {
+            "vencem_em_7_dias": self.expiring.count,
+            "expirados_no_mes": self.expired.count,
+            "codigos_nao_usados": self.codes.count,
+        }
+
+
+def partner_digest(partner: Partner, today: datetime.date) -> Digest:
+    clients = Client.objects.filter(partner=partner)
+    expiring_until = today + datetime.timedelta(days=EXPIRING_DAYS - 1)
+    expiring = clients.filter(
+        statuses_q([Status.ATIVO, Status.SUSPENSO], today), expires_on__lte=expiring_until
+    )
+    expired = clients.filter(status_q(Status.EXPIRADO, today))
+    codes = RegistrationCode.objects.filter(
+        consumed_at__isnull=True, client__in=clients.filter(statuses_q(CODE_STATUSES, today))
+    ).select_related("client")
+    return Digest(
+        partner=partner,
+        today=today,
+        expiring=_section(expiring.order_by("expires_on", "name", "pk")),
+        expired=_section(expired.order_by("expires_on", "name", "pk")),
+        codes=_section(codes.order_by("client__name", "created_at", "pk")),
+    )
+
+
+def digest_message(digest: Digest, user) -> EmailMultiAlternatives:
+    context = {"digest": digest, "user": user, "partner": digest.partner}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("emails/partner_digest_subject.txt", context).split())
+        text = render_to_string("emails/partner_digest.txt", context)
+        html = render_to_string("emails/partner_digest.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@dataclass
+class NotifyReport:
+    sent: list[EmailMultiAlternatives] = field(default_factory=list)
+    would_send: list[EmailMultiAlternatives] = field(default_factory=list)  # --dry-run
+    already_sent: list[str] = field(default_factory=list)  # e-mail addresses
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (address, reason)
+    nothing_to_report: list[Partner] = field(default_factory=list)
+
+
+def _recipients(partner: Partner) -> list:
+    users = partner.users.select_related("user").filter(user__is_active=True)
+    return [link.user for link in users.exclude(user__email="").order_by("user__username")]
+
+
+def notify_partners(*, dry_run: bool = False, today: datetime.date | None = None) -> NotifyReport:
+    """Send (or, dry, only build) today's summary to every partner user not yet notified."""
+    today = today or timezone.localdate()
+    report = NotifyReport()
+    for partner in Partner.objects.order_by("code"):
+        notified = set(
+            NotificationLog.objects.filter(partner=partner, kind=KIND, sent_on=today).values_list(
+                "user_id", flat=True
+            )
+        )
+        recipients = []
+        for user in _recipients(partner):
+            if user.pk in notified:
+                report.already_sent.append(user.email)
+            else:
+                recipients.append(user)
+        if not recipients:
+            continue
+        digest = partner_digest(partner, today)
+        if digest.is_empty:
+            report.nothing_to_report.append(partner)
+            continue
+        for user in recipients:
+            message = digest_message(digest, user)
+            if dry_run:
+                report.would_send.append(message)
+            else:
+                _send_once(message, user, digest, report)
+    return report
+
+
+def _send_once(message, user, digest: Digest, report: NotifyReport) -> None:
+    # The log row and the sending share a transaction: if sending fails, no row remains and
+    # the next run tries again; if another run got there first, the unique row stops this one.
+    try:
+        with transaction.atomic():
+            NotificationLog.objects.create(
+                user=user,
+                partner=digest.partner,
+                kind=KIND,
+                sent_on=digest.today,
+                email=user.email,
+                subject=message.subject[:200],
+                summary=digest.summary(),
+            )
+            message.send()
+    except IntegrityError:
+        report.already_sent.append(user.email)
+    except OSError as error:  # SMTP and network errors
+        report.failed.append((user.email, str(error) or error.__class__.__name__))
+    else:
+        report.sent.append(message)

@@ -1,0 +1,200 @@
+"""The Pendente review in the Django admin: pending clients with their reason, approved or
+rejected with a reason, each decision written to the client's history.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from clients.models import Client
+from clients.services import ActionNotAllowed, client_reject
+from clients.status import Status, client_status
+from tests.conftest import PASSWORD
+from tests.csv_helpers import NOW
+
+CHANGELIST = reverse("admin:clients_client_changelist")
+
+
+@pytest.fixture(autouse=True)
+def now(request):
+    if request.node.get_closest_marker("browser"):  # the browser needs a running clock
+        yield None
+        return
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def pending(partner_a, make_client):
+    return make_client(
+        partner_a,
+        name="Mercado Duplicado",
+        expires_on=dt.date(2026, 12, 20),
+        pending_since=NOW,
+        pending_reason="CPF/CNPJ já cadastrado por outro parceiro para este produto.",
+    )
+
+
+@pytest.fixture
+def active(partner_a, make_client):
+    return make_client(partner_a, name="Loja Regular", expires_on=dt.date(2026, 12, 20))
+
+
+def act(admin_client_, action, *clients, **data):
+    return admin_client_.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [client.pk for client in clients], **data},
+    )
+
+
+def test_the_pending_filter_lists_pending_clients_with_their_reason(admin_client_, pending, active):
+    response = admin_client_.get(CHANGELIST, {"status": "pendente"})
+    assert response.status_code == 200
+    assert "Mercado Duplicado" in response.text
+    assert "CPF/CNPJ já cadastrado por outro parceiro para este produto." in response.text
+    assert "Loja Regular" not in response.text
+    assert "Rejeitar com motivo os clientes pendentes selecionados" in response.text
+
+
+def test_approving_takes_the_client_out_of_pendente_and_records_it(
+    admin_client_, staff_user, pending
+):
+    response = act(admin_client_, "approve", pending)
+    assert response.status_code == 302
+
+    pending.refresh_from_db()
+    assert pending.status == Status.ATIVO
+    assert pending.pending_reason == ""
+    event = pending.events.get()
+    assert (event.action, event.actor) == ("aprovar", staff_user)
+    assert (event.before["status"], event.after["status"]) == ("pendente", "ativo")
+
+
+def test_rejecting_first_asks_for_the_reason(admin_client_, pending):
+    response = act(admin_client_, "reject", pending)
+
+    assert response.status_code == 200
+    assert "Rejeitar clientes pendentes" in response.text
+    assert "Mercado Duplicado" in response.text
+    assert 'name="reason"' in response.text
+    assert 'name="apply"' in response.text
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDENTE
+    assert not pending.events.exists()
+
+
+def test_rejecting_with_a_reason_ends_the_client_inativo_and_hidden(
+    admin_client_, staff_user, pending
+):
+    response = act(
+        admin_client_, "reject", pending, apply="yes", reason="Cadastro duplicado da Revenda Beta."
+    )
+    assert response.status_code == 302
+    assert response.url == CHANGELIST
+
+    pending.refresh_from_db()
+    assert pending.status == Status.OCULTO
+    assert client_status(pending, ignore_hidden=True) == Status.INATIVO
+    assert pending.expires_on == dt.date(2026, 10, 31)  # the last day of the previous month
+    assert pending.pending_since is None and pending.pending_reason == ""
+    event = pending.events.get()
+    assert (event.action, event.actor, event.note) == (
+        "rejeitar",
+        staff_user,
+        "Cadastro duplicado da Revenda Beta.",
+    )
+    assert event.before["pending_reason"].startswith("CPF/CNPJ já cadastrado")
+    assert (event.before["status"], event.after["status"]) == ("pendente", "oculto")
+    messages = [str(m) for m in admin_client_.get(CHANGELIST).context["messages"]]
+    assert messages == ["1 cliente(s) rejeitado(s): agora Inativos e ocultos."]
+
+
+def test_rejecting_without_a_reason_changes_nothing(admin_client_, pending):
+    response = act(admin_client_, "reject", pending, apply="yes", reason="   ")
+    assert response.status_code == 200
+    assert "Este campo é obrigatório." in response.text
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDENTE
+
+
+def test_a_client_that_is_not_pending_is_neither_approved_nor_rejected(admin_client_, active):
+    act(admin_client_, "approve", active)
+    act(admin_client_, "reject", active, apply="yes", reason="Engano")
+
+    active.refresh_from_db()
+    assert active.status == Status.ATIVO
+    assert not active.events.exists()
+    messages = [str(m) for m in admin_client_.get(CHANGELIST).context["messages"]]
+    assert messages == [
+        "Loja Regular: Só um cliente Pendente pode ser aprovado.",
+        "Loja Regular: Só um cliente Pendente pode ser rejeitado.",
+    ]
+
+
+def test_partner_users_cannot_reach_the_review(client_a, pending):
+    response = client_a.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE
+
+
+def test_rejection_keeps_a_vencimento_that_is_already_earlier(staff_user, partner_a, make_client):
+    old = make_client(partner_a, expires_on=dt.date(2025, 3, 31), pending_since=NOW)
+    client_reject(client=old, by=staff_user, reason="Cliente encerrado")
+    old.refresh_from_db()
+    assert old.expires_on == dt.date(2025, 3, 31)
+    assert old.status == Status.OCULTO
+
+
+def test_the_service_refuses_an_empty_reason(staff_user, pending):
+    with pytest.raises(ActionNotAllowed, match="Informe o motivo da rejeição."):
+        client_reject(client=pending, by=staff_user, reason=" ")
+
+
+@pytest.mark.browser
+def test_an_admin_rejects_a_pending_client_in_a_real_browser(
+    live_server, page, staff_user, partner_a, make_client, screenshot_dir
+):
+    make_client(
+        partner_a,
+        name="Mercado Duplicado",
+        pending_since=dt.datetime.now(dt.UTC),
+        pending_reason="CPF/CNPJ já cadastrado por outro parceiro para este produto.",
+    )
+    page.goto(live_server.url + reverse("admin:login"))
+    page.get_by_label("Usuário").fill("staff")
+    page.get_by_label("Senha").fill(PASSWORD)
+    page.get_by_role("button", name="Acessar").click()
+    page.goto(f"{live_server.url}{CHANGELIST}?status=pendente")
+    page.screenshot(path=f"{screenshot_dir}/admin-pending-list.png", full_page=True)
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option(
+        label="Rejeitar com motivo os clientes pendentes selecionados"
+    )
+    page.get_by_role("button", name="Executar", exact=True).click()
+
+    page.screenshot(path=f"{screenshot_dir}/admin-reject-pending.png", full_page=True)
+    page.get_by_label("Motivo da rejeição").fill("Cadastro duplicado.")
+    page.screenshot(path=f"{screenshot_dir}/admin-reject-pending.png", full_page=True)
+    page.get_by_role("button", name="Rejeitar", exact=True).click()
+
+    page.wait_for_url(f"**{CHANGELIST}**")
+    assert page.get_by_text("1 cliente(s) rejeitado(s): agora Inativos e ocultos.").is_visible()
+    assert Client.objects.get().status == Status.OCULTO
+
+
+def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
+    viewer = get_user_model().objects.create_user("leitor", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_client"))
+    client.force_login(viewer)
+
+    page = client.get(CHANGELIST, {"status": "pendente"}).text
+    assert "Mercado Duplicado" in page
+    assert "Aprovar clientes pendentes" not in page
+    assert "Rejeitar com motivo" not in page
+    client.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
+    assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE

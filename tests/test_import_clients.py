@@ -1,0 +1,503 @@
+"""manage.py import_clients: reading Brazilian spreadsheets, validating every row first,
+creating and updating clients in one transaction, and refusing bad files with line numbers.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management.base import OutputWrapper
+from django.db import connections
+
+from clients import importing
+from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON
+from clients.management.commands.import_clients import ProgressBar
+from clients.models import Client, ClientEvent, Product, Renewal
+from clients.status import Status, client_status
+from licenses.models import License, Module, RegistrationCode
+from tests.csv_helpers import CNPJ, CNPJ_ALNUM, CPF, HEADER, NOW, csv_file, run
+
+# A row without its vencimento, and with it. The CPF is typed with punctuation, the city
+# without accents, the UF and the product in any case: the import normalises them.
+PADARIA = "Padaria Pão Quente;529.982.247-25;pao@ex.com.br;link;SP;sao paulo"
+MERCADO = "Mercado Ipê;11.222.333/0001-81;ipe@ex.com.br;Navi;rj;Niterói"
+ROW_CPF = f"{PADARIA};31/12/2026"
+ROW_CNPJ = f"{MERCADO};2027-01-15"
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+def database_state():
+    """Everything an import may write, to prove that a refused import wrote nothing."""
+    return (
+        list(Client.objects.order_by("pk").values()),
+        list(License.objects.order_by("pk").values()),
+        ClientEvent.objects.count(),
+        RegistrationCode.objects.count(),
+    )
+
+
+def import_(path, *args, partner="alfa"):
+    return run("import_clients", "--partner", partner, path, *args)
+
+
+def refused(path, *args, partner="alfa"):
+    """The message of an import that must be refused; the database is left unchanged."""
+    before = database_state()
+    with pytest.raises(CommandError) as raised:
+        import_(path, *args, partner=partner)
+    assert database_state() == before
+    return str(raised.value)
+
+
+def refused_lines(tmp_path, *rows, header=HEADER):
+    """stderr of a refused import of `rows`, database unchanged."""
+    path = csv_file(tmp_path, header, *rows)
+    err = io.StringIO()
+    before = database_state()
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_clients", "--partner", "alfa", str(path), stdout=io.StringIO(), stderr=err
+        )
+    assert database_state() == before
+    assert "Nada foi gravado" in str(raised.value)
+    return err.getvalue()
+
+
+# --- creating -----------------------------------------------------------------------------
+
+
+def test_it_creates_clients_with_their_main_license_and_history(tmp_path, partner_a):
+    out, _ = import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
+
+    assert "criados: 2, atualizados: 0, sem mudança: 0" in out
+    padaria = Client.objects.get(cpf_cnpj=CPF)
+    assert padaria.partner == partner_a
+    assert padaria.name == "Padaria Pão Quente"
+    assert (padaria.product, padaria.uf, padaria.city) == (Product.LINK, "SP", "São Paulo")
+    assert padaria.expires_on == dt.date(2026, 12, 31)
+    assert padaria.registered_on == NOW.date()  # data_cadastro defaults to today
+    assert padaria.renewal == Renewal.MANUAL
+    assert padaria.status == Status.ATIVO
+    assert padaria.licenses.get(module=Module.MAIN).quantity == 1
+    assert padaria.registration_codes.filter(consumed_at__isnull=True).count() == 1
+    event = padaria.events.get()
+    assert (event.action, event.actor, event.actor_label) == ("criar", None, ACTOR_LABEL)
+    assert event.before == {}
+    assert event.after["name"] == "Padaria Pão Quente"
+    assert event.after["status"] == "ativo"
+    assert event.after["licenses"] == 1
+    assert event.note == "Importação de clientes.csv"
+
+    mercado = Client.objects.get(cpf_cnpj=CNPJ)
+    assert (mercado.product, mercado.uf, mercado.city) == (Product.NAVI, "RJ", "Niterói")
+    assert mercado.expires_on == dt.date(2027, 1, 15)
+    assert not mercado.registration_codes.exists()  # only Link clients get a code
+
+
+def test_optional_columns_set_what_they_say(tmp_path, partner_a):
+    header = f"{HEADER};data_cadastro;renovacao;licencas;suspenso;pendente;motivo_pendencia"
+    import_(
+        csv_file(
+            tmp_path,
+            header,
+            f"{ROW_CPF};01/02/2024;cobranca;3;sim;não;",
+            f"{ROW_CNPJ};2025-03-04;Gestão de cobranças;2;não;sim;CNPJ de outra revenda",
+            f"Loja Três;{CNPJ_ALNUM};;link;MG;Belo Horizonte;01/01/2027;;;;;1;",
+        )
+    )
+    padaria, mercado, loja = (Client.objects.get(cpf_cnpj=doc) for doc in (CPF, CNPJ, CNPJ_ALNUM))
+    assert padaria.registered_on == dt.date(2024, 2, 1)
+    assert padaria.renewal == Renewal.BILLING
+    assert padaria.licenses.get(module=Module.MAIN).quantity == 3
+    assert padaria.suspended_at == NOW and padaria.status == Status.SUSPENSO
+    assert mercado.registered_on == dt.date(2025, 3, 4)
+    assert mercado.pending_reason == "CNPJ de outra revenda"
+    assert mercado.status == Status.PENDENTE
+    assert loja.email == ""
+    assert loja.pending_reason == DEFAULT_PENDING_REASON
+    assert loja.cpf_cnpj_display == "12.ABC.345/01DE-35"
+
+
+def test_oculto_is_accepted_for_a_client_that_would_be_inativo(tmp_path, partner_a):
+    import_(csv_file(tmp_path, f"{HEADER};oculto", f"{PADARIA};31/10/2026;sim"))
+    client = Client.objects.get()
+    assert client.status == Status.OCULTO
+    assert client_status(client, ignore_hidden=True) == Status.INATIVO
+
+
+# --- reading real spreadsheets --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_it_reads_both_encodings_and_both_delimiters(tmp_path, partner_a, encoding, delimiter):
+    path = csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ, encoding=encoding, delimiter=delimiter)
+    out, _ = import_(path)
+    expected = {"utf-8": "UTF-8,", "utf-8-sig": "UTF-8 com BOM", "cp1252": "Windows-1252"}
+    assert expected[encoding] in out
+    assert f"separador “{delimiter}”" in out
+    assert sorted(Client.objects.values_list("name", "city")) == [
+        ("Mercado Ipê", "Niterói"),
+        ("Padaria Pão Quente", "São Paulo"),
+    ]
+
+
+def test_columns_match_case_insensitively_in_any_order(tmp_path, partner_a):
+    path = csv_file(
+        tmp_path,
+        "Vencimento;CIDADE;UF;Produto;E-mail;CPF/CNPJ;Nome;Licenças;Observações",
+        f"15/01/2027;Campinas;SP;LINK;a@ex.com.br;{CPF};Bar do Zé;2;coluna ignorada",
+    )
+    out, err = import_(path)
+    client = Client.objects.get()
+    assert (client.name, client.city, client.expires_on) == (
+        "Bar do Zé",
+        "Campinas",
+        dt.date(2027, 1, 15),
+    )
+    assert client.licenses.get().quantity == 2
+    assert "Coluna ignorada (desconhecida): “Observações”" in err
+
+
+@pytest.mark.parametrize(
+    ("cell", "suspended"),
+    [
+        ("sim", True),
+        ("Não", False),
+        ("nao", False),
+        ("TRUE", True),
+        ("false", False),
+        ("1", True),
+        ("0", False),
+    ],
+)
+def test_booleans_are_sim_nao_true_false_or_1_0(tmp_path, partner_a, cell, suspended):
+    import_(csv_file(tmp_path, f"{HEADER};suspenso", f"{ROW_CPF};{cell}"))
+    assert (Client.objects.get().suspended_at is not None) is suspended
+
+
+def test_a_cell_spanning_two_lines_keeps_the_line_numbers_right(tmp_path, partner_a):
+    stderr = refused_lines(
+        tmp_path,
+        f'"Padaria\nPão Quente";{CPF};a@ex.com.br;link;SP;São Paulo;31/12/2026',
+        "Bar;123;a@ex.com.br;link;SP;São Paulo;31/12/2026",
+    )
+    assert "linha 4: cpf_cnpj:" in stderr
+
+
+# --- updating -----------------------------------------------------------------------------
+
+
+def test_an_existing_client_is_updated_and_its_history_says_how(
+    tmp_path, partner_a, partner_b, make_client
+):
+    existing = make_client(
+        partner_a, cpf_cnpj=CPF, product=Product.LINK, name="Nome antigo", licenses=4
+    )
+    other_partner = make_client(partner_b, cpf_cnpj=CPF, product=Product.LINK, name="Outro")
+    out, _ = import_(csv_file(tmp_path, f"{HEADER};licencas", f"{ROW_CPF};2", f"{ROW_CNPJ};1"))
+
+    assert "criados: 1, atualizados: 1, sem mudança: 0" in out
+    existing.refresh_from_db()
+    assert existing.name == "Padaria Pão Quente"
+    assert existing.expires_on == dt.date(2026, 12, 31)
+    assert existing.licenses.get(module=Module.MAIN).quantity == 2
+    event = existing.events.get()
+    assert (event.action, event.actor_label) == ("atualizar", ACTOR_LABEL)
+    assert (event.before["name"], event.after["name"]) == ("Nome antigo", "Padaria Pão Quente")
+    assert (event.before["licenses"], event.after["licenses"]) == (4, 2)
+    other_partner.refresh_from_db()
+    assert other_partner.name == "Outro"  # another partner's client is never touched
+    assert not existing.registration_codes.exists()  # an update issues no new code
+
+
+def test_the_same_document_for_the_other_product_is_another_client(
+    tmp_path, partner_a, make_client
+):
+    make_client(partner_a, cpf_cnpj=CPF, product=Product.NAVI)
+    out, _ = import_(csv_file(tmp_path, HEADER, ROW_CPF))
+    assert "criados: 1, atualizados: 0" in out
+    assert Client.objects.filter(cpf_cnpj=CPF).count() == 2
+
+
+def test_an_empty_optional_cell_keeps_the_existing_value(tmp_path, partner_a, make_client):
+    existing = make_client(
+        partner_a,
+        cpf_cnpj=CPF,
+        product=Product.LINK,
+        renewal=Renewal.BILLING,
+        registered_on=dt.date(2020, 5, 5),
+        suspended_at=NOW - dt.timedelta(days=3),
+        licenses=5,
+    )
+    header = f"{HEADER};data_cadastro;renovacao;licencas;suspenso"
+    import_(csv_file(tmp_path, header, f"{ROW_CPF};;;;"))
+    existing.refresh_from_db()
+    assert existing.registered_on == dt.date(2020, 5, 5)
+    assert existing.renewal == Renewal.BILLING
+    assert existing.suspended_at == NOW - dt.timedelta(days=3)
+    assert existing.licenses.get().quantity == 5
+
+
+def test_a_new_license_count_applies_at_once_and_drops_a_scheduled_reduction(
+    tmp_path, partner_a, make_client
+):
+    existing = make_client(partner_a, cpf_cnpj=CPF, product=Product.LINK, licenses=5)
+    existing.licenses.update(scheduled_quantity=2, scheduled_from=dt.date(2026, 12, 1))
+    import_(csv_file(tmp_path, f"{HEADER};licencas", f"{ROW_CPF};3"))
+    main = existing.licenses.get()
+    assert (main.quantity, main.scheduled_quantity, main.scheduled_from) == (3, None, None)
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(tmp_path, partner_a):
+    header = f"{HEADER};licencas;suspenso;pendente"
+    path = csv_file(tmp_path, header, f"{ROW_CPF};2;sim;não", f"{ROW_CNPJ};1;não;sim")
+    import_(path)
+    before = database_state()
+
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        out, _ = import_(path)
+
+    assert "criados: 0, atualizados: 0, sem mudança: 2" in out
+    assert database_state() == before  # not even updated_at or a flag's timestamp moved
+
+
+def test_dry_run_reports_creates_and_updates_and_writes_nothing(tmp_path, partner_a, make_client):
+    make_client(
+        partner_a,
+        cpf_cnpj=CNPJ,
+        product=Product.NAVI,
+        name="Mercado Ipê",
+        city="Niterói",
+        uf="RJ",
+        email="ipe@ex.com.br",
+        expires_on=dt.date(2026, 12, 1),
+    )
+    before = database_state()
+    out, _ = import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ), "--dry-run")
+
+    assert database_state() == before
+    assert "linha 2: criar Padaria Pão Quente (529.982.247-25, Link)" in out
+    assert "linha 3: atualizar Mercado Ipê (11.222.333/0001-81, Navi): vencimento" in out
+    assert "nada foi gravado. Seriam criados: 1, atualizados: 1, sem mudança: 0." in out
+
+
+# --- refusing bad input, with line numbers --------------------------------------------------
+
+
+BAD_ROWS = [
+    (
+        "Bar;111.111.111-11;a@ex.com.br;link;SP;São Paulo;31/12/2026",
+        "cpf_cnpj: CPF/CNPJ inválido: confira os dígitos verificadores (“111.111.111-11”)",
+    ),
+    (
+        "Bar;529.982.247-24;a@ex.com.br;link;SP;São Paulo;31/12/2026",
+        "cpf_cnpj: CPF/CNPJ inválido",
+    ),
+    (
+        "Bar;1234;a@ex.com.br;link;SP;São Paulo;31/12/2026",
+        "cpf_cnpj: Informe um CPF (11 dígitos) ou um CNPJ (14 caracteres) (“1234”)",
+    ),
+    (f"Bar;{CNPJ};a@ex.com.br;link;XX;São Paulo;31/12/2026", "uf: UF desconhecida “XX”"),
+    (
+        f"Bar;{CNPJ};a@ex.com.br;link;RJ;Campinas;31/12/2026",
+        "cidade: “Campinas” não é um município de RJ",
+    ),
+    (
+        f"Bar;{CNPJ};a@ex.com.br;link;SP;São Paulo;31/02/2026",
+        "vencimento: data inexistente “31/02/2026”",
+    ),
+    (
+        f"Bar;{CNPJ};a@ex.com.br;link;SP;São Paulo;2026/12/31",
+        "vencimento: data inválida “2026/12/31” (use dd/mm/aaaa ou aaaa-mm-dd)",
+    ),
+    (f"Bar;{CNPJ};a@ex.com.br;link;SP;São Paulo;", "vencimento: obrigatório, está vazio"),
+    (f"Bar;{CNPJ};a@ex.com.br;pdv;SP;São Paulo;31/12/2026", "produto: produto desconhecido “pdv”"),
+    (f"Bar;{CNPJ};nao-e-email;link;SP;São Paulo;31/12/2026", "email: “nao-e-email” não é um"),
+    (f";{CNPJ};a@ex.com.br;link;SP;São Paulo;31/12/2026", "nome: obrigatório, está vazio"),
+    (
+        f"{'N' * 201};{CNPJ};;link;SP;São Paulo;31/12/2026",
+        "nome: tem 201 caracteres; o máximo é 200",
+    ),
+    (
+        f"Bar;{CNPJ};{'a' * 250}@ex.com.br;link;SP;São Paulo;31/12/2026",
+        "email: tem 260 caracteres; o máximo é 254",
+    ),
+    (f"Bar;{CNPJ};a@ex.com.br;link;SP;São Paulo", "a linha tem 6 colunas e o cabeçalho tem 7"),
+]
+
+
+@pytest.mark.parametrize(("row", "message"), BAD_ROWS, ids=lambda value: value[:40])
+def test_a_bad_row_is_refused_with_its_line_number(tmp_path, partner_a, row, message):
+    stderr = refused_lines(tmp_path, ROW_CPF, row)  # the good first row is not written either
+    assert f"linha 3: {message}" in stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "cell", "message"),
+    [
+        ("data_cadastro", "2024-02-30", "data_cadastro: data inexistente"),
+        ("renovacao", "anual", "renovacao: método de renovação desconhecido “anual”"),
+        ("licencas", "-1", "licencas: “-1” não é um número inteiro de 0 a 9999"),
+        ("licencas", "dois", "licencas: “dois” não é um número inteiro"),
+        ("licencas", "²", "licencas: “²” não é um número inteiro"),
+        ("licencas", "10000", "licencas: “10000” não é um número inteiro"),
+        ("suspenso", "talvez", "suspenso: “talvez” não é sim/não, true/false nem 1/0"),
+    ],
+)
+def test_a_bad_optional_cell_is_refused_with_its_line_number(
+    tmp_path, partner_a, extra, cell, message
+):
+    stderr = refused_lines(
+        tmp_path, f"{ROW_CPF};", f"{ROW_CNPJ};{cell}", header=f"{HEADER};{extra}"
+    )
+    assert f"linha 3: {message}" in stderr
+
+
+def test_oculto_on_a_client_that_would_not_be_inativo_is_refused(tmp_path, partner_a):
+    stderr = refused_lines(
+        tmp_path, f"{ROW_CPF};sim", f"{MERCADO};15/11/2026;sim", header=f"{HEADER};oculto"
+    )
+    assert (
+        "linha 2: oculto: só um cliente Inativo pode ser ocultado; com vencimento 31/12/2026 "
+        "este cliente fica Ativo"
+    ) in stderr
+    assert (
+        "linha 3: oculto: só um cliente Inativo pode ser ocultado; com vencimento 15/11/2026 "
+        "este cliente fica Expirado" in stderr
+    )
+
+
+def test_oculto_is_checked_against_the_existing_client_merged_with_the_row(
+    tmp_path, partner_a, make_client
+):
+    # Already hidden and Inativo; the row renews it without saying oculto=não.
+    make_client(
+        partner_a,
+        cpf_cnpj=CPF,
+        product=Product.LINK,
+        expires_on=dt.date(2026, 9, 30),
+        hidden_at=NOW,
+    )
+    stderr = refused_lines(tmp_path, ROW_CPF)
+    assert "linha 2: oculto: só um cliente Inativo pode ser ocultado" in stderr
+
+
+def test_a_repeated_client_in_the_file_is_refused(tmp_path, partner_a):
+    stderr = refused_lines(tmp_path, ROW_CPF, ROW_CNPJ, ROW_CPF.replace("Padaria", "Pizzaria"))
+    assert "linha 4: cpf_cnpj e produto repetidos: já aparecem na linha 2" in stderr
+
+
+def test_every_bad_row_is_reported_not_just_the_first(tmp_path, partner_a):
+    stderr = refused_lines(
+        tmp_path,
+        "A;111;a@ex.com.br;link;SP;São Paulo;31/12/2026",
+        ROW_CPF,
+        f"B;{CNPJ};a@ex.com.br;link;RJ;Campinas;32/12/2026",
+    )
+    assert "linha 2: cpf_cnpj:" in stderr
+    assert "linha 4: vencimento: data inexistente “32/12/2026”" in stderr
+    assert "linha 4: cidade: “Campinas” não é um município de RJ" in stderr
+    assert "linha 3" not in stderr
+
+
+def test_missing_required_columns_are_refused_naming_line_1(tmp_path, partner_a):
+    message = refused(csv_file(tmp_path, "nome;cpf_cnpj;produto", f"Bar;{CPF};link"))
+    assert (
+        "linha 1: faltam colunas obrigatórias no cabeçalho: email, uf, cidade, vencimento"
+        in message
+    )
+    assert "Nada foi gravado" in message
+
+
+def test_a_repeated_column_is_refused(tmp_path, partner_a):
+    message = refused(csv_file(tmp_path, f"{HEADER};Nome", f"{ROW_CPF};Outro"))
+    assert "linha 1: a coluna “nome” aparece duas vezes no cabeçalho" in message
+
+
+def test_an_unknown_partner_is_refused(tmp_path, partner_a):
+    message = refused(csv_file(tmp_path, HEADER, ROW_CPF), partner="gama")
+    assert message == "Parceiro “gama” não encontrado: informe o código dele."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "arquivo ou pasta não encontrado"),
+        (b"", "linha 1: o arquivo está vazio ou não tem a linha de cabeçalho"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "arquivo ilegível: não é um CSV de texto"),
+        ("nome;cpf".encode("utf-16"), "arquivo ilegível: não é um CSV de texto"),
+        (
+            b"nome;cidade\r\nA;\x81\x8d\r\n",
+            "arquivo ilegível: a codificação não é UTF-8 nem Windows-1252",
+        ),
+    ],
+    ids=["missing", "empty", "xlsx", "utf-16", "undecodable"],
+)
+def test_an_unreadable_file_is_refused(tmp_path, partner_a, content, message):
+    path = tmp_path / "clientes.csv"
+    if content is not None:
+        path.write_bytes(content)
+    assert message in refused(path)
+
+
+def test_a_folder_is_refused(tmp_path, partner_a):
+    assert "é uma pasta, não um arquivo" in refused(tmp_path)
+
+
+def test_a_refused_import_exits_with_a_non_zero_status(tmp_path, partner_a, monkeypatch, capsys):
+    # The real command line: CommandError becomes exit status 1 and a message on stderr.
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # keep the test's connection
+    path = csv_file(tmp_path, HEADER, "Bar;111;a@ex.com.br;link;SP;São Paulo;31/12/2026")
+    with pytest.raises(SystemExit) as exit_:
+        ManagementUtility(["manage.py", "import_clients", "--partner", "alfa", str(path)]).execute()
+    assert exit_.value.code == 1
+    assert "linha 2: cpf_cnpj" in capsys.readouterr().err
+    assert not Client.objects.exists()
+
+
+def test_an_interrupted_import_leaves_the_database_unchanged(tmp_path, partner_a, monkeypatch):
+    calls = []
+    insert = importing._insert
+
+    def insert_then_interrupt(model, objects):
+        insert(model, objects)
+        calls.append(model)
+        if len(calls) == 2:  # the clients and their licenses are in; then Ctrl+C
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(importing, "_insert", insert_then_interrupt)
+    before = database_state()
+    with pytest.raises(KeyboardInterrupt):
+        import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
+    assert calls == [Client, License]
+    assert database_state() == before
+
+
+# --- the progress bar -----------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_progress_bar_is_drawn_only_on_a_terminal(tmp_path, partner_a):
+    piped, terminal = io.StringIO(), Terminal()
+    path = csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ)
+    for stream in (piped, terminal):
+        bar = ProgressBar(OutputWrapper(stream))
+        importing.import_clients(
+            partner=partner_a, data=path.read_bytes(), dry_run=True, progress=bar
+        )
+        bar.close()
+    assert piped.getvalue() == ""
+    assert "validando" in terminal.getvalue()
+    assert "█" in terminal.getvalue()
