@@ -147,6 +147,17 @@ class Browser:
         )
 
 
+def with_production_password(user, password):
+    """Tests hash with MD5 for speed (conftest); an app process runs the production hashers,
+    so a user who signs in there needs a PBKDF2 hash."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(password, hasher.salt())
+    user.save(update_fields=["password"])
+    return user
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import PASSWORD
-from tests.servers import Browser, TcpProxy, app_server, database_url
+from tests.servers import Browser, TcpProxy, app_server, database_url, with_production_password
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +16,7 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(partner_a_user,
     url = database_url(settings_dict, host="127.0.0.1", port=proxy.port)
     with app_server(url, CONN_MAX_AGE="60") as base:
         browser = Browser()
+        with_production_password(partner_a_user, PASSWORD)
         browser.sign_in(base, partner_a_user.username, PASSWORD)
         assert browser.request(base + "/clientes/")[0] == 200
         assert browser.request(base + "/healthz")[0] == 200
