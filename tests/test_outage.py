@@ -34,3 +34,4 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(partner_a_user,
         assert Browser().request(base + "/healthz")[0] == 200
         status, _, page = browser.request(base + "/clientes/")
         assert status == 200 and "Revenda Alfa" in page
+    proxy.cut()  # no connection left open to the test database
