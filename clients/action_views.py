@@ -9,12 +9,11 @@ import copy
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from clients import services
 from clients.actions import Action, can
@@ -23,6 +22,7 @@ from clients.forms import ClientForm, LicensesForm, NewClientForm, duplicate_mes
 from clients.history import action_label, changes
 from clients.models import UF_CHOICES
 from clients.municipalities import cities_of
+from clients.responses import back_url, refuse, wants_json
 from clients.scoping import get_client_or_404, partner_required
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
 from clients.status import today
@@ -84,40 +84,12 @@ def _d(day) -> str:
     return date_format(day, "d/m/Y")
 
 
-def _is_fetch(request) -> bool:
-    return request.headers.get("HX-Request") == "true" or _wants_json(request)
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _back_url(request) -> str:
-    """`next` (from the form or the query string) if it is a safe local URL, else the list."""
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("clients:list")
-
-
-def _refuse(request, message: str):
-    """An action not allowed now: nothing was changed."""
-    if _wants_json(request):
-        return JsonResponse({"erro": message}, status=409)
-    if _is_fetch(request):
-        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
-    messages.error(request, message)
-    return redirect(_back_url(request))
-
-
 def _done(request, action: Action, client):
     message = DONE[action].format(name=client.name, expires_on=_d(client.expires_on))
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"mensagem": message, "status": client.status.value})
     messages.success(request, message)
-    return redirect(_back_url(request))
+    return redirect(back_url(request))
 
 
 @partner_required
@@ -130,7 +102,7 @@ def act(request, pk, action):
     try:
         client = POST_ACTIONS[action](client=client, by=request.user)
     except ActionNotAllowed as refused:
-        return _refuse(request, refused.message)
+        return refuse(request, refused.message)
     return _done(request, action, client)
 
 
@@ -142,7 +114,7 @@ def confirm(request, pk, action):
         raise Http404("Ação desconhecida.")
     action = Action(action)
     if not can(client, action):
-        return _refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status))
     question, explanation, button = CONFIRMATION[action]
     values = {
         "name": client.name,
@@ -156,7 +128,7 @@ def confirm(request, pk, action):
         "question": question.format(**values),
         "explanation": explanation.format(**values),
         "button": button,
-        "back_url": _back_url(request),
+        "back_url": back_url(request),
     }
     return render(request, "clients/confirm.html", context)
 
@@ -166,7 +138,7 @@ def edit(request, pk, action):
     """Editar and Reativar: GET shows the client form, POST saves (and reactivates)."""
     client = get_client_or_404(request, pk)
     if not can(client, action):
-        return _refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status))
     data = request.POST if request.method == "POST" else None
     # The form works on a copy, so that the page's heading keeps the saved name.
     form = ClientForm(data, instance=copy.copy(client))
@@ -181,7 +153,7 @@ def edit(request, pk, action):
                 licenses=licenses_form.quantities(),
             )
         except ActionNotAllowed as refused:
-            return _refuse(request, refused.message)
+            return refuse(request, refused.message)
         return _done(request, action, client)
     context = {
         "client": client,
@@ -190,7 +162,7 @@ def edit(request, pk, action):
         "button": button,
         "form": form,
         "licenses_form": licenses_form,
-        "back_url": _back_url(request),
+        "back_url": back_url(request),
     }
     if action == Action.REACTIVATE:
         context["reactivated_until"] = add_months(today(), 1)
@@ -217,13 +189,13 @@ def new_client(request):
             form.add_error("cpf_cnpj", duplicate_message(form.cleaned_data["product"]))
         else:
             _registered_message(request, client)
-            return redirect(_back_url(request))
+            return redirect(back_url(request))
     context = {
         "title": "Novo cliente",
         "button": "Cadastrar cliente",
         "form": form,
         "licenses_form": licenses_form,
-        "back_url": _back_url(request),
+        "back_url": back_url(request),
         "active_until": add_months(today(), 1),
     }
     return render(request, "clients/client_form.html", context)
@@ -250,7 +222,7 @@ def history(request, pk):
     events = client.events.select_related("actor").order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     rows = [(event, action_label(event.action), changes(event)) for event in page]
-    context = {"client": client, "page": page, "rows": rows, "back_url": _back_url(request)}
+    context = {"client": client, "page": page, "rows": rows, "back_url": back_url(request)}
     return render(request, "clients/history.html", context)
 
 

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from clients.responses import refuse
 from clients.scoping import get_client_or_404, partner_required
 from clients.services import ActionNotAllowed
 from licenses.certificates import (
@@ -16,19 +16,6 @@ from licenses.forms import CertificateUploadForm
 from licenses.models import CERTIFICATE_WARNING_DAYS, Certificate
 
 
-def _is_fetch(request) -> bool:
-    """An htmx or fetch() request (answered with a status code), not a page navigation."""
-    mode = request.headers.get("Sec-Fetch-Mode", "navigate")
-    return request.headers.get("HX-Request") == "true" or mode != "navigate"
-
-
-def _refuse(request, error: ActionNotAllowed):
-    if _is_fetch(request):
-        return HttpResponse(error.message, status=409, content_type="text/plain; charset=utf-8")
-    messages.error(request, error.message)
-    return redirect("clients:list")
-
-
 @sensitive_post_parameters("password")
 @partner_required
 @require_http_methods(["GET", "POST"])
@@ -38,7 +25,7 @@ def client_certificate(request, pk):
     try:
         check_certificate_allowed(client)
     except ActionNotAllowed as error:
-        return _refuse(request, error)
+        return refuse(request, error.message)
 
     form = CertificateUploadForm()
     if request.method == "POST":
@@ -52,7 +39,7 @@ def client_certificate(request, pk):
                     by=request.user,
                 )
             except ActionNotAllowed as error:
-                return _refuse(request, error)
+                return refuse(request, error.message)
             except ValidationError as error:
                 field = "password" if error.code in PASSWORD_CODES else "file"
                 form.add_error(field, error)

@@ -1,0 +1,41 @@
+"""How a partner-facing view answers a refused action, shared by every action view."""
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def is_fetch(request) -> bool:
+    """An htmx or fetch() request (answered with a status code), not a page navigation."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        or wants_json(request)
+        or request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+    )
+
+
+def back_url(request) -> str:
+    """`next` (from the form or the query string) if it is a safe local URL, else the list."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("clients:list")
+
+
+def refuse(request, message: str):
+    """An action not allowed now (nothing was changed): 409 for fetch/htmx, else a message
+    and back where the partner came from."""
+    if wants_json(request):
+        return JsonResponse({"erro": message}, status=409)
+    if is_fetch(request):
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    messages.error(request, message)
+    return redirect(back_url(request))
