@@ -46,7 +46,7 @@ format: .venv/.synced
 	.venv/bin/ruff check --fix .
 
 test: .venv/.synced browser lint
-	$(MANAGE) makemigrations --check --dry-run >/dev/null || \
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run >/dev/null || \
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
 
