@@ -129,6 +129,32 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", DEBUG)
 
+# The cache is shared by every app process (the API's failed-activation counts live there):
+# Redis when REDIS_URL is set, otherwise a table in the database (created by a migration of
+# the licenses app, so no manual step is needed).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+
+# The API the customers' software calls (licenses.api). The Ed25519 key that signs the
+# license tokens: PEM or base64 of the 32 raw bytes; required when DEBUG is off (in DEBUG a
+# development key is generated once under var/, which git ignores).
+LICENSE_SIGNING_KEY = os.environ.get("LICENSE_SIGNING_KEY", "")
+# Failed activations from one address allowed per window before the API answers 429.
+API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
+API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
@@ -168,7 +194,10 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
-if envbool("BEHIND_PROXY", HTTPS):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address (for the
+# API's rate limit) from the last X-Forwarded-For entry, the one the proxy appended.
+BEHIND_PROXY = envbool("BEHIND_PROXY", HTTPS)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
