@@ -59,7 +59,7 @@ def read_fields(request, *names) -> list[str]:
     try:
         data = json.loads(request.body)
     except RequestDataTooBig as too_big:
-        raise services.ApiError("Corpo da requisição grande demais.") from too_big
+        raise services.BodyTooLarge("Corpo da requisição grande demais.") from too_big
     except ValueError as malformed:  # JSONDecodeError, UnicodeDecodeError
         raise services.ApiError("O corpo da requisição não é um JSON válido.") from malformed
     if not isinstance(data, dict):

@@ -34,6 +34,10 @@ class ApiError(Exception):
         self.message = message
 
 
+class BodyTooLarge(ApiError):
+    http_status = 413
+
+
 class CodeNotFound(ApiError):
     http_status = 404
 

@@ -142,7 +142,7 @@ def signing_key(settings):
 
 
 @pytest.fixture
-def api(signing_key):
+def api(db, signing_key):
     """Calls the API as the customers' software does: JSON bodies, no session, no CSRF token.
     The failed-activation counts in the cache start from zero."""
     from django.core.cache import cache
