@@ -136,14 +136,15 @@ def activate(request):
     except services.ApiError:
         count_failure(address)
         raise
-    return json_response({"chave": client.license_key, **services.license_state(client)}, 201)
+    state = services.license_state(client, client.licenses.all())
+    return json_response({"chave": client.license_key, **state}, 201)
 
 
 @api_view("POST")
 def check_in(request):
     key, version = read_fields(request, "chave", "versao")
-    client = services.client_check_in(key=key, version=version)
-    return json_response(services.license_state(client))
+    client, licenses = services.client_check_in(key=key, version=version)
+    return json_response(services.license_state(client, licenses))
 
 
 @api_view("GET", "HEAD")
