@@ -3,15 +3,15 @@ check in with its license key. The views in licenses.api only translate HTTP to 
 
 Activation consumes a code exactly once: the code's row is locked (select_for_update) and its
 `consumed_at` re-read inside the transaction, so of two concurrent activations one wins and the
-other sees the code consumed. A check-in is the hot path: one UPDATE … RETURNING and one read
-of the licenses in plain SQL, and a history event only when the reported version changes.
+other sees the code consumed. A check-in is the hot path: one plain SQL statement (UPDATE …
+RETURNING with the licenses) and a history event only when the reported version changes.
 """
 
 import datetime
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from clients.models import Client
@@ -121,12 +121,13 @@ def client_check_in(*, key: str, version: str) -> CheckIn:
     """Record a check-in: the time of contact and the reported version. Any status may check
     in (the answer carries it). Unknown key → KeyNotFound.
 
-    This is the hot path, every installation calls it: two plain SQL statements (the ORM
-    would cost more than the database here), one of them the UPDATE; a lock and a history
-    event only when the reported version changes."""
-    client = _touch(key.strip().upper(), timezone.now())
-    if client is None:
+    This is the hot path, every installation calls it, and each round trip to the database
+    costs about as much as the rest of the request: one SQL statement on PostgreSQL (two on
+    SQLite) in the usual case; a lock and a history event only when the version changes."""
+    found = _touch(key.strip().upper(), timezone.now())
+    if found is None:
         raise KeyNotFound("Chave não encontrada.")
+    client = found.client
     if client.link_version != version:
         with transaction.atomic():
             locked = Client.objects.select_for_update().get(pk=client.pk)
@@ -141,64 +142,67 @@ def client_check_in(*, key: str, version: str) -> CheckIn:
                 after=snapshot(locked, CONTACT_FIELDS),
                 note=f"Versão do Link informada: {version}.",
             )
-    return CheckIn(client, _licenses(client.pk))
+    return found
 
 
-_TOUCH_SQL = (
-    f"UPDATE {Client._meta.db_table} SET last_seen_at = %s WHERE license_key = %s "
-    "RETURNING id, expires_on, suspended_at, pending_since, hidden_at, link_version"
+_CLIENT = Client._meta.db_table
+_LICENSE = License._meta.db_table
+# In the models' field order, as Model.from_db takes them.
+_CLIENT_FIELDS = ["id", "expires_on", "suspended_at", "pending_since", "hidden_at", "link_version"]
+_LICENSE_FIELDS = ["client_id", "module", "quantity", "scheduled_quantity", "scheduled_from"]
+_CLIENT_COLUMNS = ", ".join(_CLIENT_FIELDS)
+_LICENSE_COLUMNS = ", ".join(_LICENSE_FIELDS[1:])
+_TOUCH = (
+    f"UPDATE {_CLIENT} SET last_seen_at = %s WHERE license_key = %s RETURNING {_CLIENT_COLUMNS}"
 )
-# See _touch: the commit of the UPDATE's own transaction does not wait for the disk.
-_ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)"
-_LICENSES_SQL = (
-    "SELECT module, quantity, scheduled_quantity, scheduled_from "
-    f"FROM {License._meta.db_table} WHERE client_id = %s"
-)
-
-
-def _touch(key: str, now: datetime.datetime) -> Client | None:
-    """Set the client's time of contact and read its status facts in one statement
-    (UPDATE … RETURNING: PostgreSQL, and SQLite ≥ 3.35).
-
-    On PostgreSQL, outside a caller's transaction, the statement's own commit does not wait for
-    the disk (set_config(…, is_local) lasts until that commit): a time of contact lost to a
-    crash is harmless — the next check-in writes it again — and that wait would be most of the
-    request's time."""
-    sql = _TOUCH_SQL
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        sql += _ASYNC_COMMIT
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), key])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, expires_on, suspended_at, pending_since, hidden_at, link_version = row[:6]
-    # The status only asks whether the three timestamps are set, so they stay as read.
-    return Client(
-        pk=pk,
-        expires_on=_date(expires_on),
-        suspended_at=suspended_at,
-        pending_since=pending_since,
-        hidden_at=hidden_at,
-        link_version=link_version,
-        last_seen_at=now,
-    )
-
-
-def _licenses(client_id: int) -> list[License]:
-    with connection.cursor() as cursor:
-        cursor.execute(_LICENSES_SQL, [client_id])
-        rows = cursor.fetchall()
-    return [
-        License(
-            client_id=client_id,
-            module=module,
-            quantity=quantity,
-            scheduled_quantity=scheduled,
-            scheduled_from=_date(scheduled_from),
+# PostgreSQL: the UPDATE and the licenses in one statement. Outside a caller's transaction,
+# set_config(…, is_local) makes this statement's own commit not wait for the disk: a time of
+# contact lost to a crash is harmless (the next check-in writes it again), and that wait
+# would be most of the request's time. Keyed on "may commit asynchronously".
+_TOUCH_PG = {
+    async_commit: (
+        f"WITH c AS ({_TOUCH}"
+        + (
+            ", set_config('synchronous_commit', 'off', true) AS async_commit"
+            if async_commit
+            else ""
         )
-        for module, quantity, scheduled, scheduled_from in rows
+        + f") SELECT c.*, l.{_LICENSE_COLUMNS.replace(', ', ', l.')} "
+        f"FROM c LEFT JOIN {_LICENSE} l ON l.client_id = c.id"
+    )
+    for async_commit in (False, True)
+}
+_LICENSES = f"SELECT {_LICENSE_COLUMNS} FROM {_LICENSE} WHERE client_id = %s"
+
+
+def _touch(key: str, now: datetime.datetime) -> CheckIn | None:
+    """Set the client's time of contact and read its status facts and licenses."""
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each `connection.x` costs a lookup
+    params = [db.ops.adapt_datetimefield_value(now), key]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(_TOUCH_PG[not db.in_atomic_block], params)
+            rows = [(row[:6], row[-4:]) for row in cursor.fetchall()]
+        else:  # UPDATE … RETURNING needs SQLite ≥ 3.35
+            cursor.execute(_TOUCH, params)
+            found = cursor.fetchone()
+            if found:
+                cursor.execute(_LICENSES, [found[0]])
+                rows = [(found, row) for row in cursor.fetchall()] or [(found, (None,) * 4)]
+            else:
+                rows = []
+    if not rows:
+        return None
+    # Model.from_db, as the ORM itself does: the other fields stay deferred, and cheap.
+    pk, expires_on, *facts = rows[0][0]
+    client = Client.from_db(db.alias, _CLIENT_FIELDS, [pk, _date(expires_on), *facts])
+    client.last_seen_at = now
+    licenses = [
+        License.from_db(db.alias, _LICENSE_FIELDS, [pk, module, quantity, scheduled, _date(since)])
+        for _, (module, quantity, scheduled, since) in rows
+        if module is not None
     ]
+    return CheckIn(client, licenses)
 
 
 def _date(value) -> datetime.date | None:

@@ -154,6 +154,8 @@ LICENSE_SIGNING_KEY = os.environ.get("LICENSE_SIGNING_KEY", "")
 # Failed activations from one address allowed per window before the API answers 429.
 API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
 API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
+# Mounts /api/v1/bench/select-1, a reference view for `manage.py bench_api` only.
+API_BENCH_VIEWS = envbool("API_BENCH_VIEWS")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

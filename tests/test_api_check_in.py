@@ -163,3 +163,39 @@ def test_one_clients_key_never_reveals_another_clients_data(
 
 def client_licenses(client):
     return {lic.module: lic.quantity for lic in client.licenses.all()}
+
+
+def test_a_check_in_costs_one_query_on_postgresql(api, activated, django_assert_num_queries):
+    from django.db import connection
+
+    _, key = activated
+    # PostgreSQL: 1. WITH (UPDATE … RETURNING the status facts) SELECT … JOIN the licenses
+    # SQLite:     1. UPDATE … RETURNING the status facts, 2. SELECT the licenses
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        assert check_in(api, key).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_check_in_records_the_contact(api, make_link_client, partner_a):
+    # The statement then also turns off waiting for the disk at its commit (PostgreSQL).
+    client, code = make_link_client(partner_a)
+    key = api.post("ativacao", {"codigo_registro": code, "maquina": "M", "versao": "1"}).json()[
+        "chave"
+    ]
+    Client.objects.filter(pk=client.pk).update(last_seen_at=None)
+
+    assert check_in(api, key, "1").json()["status"] == "ativo"
+
+    client.refresh_from_db()
+    assert client.last_seen_at is not None
+
+
+def test_a_client_without_licenses_gets_an_empty_count(api, activated):
+    client, key = activated
+    License.objects.filter(client=client).delete()
+
+    response = check_in(api, key)
+
+    assert response.status_code == 200
+    assert response.json()["licencas"] == {}

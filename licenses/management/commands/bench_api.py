@@ -45,6 +45,12 @@ wrk.method = "GET"
 wrk.path = "/api/v1/chave-publica"
 """
 
+# A reference, not a target: the floor plus one round trip to the database (API_BENCH_VIEWS).
+DATABASE_FLOOR_LUA = """
+wrk.method = "GET"
+wrk.path = "/api/v1/bench/select-1"
+"""
+
 CHECK_IN_LUA = """
 local keys = {%(keys)s}
 math.randomseed(%(seed)d)
@@ -102,12 +108,12 @@ class Command(BaseCommand):
         )
         with tempfile.TemporaryDirectory() as scratch:
             scripts = self.write_scripts(Path(scratch), keys)
-            server = self.start_gunicorn(options)
+            self.server = self.start_gunicorn(options)
             try:
                 self.run_rounds(scripts, options)
             finally:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
+                os.killpg(self.server.pid, signal.SIGTERM)
+                self.server.wait(timeout=30)
 
     def seed(self, wanted: int):
         partner, _ = Partner.objects.get_or_create(
@@ -166,7 +172,11 @@ class Command(BaseCommand):
             "seed": secrets.randbelow(2**31),
             "version": VERSION,
         }
-        scripts = {"piso (GET chave-publica)": FLOOR_LUA, "verificacao": check_in}
+        scripts = {
+            "piso (GET chave-publica)": FLOOR_LUA,
+            "verificacao": check_in,
+            "referência: SELECT 1": DATABASE_FLOOR_LUA,
+        }
         paths = {}
         for index, (name, body) in enumerate(scripts.items()):
             paths[name] = folder / f"script{index}.lua"
@@ -180,6 +190,7 @@ class Command(BaseCommand):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "LICENSE_SIGNING_KEY": private_key_pem(Ed25519PrivateKey.generate()),
             "ALLOWED_HOSTS": "127.0.0.1",
+            "API_BENCH_VIEWS": "true",
             "LOG_LEVEL": "WARNING",
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -205,7 +216,26 @@ class Command(BaseCommand):
         os.killpg(server.pid, signal.SIGTERM)
         raise CommandError("gunicorn não respondeu em 20 s.")
 
+    def server_cpu(self) -> dict[tuple[str, int], float]:
+        """CPU seconds used so far by each gunicorn process ("app") and each PostgreSQL
+        backend serving it ("db"), from /proc: the server and the database run here."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        pids = [*(("app", pid) for pid in self.gunicorn_pids()), *(("db", pid) for pid in backends)]
+        return {
+            (side, pid): seconds for side, pid in pids if (seconds := cpu_seconds(pid)) is not None
+        }
+
+    def gunicorn_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
+        return [self.server.pid, *map(int, children.read_text().split())]
+
     def wrk(self, script: Path, options, duration: int) -> dict:
+        before = self.server_cpu()
         command = [
             "wrk",
             "--threads=1",
@@ -225,6 +255,14 @@ class Command(BaseCommand):
         if result["non2xx"] or result["errors"]:
             raise CommandError(f"Respostas com erro no benchmark:\n{output}")
         result["rps"] = result["requests"] / result["seconds"]
+        after = self.server_cpu()
+        # Processes that ended during the run are missed; new ones count from zero.
+        for side in ("app", "db"):
+            used = sum(
+                seconds - before.get(key, 0.0) for key, seconds in after.items() if key[0] == side
+            )
+            result[f"cpu_{side}_ms"] = used * 1000 / result["requests"]
+        result["cpu_ms"] = result["cpu_app_ms"] + result["cpu_db_ms"]
         return result
 
     def run_rounds(self, scripts: dict[str, Path], options):
@@ -237,14 +275,15 @@ class Command(BaseCommand):
                 results[name].append(result)
                 self.stdout.write(
                     f"rodada {number} {name:<26} {result['rps']:7.0f} req/s  "
-                    f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:5.1f} ms"
+                    f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:5.1f} ms  "
+                    f"CPU {result['cpu_app_ms']:.2f} + {result['cpu_db_ms']:.2f} ms/req"
                 )
         self.report(results, options)
 
     def report(self, results, options):
         """Medians over the rounds; the ratio is taken round by round (floor and verificacao
         ran back to back, under the same load), then its median."""
-        floor_name, check_in_name = results
+        floor_name, check_in_name, _ = results
         summary = {
             name: {
                 "rps": statistics.median(r["rps"] for r in runs),
@@ -252,13 +291,19 @@ class Command(BaseCommand):
                 "p90": statistics.median(r["p90"] for r in runs),
                 "p99": statistics.median(r["p99"] for r in runs),
                 "worst": max(r["p99"] for r in runs),
+                "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
+                "cpu_app_ms": statistics.median(r["cpu_app_ms"] for r in runs),
+                "cpu_db_ms": statistics.median(r["cpu_db_ms"] for r in runs),
             }
             for name, runs in results.items()
         }
-        ratios = [
-            check_in["rps"] / floor["rps"]
-            for floor, check_in in zip(results[floor_name], results[check_in_name], strict=True)
-        ]
+        ratios = {
+            name: [
+                run["rps"] / floor["rps"]
+                for floor, run in zip(results[floor_name], runs, strict=True)
+            ]
+            for name, runs in results.items()
+        }
         self.stdout.write("")
         self.stdout.write(
             f"{options['clients']} clientes; gunicorn {options['workers']} workers × "
@@ -266,18 +311,37 @@ class Command(BaseCommand):
             f"{options['rounds']} rodadas de {options['duration']} s de cada (medianas)"
         )
         self.stdout.write("")
-        self.stdout.write("| endpoint | req/s | p50 | p90 | p99 | pior p99 |")
-        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        self.stdout.write(
+            "| endpoint | req/s | ÷ piso | p50 | p90 | p99 | pior p99 | CPU/req (app + banco) |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, row in summary.items():
             self.stdout.write(
-                f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} ms | {row['p90']:.1f} ms "
-                f"| {row['p99']:.1f} ms | {row['worst']:.1f} ms |"
+                f"| {name} | {row['rps']:.0f} | {statistics.median(ratios[name]):.0%} "
+                f"| {row['p50']:.1f} ms | {row['p90']:.1f} ms "
+                f"| {row['p99']:.1f} ms | {row['worst']:.1f} ms "
+                f"| {row['cpu_ms']:.2f} ms ({row['cpu_app_ms']:.2f} + {row['cpu_db_ms']:.2f}) |"
             )
-        ratio = statistics.median(ratios)
+        ratio = statistics.median(ratios[check_in_name])
         p99 = summary[check_in_name]["p99"]
         verdict = "OK" if ratio >= 0.7 and p99 <= 50 else "ABAIXO DA META"
+        cpu_ratio = summary[floor_name]["cpu_ms"] / summary[check_in_name]["cpu_ms"]
         self.stdout.write("")
         self.stdout.write(
-            f"verificacao/piso por rodada: {', '.join(f'{r:.0%}' for r in ratios)}; "
+            f"verificacao/piso por rodada: {', '.join(f'{r:.0%}' for r in ratios[check_in_name])}; "
             f"mediana {ratio:.0%} (meta ≥ 70 %); p99 {p99:.1f} ms (meta ≤ 50 ms): {verdict}"
         )
+        self.stdout.write(
+            f"CPU do servidor (gunicorn + PostgreSQL) por requisição: piso/verificacao = "
+            f"{cpu_ratio:.0%} — a razão de vazão numa máquina sem outra carga"
+        )
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
