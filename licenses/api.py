@@ -1,7 +1,7 @@
 """The JSON API the customers' software calls (documented in README.md and openapi.yaml).
 
 No session, no CSRF: JSON in, JSON out, errors as `{"erro": "…"}` in pt-BR. The views only
-translate HTTP to licenses.services.
+translate HTTP to licenses.activation.
 """
 
 import functools
@@ -17,7 +17,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
-from licenses import services, signing
+from licenses import activation, signing
+from portal.net import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def api_view(*methods):
                 return response
             try:
                 return view(request, *args, **kwargs)
-            except services.ApiError as refusal:
+            except activation.ApiError as refusal:
                 return error(refusal.message, refusal.http_status)
 
         return wrapper
@@ -60,22 +61,22 @@ def read_fields(request, *names) -> list[str]:
     try:
         data = json.loads(request.body)
     except RequestDataTooBig as too_big:
-        raise services.BodyTooLarge("Corpo da requisição grande demais.") from too_big
+        raise activation.BodyTooLarge("Corpo da requisição grande demais.") from too_big
     except ValueError as malformed:  # JSONDecodeError, UnicodeDecodeError
-        raise services.ApiError("O corpo da requisição não é um JSON válido.") from malformed
+        raise activation.ApiError("O corpo da requisição não é um JSON válido.") from malformed
     if not isinstance(data, dict):
-        raise services.ApiError("O corpo da requisição deve ser um objeto JSON.")
+        raise activation.ApiError("O corpo da requisição deve ser um objeto JSON.")
     missing = [name for name in names if name not in data]
     if missing:
-        raise services.ApiError(f"Campo obrigatório ausente: {', '.join(missing)}.")
+        raise activation.ApiError(f"Campo obrigatório ausente: {', '.join(missing)}.")
     values = []
     for name in names:
         value = data[name]
         if not isinstance(value, str) or not value.strip():
-            raise services.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
+            raise activation.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
         value = value.strip()
         if len(value) > FIELD_MAX_LENGTH[name]:
-            raise services.ApiError(
+            raise activation.ApiError(
                 f"O campo “{name}” aceita no máximo {FIELD_MAX_LENGTH[name]} caracteres."
             )
         values.append(value)
@@ -86,16 +87,7 @@ def read_fields(request, *names) -> list[str]:
 FIELD_MAX_LENGTH = {"codigo_registro": 40, "maquina": 200, "versao": 40, "chave": 64}
 
 
-# Failed activations, counted per address in the shared cache (fixed window).
-def client_address(request) -> str:
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            # The last entry is the one our proxy appended; earlier ones the caller can forge.
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
+# Failed activations, counted per address (portal.net.client_ip) in the shared cache.
 def _failures_key(address: str) -> str:
     return f"api:ativacao:falhas:{address}"
 
@@ -121,7 +113,7 @@ def count_failure(address: str) -> None:
 
 @api_view("POST")
 def activate(request):
-    address = client_address(request)
+    address = client_ip(request)
     if too_many_failures(address):
         response = error(
             "Muitas tentativas de ativação sem sucesso deste endereço. Tente novamente mais tarde.",
@@ -133,19 +125,19 @@ def activate(request):
     signing.signing_key()
     try:
         code, machine, version = read_fields(request, "codigo_registro", "maquina", "versao")
-        client = services.client_activate(code=code, machine=machine, version=version)
-    except services.ApiError:
+        client = activation.client_activate(code=code, machine=machine, version=version)
+    except activation.ApiError:
         count_failure(address)
         raise
-    state = services.license_state(client, client.licenses.all())
+    state = activation.license_state(client, client.licenses.all())
     return json_response({"chave": client.license_key, **state}, 201)
 
 
 @api_view("POST")
 def check_in(request):
     key, version = read_fields(request, "chave", "versao")
-    client, licenses = services.client_check_in(key=key, version=version)
-    return json_response(services.license_state(client, licenses))
+    client, licenses = activation.client_check_in(key=key, version=version)
+    return json_response(activation.license_state(client, licenses))
 
 
 @api_view("GET", "HEAD")

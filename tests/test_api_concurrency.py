@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from clients.models import ClientEvent
-from licenses import services
+from licenses import activation
 from licenses.models import RegistrationCode
 
 THREADS = 8
@@ -22,9 +22,9 @@ def activate_all_at_once(code):
     def attempt(n):
         try:
             barrier.wait()
-            client = services.client_activate(code=code, machine=f"CAIXA-{n}", version="4")
+            client = activation.client_activate(code=code, machine=f"CAIXA-{n}", version="4")
             results.append(("ok", client.license_key, n))
-        except services.CodeAlreadyUsed:
+        except activation.CodeAlreadyUsed:
             results.append(("409", None, n))
         finally:
             connection.close()

@@ -125,3 +125,7 @@ def test_no_csrf_token_or_session_is_needed_or_set(api, make_link_client, partne
     assert not response.cookies
     assert response["Cache-Control"] == "no-store"
     assert Client.objects.filter(license_key=response.json()["chave"]).exists()
+
+
+def test_the_benchmarks_reference_view_is_not_mounted_by_default(api):
+    assert_error(api.get("bench/select-1"), 404, "Endereço da API não encontrado.")

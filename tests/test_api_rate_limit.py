@@ -71,7 +71,7 @@ def test_the_count_is_per_address(api):
 
 
 def test_x_forwarded_for_is_ignored_unless_behind_a_proxy(api, settings):
-    settings.BEHIND_PROXY = False
+    settings.PROXY_COUNT = 0
     for n in range(3):
         api.post("ativacao", UNKNOWN, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
 
@@ -79,12 +79,12 @@ def test_x_forwarded_for_is_ignored_unless_behind_a_proxy(api, settings):
 
 
 def test_behind_a_proxy_the_address_the_proxy_saw_counts(api, settings):
-    settings.BEHIND_PROXY = True
-    forged_then_real = "1.2.3.4, 203.0.113.7"
+    settings.PROXY_COUNT = 1
     for n in range(3):
         # The caller forges the first entry each time; the proxy appends the real address.
         api.post("ativacao", UNKNOWN, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.7")
 
+    forged_then_real = "1.2.3.4, 203.0.113.7"
     assert api.post("ativacao", UNKNOWN, HTTP_X_FORWARDED_FOR=forged_then_real).status_code == 429
     assert api.post("ativacao", UNKNOWN, HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
 
