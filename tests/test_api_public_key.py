@@ -48,3 +48,15 @@ def test_the_openapi_schema_is_served(api):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/yaml")
     assert b"/ativacao:" in response.content
+
+
+def test_the_openapi_schema_documents_every_api_address():
+    from django.urls import get_resolver
+
+    from licenses.api import OPENAPI_PATH
+
+    schema = OPENAPI_PATH.read_text()
+    names = [p.pattern._route for p in get_resolver("licenses.urls").url_patterns if p.name]
+    assert names == ["ativacao", "verificacao", "chave-publica", "openapi.yaml"]
+    for name in names:
+        assert f"\n  /{name}:\n" in schema
