@@ -127,22 +127,28 @@ def client_check_in(*, key: str, version: str) -> CheckIn:
     found = _touch(key.strip().upper(), timezone.now())
     if found is None:
         raise KeyNotFound("Chave não encontrada.")
-    client = found.client
-    if client.link_version != version:
-        with transaction.atomic():
-            locked = Client.objects.select_for_update().get(pk=client.pk)
-            before = snapshot(locked, CONTACT_FIELDS)
-            locked.link_version = client.link_version = version
-            locked.save(update_fields=["link_version", "updated_at"])
-            record_event(
-                client=locked,
-                action="versao",
-                actor_label=ACTOR,
-                before=before,
-                after=snapshot(locked, CONTACT_FIELDS),
-                note=f"Versão do Link informada: {version}.",
-            )
+    if found.client.link_version != version:
+        _record_version(found.client, version)
     return found
+
+
+def _record_version(client: Client, version: str) -> None:
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().get(pk=client.pk)
+        client.link_version = version
+        if locked.link_version == version:  # a concurrent check-in recorded it already
+            return
+        before = snapshot(locked, CONTACT_FIELDS)
+        locked.link_version = version
+        locked.save(update_fields=["link_version", "updated_at"])
+        record_event(
+            client=locked,
+            action="versao",
+            actor_label=ACTOR,
+            before=before,
+            after=snapshot(locked, CONTACT_FIELDS),
+            note=f"Versão do Link informada: {version}.",
+        )
 
 
 _CLIENT = Client._meta.db_table

@@ -83,3 +83,28 @@ def test_concurrent_activations_over_http_consume_the_code_once(
 
     assert sorted(statuses) == [201] + [409] * (THREADS - 1)
     assert ClientEvent.objects.filter(client=client, action="ativar").count() == 1
+
+
+def test_concurrent_check_ins_with_a_new_version_record_it_once(
+    make_link_client, partner_a, signing_key
+):
+    client, code = make_link_client(partner_a)
+    key = activation.client_activate(code=code, machine="CAIXA", version="4.0").license_key
+    barrier = threading.Barrier(THREADS)
+
+    def check_in():
+        try:
+            barrier.wait()
+            activation.client_check_in(key=key, version="4.1")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check_in) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    client.refresh_from_db()
+    assert client.link_version == "4.1"
+    assert ClientEvent.objects.filter(client=client, action="versao").count() == 1
