@@ -8,7 +8,7 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser migrate serve bench clean
+.PHONY: run test lint format browser migrate serve bench bench-api clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -59,6 +59,28 @@ test: .venv/.synced browser lint
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run >/dev/null || \
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# The licensing API's benchmark (README, "Desempenho da verificacao"): a benchmark, not a test.
+# On PostgreSQL (BENCH_API_DB is created if missing, 100k clients are seeded once), gunicorn
+# and wrk on loopback; e.g. make bench-api BENCH_API_DB=bench_x BENCH_API_ARGS="--workers 4".
+BENCH_API_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_API_DB ?= portal_bench_api
+BENCH_API_ARGS ?=
+# The bench runs with DEBUG off, as production; throwaway secrets (CERTIFICATE_ENCRYPTION_KEY is
+# for the Navi certificates' settings; bench_api makes its own LICENSE_SIGNING_KEY).
+BENCH_API_ENV = DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) DEBUG=false \
+  SECRET_KEY=bench-api-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$$($(PY) -c \
+  'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+bench-api: .venv/.synced
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk for the benchmark (apt-get)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	psql "$(BENCH_API_PG)/postgres" -qtAc \
+	  "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_API_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_API_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_API_DB)"'
+	$(BENCH_API_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_API_ENV) $(MANAGE) bench_api $(BENCH_API_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -71,16 +71,38 @@ class License(models.Model):
 
 
 # Codes are shown as XXXXX-XXXXX-XXXXX-XXXXX: 20 symbols of a 31-letter alphabet without
-# look-alikes (no 0/O, 1/I/L) carry 20·log2(31) ≈ 99 bits.
+# look-alikes (no 0/O, 1/I/L) carry 20·log2(31) ≈ 99 bits. License keys use the same alphabet
+# in five groups (≈ 124 bits): they are bearer secrets the customer's software keeps.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_GROUPS, CODE_GROUP_SIZE = 4, 5
+KEY_GROUPS = 5
 
 
-def new_registration_code() -> str:
-    symbols = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_SIZE))
+def _grouped(symbols: str) -> str:
     return "-".join(
         symbols[i : i + CODE_GROUP_SIZE] for i in range(0, len(symbols), CODE_GROUP_SIZE)
     )
+
+
+def _random_groups(groups: int) -> str:
+    return _grouped("".join(secrets.choice(CODE_ALPHABET) for _ in range(groups * CODE_GROUP_SIZE)))
+
+
+def new_registration_code() -> str:
+    return _random_groups(CODE_GROUPS)
+
+
+def new_license_key() -> str:
+    return _random_groups(KEY_GROUPS)
+
+
+def normalize_registration_code(text: str) -> str | None:
+    """A code as typed (any case, spaces or dashes anywhere) in its stored form, or None when it
+    cannot be a registration code at all."""
+    symbols = "".join(text.split()).replace("-", "").upper()
+    if len(symbols) != CODE_GROUPS * CODE_GROUP_SIZE or set(symbols) - set(CODE_ALPHABET):
+        return None
+    return _grouped(symbols)
 
 
 class RegistrationCode(models.Model):

@@ -188,6 +188,34 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", DEBUG)
 
+# The cache is shared by every app process (the API's failed-activation counts live there):
+# Redis when REDIS_URL is set, otherwise a table in the database (created by a migration of
+# the licenses app, so no manual step is needed).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+
+# The API the customers' software calls (licenses.api). The Ed25519 key that signs the
+# license tokens: PEM or base64 of the 32 raw bytes; required when DEBUG is off (in DEBUG a
+# development key is generated once under var/, which git ignores).
+LICENSE_SIGNING_KEY = os.environ.get("LICENSE_SIGNING_KEY", "")
+# Failed activations from one address allowed per window before the API answers 429.
+API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
+API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
+# Mounts /api/v1/bench/select-1, a reference view for `manage.py bench_api` only.
+API_BENCH_VIEWS = envbool("API_BENCH_VIEWS")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

@@ -16,5 +16,6 @@ urlpatterns = [
     path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sair/", auth_views.LogoutView.as_view(), name="logout"),
     path("clientes/", include("clients.urls")),
+    path("api/v1/", include("licenses.urls")),
     path("admin/", admin.site.urls),
 ]

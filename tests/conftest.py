@@ -1,4 +1,5 @@
 import datetime
+import json
 import os
 
 import pytest
@@ -183,3 +184,51 @@ def make_client_in(make_client):
 def _fast_password_hasher(settings):
     """Users are created in almost every test: PBKDF2's 1M+ rounds cost ~0.7 s per user here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The licensing API (licenses.api): tests sign with a key of their own (DEBUG is off).
+@pytest.fixture
+def signing_key(settings):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from licenses.signing import private_key_pem
+
+    key = Ed25519PrivateKey.generate()
+    settings.LICENSE_SIGNING_KEY = private_key_pem(key)
+    return key
+
+
+@pytest.fixture
+def api(db, signing_key):
+    """Calls the API as the customers' software does: JSON bodies, no session, no CSRF token.
+    The failed-activation counts in the cache start from zero."""
+    from django.core.cache import cache
+    from django.test import Client as HttpClient
+
+    cache.clear()
+    http = HttpClient(enforce_csrf_checks=True)
+
+    class Api:
+        def post(self, name, data, **extra):
+            body = data if isinstance(data, str | bytes) else json.dumps(data)
+            return http.post(f"/api/v1/{name}", body, content_type="application/json", **extra)
+
+        def get(self, name, **extra):
+            return http.get(f"/api/v1/{name}", **extra)
+
+        request = http
+
+    yield Api()
+    cache.clear()
+
+
+@pytest.fixture
+def make_link_client(make_client):
+    """A Link client with an unconsumed registration code: returns (client, code)."""
+    from licenses.models import RegistrationCode
+
+    def make(partner, **fields):
+        created = make_client(partner, product=Product.LINK, **fields)
+        return created, RegistrationCode.objects.create(client=created).code
+
+    return make

@@ -27,8 +27,9 @@ CLIENT_PAGES = {
     "clients:renovar": {},
     "clients:certificado": {},
 }
-# The customers' software: no session; covered by the API's own tests (key/code based).
-API = set()
+# The customers' software: no session at all; a registration code or a key is the credential
+# (tests/test_api_*.py), and an unknown one is a 404.
+API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
 
 
 def _all_url_names(patterns=None, namespace=None):
@@ -37,7 +38,8 @@ def _all_url_names(patterns=None, namespace=None):
             inner = pattern.namespace or namespace
             yield from _all_url_names(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern):
-            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+            name = pattern.name or str(pattern.pattern)  # an unnamed pattern by its route
+            yield f"{namespace}:{name}" if namespace else name
 
 
 def test_every_url_pattern_is_classified():

@@ -30,6 +30,8 @@ PRODUCTION = {
     "HTTPS": "true",
     "ALLOWED_HOSTS": "portal.example.com.br",
     "EMAIL_HOST": "smtp.example.com.br",
+    "CERTIFICATE_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1rZXktZm9yLWEtdGVzdC0wMDAwMDA=",
+    "LICENSE_SIGNING_KEY": "cHJvZHVjdGlvbi1zaWduaW5nLWtleS0wMDAwMDAwMDA=",
 }
 
 

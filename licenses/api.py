@@ -1,0 +1,165 @@
+"""The JSON API the customers' software calls (documented in README.md and openapi.yaml).
+
+No session, no CSRF: JSON in, JSON out, errors as `{"erro": "…"}` in pt-BR. The views only
+translate HTTP to licenses.activation.
+"""
+
+import functools
+import json
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
+
+from licenses import activation, signing
+from portal.net import client_ip
+
+logger = logging.getLogger(__name__)
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+
+
+def json_response(data: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return json_response({"erro": message}, status)
+
+
+def api_view(*methods):
+    """An API endpoint: CSRF-exempt, `methods` only (else a JSON 405), ApiError → its status."""
+
+    def decorator(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error(f"Método não permitido. Use {' ou '.join(methods)}.", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except activation.ApiError as refusal:
+                return error(refusal.message, refusal.http_status)
+
+        return wrapper
+
+    return decorator
+
+
+def read_fields(request, *names) -> list[str]:
+    """The named fields of a JSON object body, as non-empty trimmed text; ApiError otherwise."""
+    try:
+        data = json.loads(request.body)
+    except RequestDataTooBig as too_big:
+        raise activation.BodyTooLarge("Corpo da requisição grande demais.") from too_big
+    except ValueError as malformed:  # JSONDecodeError, UnicodeDecodeError
+        raise activation.ApiError("O corpo da requisição não é um JSON válido.") from malformed
+    if not isinstance(data, dict):
+        raise activation.ApiError("O corpo da requisição deve ser um objeto JSON.")
+    missing = [name for name in names if name not in data]
+    if missing:
+        raise activation.ApiError(f"Campo obrigatório ausente: {', '.join(missing)}.")
+    values = []
+    for name in names:
+        value = data[name]
+        if not isinstance(value, str) or not value.strip():
+            raise activation.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
+        value = value.strip()
+        if len(value) > FIELD_MAX_LENGTH[name]:
+            raise activation.ApiError(
+                f"O campo “{name}” aceita no máximo {FIELD_MAX_LENGTH[name]} caracteres."
+            )
+        values.append(value)
+    return values
+
+
+# As long as the columns they are stored in.
+FIELD_MAX_LENGTH = {"codigo_registro": 40, "maquina": 200, "versao": 40, "chave": 64}
+
+
+# Failed activations, counted per address (portal.net.client_ip) in the shared cache.
+def _failures_key(address: str) -> str:
+    return f"api:ativacao:falhas:{address}"
+
+
+def too_many_failures(address: str) -> bool:
+    try:
+        return (cache.get(_failures_key(address)) or 0) >= settings.API_ACTIVATION_MAX_FAILURES
+    except Exception:  # the cache is down: activations go on, unlimited, and the log says so
+        logger.exception("Cache indisponível ao ler as falhas de ativação")
+        return False
+
+
+def count_failure(address: str) -> None:
+    key = _failures_key(address)
+    try:
+        cache.add(key, 0, timeout=settings.API_ACTIVATION_FAILURE_WINDOW)
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: start a new window
+        cache.set(key, 1, timeout=settings.API_ACTIVATION_FAILURE_WINDOW)
+    except Exception:
+        logger.exception("Cache indisponível ao contar uma falha de ativação")
+
+
+@api_view("POST")
+def activate(request):
+    address = client_ip(request)
+    if too_many_failures(address):
+        response = error(
+            "Muitas tentativas de ativação sem sucesso deste endereço. Tente novamente mais tarde.",
+            429,
+        )
+        response["Retry-After"] = str(settings.API_ACTIVATION_FAILURE_WINDOW)
+        return response
+    # A missing signing key must fail before a code is consumed, not after.
+    signing.signing_key()
+    try:
+        code, machine, version = read_fields(request, "codigo_registro", "maquina", "versao")
+        client = activation.client_activate(code=code, machine=machine, version=version)
+    except activation.ApiError:
+        count_failure(address)
+        raise
+    state = activation.license_state(client, client.licenses.all())
+    return json_response({"chave": client.license_key, **state}, 201)
+
+
+@api_view("POST")
+def check_in(request):
+    key, version = read_fields(request, "chave", "versao")
+    client, licenses = activation.client_check_in(key=key, version=version)
+    return json_response(activation.license_state(client, licenses))
+
+
+@api_view("GET", "HEAD")
+def public_key(request):
+    response = JsonResponse(signing.public_key_document())
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+@api_view("GET", "HEAD")
+def openapi(request):
+    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/yaml; charset=utf-8")
+
+
+@api_view("GET")
+def bench_select_1(request):
+    """Only with API_BENCH_VIEWS (bench_api): the floor plus one round trip to the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return json_response({"ok": True})
+
+
+@api_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def not_found(request, path=""):
+    return error("Endereço da API não encontrado.", 404)

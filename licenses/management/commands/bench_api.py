@@ -1,0 +1,347 @@
+"""Benchmark of the check-in (POST /api/v1/verificacao), the API's hot path.
+
+A benchmark, not a test (`make bench-api`, README "API de licenças → Desempenho"): on
+PostgreSQL, it seeds a partner with `--clients` activated Link clients (once), starts gunicorn
+on loopback, and drives it with wrk: rounds that alternate the floor — GET
+/api/v1/chave-publica, a trivial JSON view (no database, a cached body) through the same
+middleware — and verificacao with random keys of the seeded clients. It prints requests per
+second and latency percentiles of both, and the ratio against the targets (≥ 70 % of the
+floor, p99 ≤ 50 ms).
+"""
+
+import datetime
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from clients.documents import cnpj_from_base
+from clients.models import Client, Partner, Product
+from licenses.models import License, Module, new_license_key
+from licenses.signing import private_key_pem
+
+PARTNER_CODE = "bench-api"
+VERSION = "4.0.0"  # what the seeded clients run: a check-in usually reports no change
+BATCH = 5_000
+SAMPLE_KEYS = 20_000
+
+FLOOR_LUA = """
+wrk.method = "GET"
+wrk.path = "/api/v1/chave-publica"
+"""
+
+# A reference, not a target: the floor plus one round trip to the database (API_BENCH_VIEWS).
+DATABASE_FLOOR_LUA = """
+wrk.method = "GET"
+wrk.path = "/api/v1/bench/select-1"
+"""
+
+CHECK_IN_LUA = """
+local keys = {%(keys)s}
+math.randomseed(%(seed)d)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local body = '{"chave":"' .. keys[math.random(#keys)] .. '","versao":"%(version)s"}'
+  return wrk.format(nil, "/api/v1/verificacao", nil, body)
+end
+"""
+
+# The summary wrk prints after each run, for every run (it has no machine-readable output).
+DONE_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH requests=%d seconds=%.3f non2xx=%d errors=%d "
+    .. "p50=%.3f p90=%.3f p99=%.3f max=%.3f\\n",
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout,
+    latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3))
+end
+"""
+
+RESULT = re.compile(r"BENCH (.*)")
+
+
+class Command(BaseCommand):
+    help = "Benchmark de POST /api/v1/verificacao sob gunicorn (PostgreSQL), ao lado do piso."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=100_000)
+        parser.add_argument("--workers", type=int, default=3, help="workers do gunicorn")
+        parser.add_argument("--threads", type=int, default=1, help="threads por worker")
+        parser.add_argument("--connections", type=int, default=16, help="conexões do wrk")
+        parser.add_argument("--duration", type=int, default=5, help="segundos por rodada")
+        parser.add_argument("--rounds", type=int, default=5, help="rodadas de cada lado")
+        parser.add_argument("--port", type=int, default=8050)
+        parser.add_argument("--seed-only", action="store_true", help="só cria os clientes")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("O benchmark roda em PostgreSQL: defina DATABASE_URL.")
+        if not options["seed_only"] and not shutil.which("wrk"):
+            raise CommandError(
+                "wrk não encontrado (apt-get install wrk; `make bench-api` instala)."
+            )
+        self.seed(options["clients"])
+        if options["seed_only"]:
+            return
+        keys = list(
+            Client.objects.filter(partner__code=PARTNER_CODE)
+            .order_by("?")
+            .values_list("license_key", flat=True)[:SAMPLE_KEYS]
+        )
+        with tempfile.TemporaryDirectory() as scratch:
+            scripts = self.write_scripts(Path(scratch), keys)
+            self.server = self.start_gunicorn(options)
+            try:
+                self.run_rounds(scripts, options)
+            finally:
+                os.killpg(self.server.pid, signal.SIGTERM)
+                self.server.wait(timeout=30)
+
+    def seed(self, wanted: int):
+        partner, _ = Partner.objects.get_or_create(
+            code=PARTNER_CODE, defaults={"name": "Benchmark da API"}
+        )
+        have = partner.clients.count()
+        if have >= wanted:
+            self.stdout.write(f"{have} clientes de benchmark já existem.")
+            return
+        started = time.monotonic()
+        today = timezone.localdate()
+        rng = random.Random(have)
+        now = timezone.now()
+        for start in range(have, wanted, BATCH):
+            with transaction.atomic():
+                clients = Client.objects.bulk_create(
+                    [
+                        self.client(partner, number, today, now, rng)
+                        for number in range(start, min(start + BATCH, wanted))
+                    ]
+                )
+                License.objects.bulk_create(
+                    License(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
+                    for client in clients
+                )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE clients_client; ANALYZE licenses_license")
+        elapsed = time.monotonic() - started
+        self.stdout.write(f"{wanted - have} clientes de benchmark criados em {elapsed:.0f} s.")
+
+    @staticmethod
+    def client(partner, number, today, now, rng):
+        # Mostly active clients, as in real life; some suspended, expired or inactive.
+        roll = rng.random()
+        expires_on = today + datetime.timedelta(days=rng.randint(0, 330))
+        if roll > 0.95:
+            expires_on = today.replace(day=1) - datetime.timedelta(days=rng.randint(1, 300))
+        return Client(
+            partner=partner,
+            name=f"Cliente de benchmark {number}",
+            cpf_cnpj=cnpj_from_base(f"{number:08d}0001"),
+            uf="SP",
+            city="São Paulo",
+            product=Product.LINK,
+            expires_on=expires_on,
+            suspended_at=now if 0.9 < roll <= 0.95 else None,
+            license_key=new_license_key(),
+            link_version=VERSION,
+            last_seen_at=now,
+        )
+
+    @staticmethod
+    def write_scripts(folder: Path, keys: list[str]) -> dict[str, Path]:
+        check_in = CHECK_IN_LUA % {
+            "keys": ",".join(f'"{key}"' for key in keys),
+            "seed": secrets.randbelow(2**31),
+            "version": VERSION,
+        }
+        scripts = {
+            "piso (GET chave-publica)": FLOOR_LUA,
+            "verificacao": check_in,
+            "referência: SELECT 1": DATABASE_FLOOR_LUA,
+        }
+        paths = {}
+        for index, (name, body) in enumerate(scripts.items()):
+            paths[name] = folder / f"script{index}.lua"
+            paths[name].write_text(body + DONE_LUA)
+        return paths
+
+    def start_gunicorn(self, options):
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "LICENSE_SIGNING_KEY": private_key_pem(Ed25519PrivateKey.generate()),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "API_BENCH_VIEWS": "true",
+            "LOG_LEVEL": "WARNING",
+        }
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(gunicorn),
+            "portal.wsgi:application",
+            f"--bind=127.0.0.1:{options['port']}",
+            f"--workers={options['workers']}",
+            f"--threads={options['threads']}",
+            "--log-level=warning",
+        ]
+        self.stdout.write(" ".join(command[1:]))
+        server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)
+        url = f"http://127.0.0.1:{options['port']}/api/v1/chave-publica"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=1):
+                    return server
+            except OSError:
+                if server.poll() is not None:
+                    raise CommandError("gunicorn não subiu.") from None
+                time.sleep(0.2)
+        os.killpg(server.pid, signal.SIGTERM)
+        raise CommandError("gunicorn não respondeu em 20 s.")
+
+    def server_cpu(self) -> dict[tuple[str, int], float]:
+        """CPU seconds used so far by each gunicorn process ("app") and each PostgreSQL
+        backend serving it ("db"), from /proc: the server and the database run here."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        pids = [*(("app", pid) for pid in self.gunicorn_pids()), *(("db", pid) for pid in backends)]
+        return {
+            (side, pid): seconds for side, pid in pids if (seconds := cpu_seconds(pid)) is not None
+        }
+
+    def gunicorn_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
+        return [self.server.pid, *map(int, children.read_text().split())]
+
+    def wrk(self, script: Path, options, duration: int) -> dict:
+        before = self.server_cpu()
+        command = [
+            "wrk",
+            "--threads=1",
+            f"--connections={options['connections']}",
+            f"--duration={duration}s",
+            "--timeout=5s",
+            f"--script={script}",
+            f"http://127.0.0.1:{options['port']}",
+        ]
+        output = subprocess.run(
+            command, capture_output=True, text=True, check=True, timeout=duration + 30
+        ).stdout
+        match = RESULT.search(output)
+        if not match:
+            raise CommandError(f"Saída do wrk inesperada:\n{output}")
+        result = {k: float(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+        if result["non2xx"] or result["errors"]:
+            raise CommandError(f"Respostas com erro no benchmark:\n{output}")
+        result["rps"] = result["requests"] / result["seconds"]
+        after = self.server_cpu()
+        # Processes that ended during the run are missed; new ones count from zero.
+        for side in ("app", "db"):
+            used = sum(
+                seconds - before.get(key, 0.0) for key, seconds in after.items() if key[0] == side
+            )
+            result[f"cpu_{side}_ms"] = used * 1000 / result["requests"]
+        result["cpu_ms"] = result["cpu_app_ms"] + result["cpu_db_ms"]
+        return result
+
+    def run_rounds(self, scripts: dict[str, Path], options):
+        for script in scripts.values():  # warm up: connections, caches, PostgreSQL buffers
+            self.wrk(script, options, duration=3)
+        results = {name: [] for name in scripts}
+        for number in range(1, options["rounds"] + 1):
+            for name, script in scripts.items():
+                result = self.wrk(script, options, options["duration"])
+                results[name].append(result)
+                self.stdout.write(
+                    f"rodada {number} {name:<26} {result['rps']:7.0f} req/s  "
+                    f"p50 {result['p50']:5.1f} ms  p99 {result['p99']:5.1f} ms  "
+                    f"CPU {result['cpu_app_ms']:.2f} + {result['cpu_db_ms']:.2f} ms/req"
+                )
+        self.report(results, options)
+
+    def report(self, results, options):
+        """Medians over the rounds; the ratio is taken round by round (floor and verificacao
+        ran back to back, under the same load), then its median."""
+        floor_name, check_in_name, _ = results
+        summary = {
+            name: {
+                "rps": statistics.median(r["rps"] for r in runs),
+                "p50": statistics.median(r["p50"] for r in runs),
+                "p90": statistics.median(r["p90"] for r in runs),
+                "p99": statistics.median(r["p99"] for r in runs),
+                "worst": max(r["p99"] for r in runs),
+                "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
+                "cpu_app_ms": statistics.median(r["cpu_app_ms"] for r in runs),
+                "cpu_db_ms": statistics.median(r["cpu_db_ms"] for r in runs),
+            }
+            for name, runs in results.items()
+        }
+        ratios = {
+            name: [
+                run["rps"] / floor["rps"]
+                for floor, run in zip(results[floor_name], runs, strict=True)
+            ]
+            for name, runs in results.items()
+        }
+        self.stdout.write("")
+        self.stdout.write(
+            f"{options['clients']} clientes; gunicorn {options['workers']} workers × "
+            f"{options['threads']} threads; wrk 1 thread, {options['connections']} conexões; "
+            f"{options['rounds']} rodadas de {options['duration']} s de cada (medianas)"
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            "| endpoint | req/s | ÷ piso | p50 | p90 | p99 | pior p99 | CPU/req (app + banco) |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, row in summary.items():
+            self.stdout.write(
+                f"| {name} | {row['rps']:.0f} | {statistics.median(ratios[name]):.0%} "
+                f"| {row['p50']:.1f} ms | {row['p90']:.1f} ms "
+                f"| {row['p99']:.1f} ms | {row['worst']:.1f} ms "
+                f"| {row['cpu_ms']:.2f} ms ({row['cpu_app_ms']:.2f} + {row['cpu_db_ms']:.2f}) |"
+            )
+        ratio = statistics.median(ratios[check_in_name])
+        p99 = summary[check_in_name]["p99"]
+        verdict = "OK" if ratio >= 0.7 and p99 <= 50 else "ABAIXO DA META"
+        cpu_ratio = summary[floor_name]["cpu_ms"] / summary[check_in_name]["cpu_ms"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"verificacao/piso por rodada: {', '.join(f'{r:.0%}' for r in ratios[check_in_name])}; "
+            f"mediana {ratio:.0%} (meta ≥ 70 %); p99 {p99:.1f} ms (meta ≤ 50 ms): {verdict}"
+        )
+        self.stdout.write(
+            f"CPU do servidor (gunicorn + PostgreSQL) por requisição: piso/verificacao = "
+            f"{cpu_ratio:.0%} — a razão de vazão numa máquina sem outra carga"
+        )
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a process, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
