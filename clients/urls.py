@@ -6,4 +6,5 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
+    path("codigos-de-registro/", views.registration_codes, name="registration-codes"),
 ]
