@@ -57,7 +57,8 @@ def search_q(term: str) -> Q:
     term = term.strip()
     query = Q(name__icontains=term)
     document = normalize_document(term)
-    if len(document) in (11, 14):
+    # A CPF or CNPJ has 11 or 14 characters and always ends with two check digits.
+    if len(document) in (11, 14) and document[-2:].isdigit():
         query |= Q(cpf_cnpj=document)
     if term.isdigit() and len(term) <= MAX_ID_DIGITS:
         query |= Q(pk=int(term))
