@@ -250,6 +250,7 @@ def test_a_link_row_expands_to_version_licenses_and_key(client_a, partner_a, mak
     )
     RegistrationCode.objects.create(client=link, consumed_at=timezone.now())
     page = client_a.get(URL).text
+    assert '<details class="link-details">' in page  # works without JavaScript
     assert 'aria-label="Detalhes do Link de Mercado Ativado"' in page
     assert "<dt>Versão do Link</dt><dd>4.2.1</dd>" in page
     assert "<dt>Licenças</dt><dd>3</dd>" in page
