@@ -8,6 +8,7 @@ of p50/p95 server times.
 """
 
 import datetime
+import os
 import random
 import statistics
 import time
@@ -88,7 +89,7 @@ class Progress:
         filled = self.width * done // self.total
         bar = "#" * filled + "-" * (self.width - filled)
         elapsed = time.perf_counter() - self.started
-        counts = f"{done:>9,}/{self.total:,}"
+        counts = f"{_n(done):>9}/{_n(self.total)}"
         self.stream.write(f"\r  {self.label:<22} [{bar}] {percent:3d}%  {counts}  {elapsed:5.1f} s")
         self.stream.flush()
 
@@ -146,8 +147,8 @@ class Command(BaseCommand):
     def _seed(self, options):
         started = time.perf_counter()
         self.stdout.write(
-            f"Semeando {options['clients']:,} clientes em {options['partners']:,} parceiros "
-            f"(um com {options['big']:,})…"
+            f"Semeando {_n(options['clients'])} clientes em {_n(options['partners'])} parceiros "
+            f"(um com {_n(options['big'])})…"
         )
         with connection.cursor() as cursor:
             cursor.execute(
@@ -314,44 +315,41 @@ class Command(BaseCommand):
         clients_url = reverse("clients:list")
         admin_url = reverse("admin:clients_client_changelist")
         search = "Padaria Estrela"
-        variants = [
-            ("Clientes, padrão (página 1, por nome)", portal, clients_url, ""),
+        pages = [
+            ("Clientes, padrão (página 1, por nome)", portal, clients_url),
             *(
-                (f"status={status.value}", portal, clients_url, f"status={status.value}")
+                (f"status={status.value}", portal, f"{clients_url}?status={status.value}")
                 for status in Status
             ),
-            (f"busca por nome “{search}”", portal, clients_url, f"q={search}"),
-            ("busca por nome “Mercado” (1/8 dos clientes)", portal, clients_url, "q=Mercado"),
+            (f"busca por nome “{search}”", portal, f"{clients_url}?q={search}"),
+            ("busca por nome “Mercado” (1/8 dos clientes)", portal, f"{clients_url}?q=Mercado"),
             (
                 "busca por CPF/CNPJ (com pontuação)",
                 portal,
-                clients_url,
-                f"q={format_document(sample.cpf_cnpj)}",
+                f"{clients_url}?q={format_document(sample.cpf_cnpj)}",
             ),
-            ("ordem por vencimento, decrescente", portal, clients_url, "sort=-expires_on"),
-            ("ordem por status", portal, clients_url, "sort=status"),
-            ("página 1.000", portal, clients_url, "page=1000"),
-            (
-                "diálogo dos códigos não utilizados",
-                portal,
-                reverse("clients:registration-codes"),
-                "",
-            ),
-            ("exportação CSV (lista inteira)", portal, clients_url, "_export=csv"),
-            ("admin: changelist do parceiro", admin, admin_url, f"partner__id__exact={big.pk}"),
+            ("ordem por vencimento, decrescente", portal, f"{clients_url}?sort=-expires_on"),
+            ("ordem por status", portal, f"{clients_url}?sort=status"),
+            ("página 1.000", portal, f"{clients_url}?page=1000"),
+            ("diálogo dos códigos não utilizados", portal, reverse("clients:registration-codes")),
+            ("exportação CSV (lista inteira)", portal, f"{clients_url}?_export=csv"),
+            ("admin: changelist do parceiro", admin, f"{admin_url}?partner__id__exact={big.pk}"),
             (
                 f"admin: busca “{search}”",
                 admin,
-                admin_url,
-                f"partner__id__exact={big.pk}&q={search}",
+                f"{admin_url}?partner__id__exact={big.pk}&q={search}",
             ),
         ]
+        variants = [(label, _request(client, url)) for label, client, url in pages]
+        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big)))
         total = Client.objects.filter(partner=big).count()
         self.stdout.write(
-            f"\nMedindo o parceiro {big.code} ({total:,} clientes de "
-            f"{Client.objects.count():,}); {requests} medições por variante, após 2 de aquecimento."
+            f"\nMedindo o parceiro {big.code} ({_n(total)} clientes de "
+            f"{_n(Client.objects.count())}): {requests} rodadas, cada uma passando por todas as "
+            "variantes (a exportação, uma rodada em quatro), após uma rodada de aquecimento. "
+            f"Carga da máquina no início: {_load()}."
         )
-        rows = []
+        samples = {label: [] for label, _ in variants}
         with override_settings(
             DEBUG=False,
             ALLOWED_HOSTS=["testserver"],
@@ -360,67 +358,85 @@ class Command(BaseCommand):
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ):
-            for label, client, url, query in variants:
-                n = max(3, requests // 4) if "_export" in query else requests
-                rows.append((label, *self._time(client, f"{url}?{query}" if query else url, n)))
-                self._print_row(rows[-1])
-            rows.append(
-                ("contagens por status (a consulta sozinha)", *self._time_counts(big, requests))
-            )
-            self._print_row(rows[-1])
-            peak = self._export_memory(portal, f"{clients_url}?_export=csv")
-        self.stdout.write("\n| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | consultas |")
-        self.stdout.write("|---|---:|---:|---:|---:|")
-        for label, p50, p95, sql, queries in rows:
-            self.stdout.write(f"| {label} | {p50:.0f} | {p95:.0f} | {sql:.0f} | {queries} |")
+            progress = Progress(self.stdout, "medições", requests + 1)
+            for round_ in range(requests + 1):
+                for label, measure in variants:
+                    if "exportação" in label and round_ % 4 != 1:
+                        continue
+                    result = measure()
+                    if round_:  # the first round only warms the caches
+                        samples[label].append(result)
+                progress.update(round_ + 1)
+            progress.finish()
+            peak = _export_memory(portal, f"{clients_url}?_export=csv")
+        self.stdout.write(f"Carga da máquina no fim: {_load()}.\n")
         self.stdout.write(
-            f"\nExportação CSV ({total:,} clientes, sem os ocultos): pico de memória Python "
+            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        for label, results in samples.items():
+            wall, sql, cpu, queries = zip(*results, strict=True)
+            self.stdout.write(
+                f"| {label} | {_p50(wall):.0f} | {_p95(wall):.0f} | {_p50(sql):.0f} | "
+                f"{_p50(cpu):.0f} | {max(queries)} |"
+            )
+        self.stdout.write(
+            f"\nExportação CSV ({_n(total)} clientes menos os ocultos): pico de memória Python "
             f"{peak / 2**20:.1f} MiB (tracemalloc)."
         )
 
-    def _print_row(self, row):
-        label, p50, p95, sql, queries = row
-        self.stdout.write(f"  {label:<48} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  SQL {sql:6.1f} ms")
 
-    def _time(self, client, url, n):
-        times, sql_times = [], []
-        for attempt in range(n + 2):
-            with sql_timer() as sql:
-                started = time.perf_counter()
-                response = client.get(url)
-                if response.streaming:
-                    for _ in response.streaming_content:
-                        pass
-                elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise CommandError(f"{url} respondeu {response.status_code}")
-            if attempt >= 2:
-                times.append(elapsed * 1000)
-                sql_times.append(sql["time"] * 1000)
-        return _p50(times), _p95(times), _p50(sql_times), sql["queries"]
+def _request(client, url):
+    """One GET of `url`: (server time, SQL time, Python CPU time) in ms, and the queries."""
 
-    def _time_counts(self, partner, n):
-        class Request:  # what partner_clients() reads
-            pass
+    def measure():
+        with sql_timer() as sql:
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+        if response.status_code != 200:
+            raise CommandError(f"{url} respondeu {response.status_code}")
+        return elapsed * 1000, sql["time"] * 1000, cpu * 1000, sql["queries"]
 
-        request = Request()
-        request.partner = partner
-        times = []
-        for _ in range(n + 2):
-            started = time.perf_counter()
+    return measure
+
+
+def _counts(partner):
+    """The status counts' query alone, as the list page runs it."""
+    request = type("Request", (), {"partner": partner})()
+
+    def measure():
+        with sql_timer() as sql:
+            started, cpu = time.perf_counter(), time.process_time()
             status_counts(partner_clients(request))
-            times.append((time.perf_counter() - started) * 1000)
-        times = times[2:]
-        return _p50(times), _p95(times), _p50(times), 1
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+        return elapsed * 1000, sql["time"] * 1000, cpu * 1000, sql["queries"]
 
-    def _export_memory(self, client, url):
-        tracemalloc.start()
-        response = client.get(url)
-        for _ in response.streaming_content:
-            pass
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        return peak
+    return measure
+
+
+def _export_memory(client, url):
+    tracemalloc.start()
+    response = client.get(url)
+    for _ in response.streaming_content:
+        pass
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def _load():
+    return "load average " + " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _n(number):
+    """1000000 -> '1.000.000' (pt-BR)."""
+    return f"{number:,}".replace(",", ".")
 
 
 @contextmanager
@@ -444,6 +460,8 @@ def _p50(values):
 
 
 def _p95(values):
+    if len(values) < 2:
+        return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
