@@ -111,3 +111,12 @@ class ClientFilter(django_filters.FilterSet):
             # Without a status filter, Oculto clients are not listed.
             queryset = queryset.exclude(status_q(Status.OCULTO))
         return queryset
+
+    def count_from(self, counts: dict) -> int | None:
+        """How many clients `qs` lists, from the partner's status counts — or None when
+        filters other than the status apply (then only a COUNT can tell)."""
+        data = self.form.cleaned_data
+        if any(value not in (None, "", []) for name, value in data.items() if name != "status"):
+            return None
+        statuses = data.get("status") or [s for s in Status if s != Status.OCULTO]
+        return sum(counts[Status(status)] for status in set(statuses))

@@ -101,11 +101,14 @@ class PagedQuerysetData(TableQuerysetData):
 
 
 class ClientPaginator(tables.paginators.Paginator):
-    """Django's paginator with the page size bounded, whatever `per_page` the URL asks for."""
+    """Django's paginator with the page size bounded, whatever `per_page` the URL asks for,
+    and the row count given when it is already known (no COUNT query then)."""
 
-    def __init__(self, object_list, per_page, *args, **kwargs):
+    def __init__(self, object_list, per_page, *args, count=None, **kwargs):
         per_page = min(int(per_page), MAX_PER_PAGE) if int(per_page) > 0 else PER_PAGE
         super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:
+            self.count = count  # overrides the cached_property
 
 
 class ClientTable(tables.Table):

@@ -47,10 +47,13 @@ def client_list(request):
         filename = f"clientes-{today():%Y-%m-%d}.{export_format}"
         return StreamingExport(table, export_format).response(filename)
 
-    RequestConfig(
-        request, paginate={"per_page": PER_PAGE, "paginator_class": ClientPaginator}
-    ).configure(table)
     counts = status_counts(clients)
+    pagination = {
+        "per_page": PER_PAGE,
+        "paginator_class": ClientPaginator,
+        "count": filterset.count_from(counts),
+    }
+    RequestConfig(request, paginate=pagination).configure(table)
     selected = filterset.form.cleaned_data.get("status") if filterset.is_valid() else None
     context = {
         "filter": filterset,

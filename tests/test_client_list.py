@@ -378,18 +378,47 @@ def test_odd_input_never_breaks_the_page(client_a, partner_a, make_client, query
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_a_list_page_takes_nine_queries_whatever_its_size(
+def test_a_list_page_takes_eight_queries_whatever_its_size(
     client_a, partner_a, make_client, django_assert_num_queries, rows
 ):
     for n in range(rows):
-        created = make_client(
-            partner_a, name=f"Cliente {n:02d}", product="link" if n % 2 else "navi"
+        product = Product.LINK if n % 2 else Product.NAVI
+        RegistrationCode.objects.create(
+            client=make_client(partner_a, name=f"Cliente {n:02d}", product=product)
         )
-        RegistrationCode.objects.create(client=created)
     # 1. the session, 2. the user, 3. the user's partner (PartnerMiddleware),
-    # 4. the table's COUNT (paginator), 5. the status counts (one aggregate),
-    # 6. the unused registration codes (COUNT), 7. the page's rows (ids of the page and
-    # their rows, in one query), 8. their main licenses, 9. their unused registration codes.
+    # 4. the status counts (one aggregate; they also give the table's row count when only
+    # statuses filter the list), 5. the unused registration codes (COUNT), 6. the page's
+    # rows (the page's ids and their rows, in one query), 7. their main licenses,
+    # 8. their unused registration codes.
+    for query in ("", "?status=ativo&status=expirado&page=1&sort=-expires_on"):
+        with django_assert_num_queries(8):
+            response = client_a.get(URL + query)
+        assert len(listed_ids(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_filtered_list_page_takes_one_more_query_for_its_count(
+    client_a, partner_a, make_client, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        make_client(partner_a, name=f"Cliente {n:02d}", uf="RJ", city="Niterói")
+    # As above, plus the table's COUNT (paginator), between 4 and 5.
     with django_assert_num_queries(9):
-        response = client_a.get(URL)
+        response = client_a.get(URL + "?q=cliente&uf=RJ")
     assert len(listed_ids(response)) == rows
+
+
+def test_the_row_count_matches_the_list_whatever_the_filters(client_a, every_status):
+    for query, expected in [
+        ("", 5),
+        ("?status=ativo&status=oculto", 2),
+        ("?status=oculto", 1),
+        ("?status=nenhum", 5),
+        ("?q=Cliente", 5),
+        ("?q=Cliente&status=suspenso", 1),
+        ("?vencimento_de=2026-05-01", 4),
+    ]:
+        response = client_a.get(URL + query)
+        assert len(listed_ids(response)) == expected, query
+        assert f"{expected} clientes" in response.text or f"{expected} cliente\n" in response.text
