@@ -226,10 +226,16 @@ class Command(BaseCommand):
         # they follow from the client's id).
         codes = []
         progress = Progress(self.stdout, "clientes", total)
+        # The big partner's clients are spread over the whole table, as if registered over the
+        # years among everybody else's: every `stride`-th client is theirs.
+        stride, others = total // big, 0
         with connection.connection.cursor() as cursor:
             with cursor.copy(_copy_sql("clients_client", CLIENT_COLUMNS)) as copy:
                 for pk in range(1, total + 1):
-                    partner_id = 1 if pk <= big else 2 + (pk - big) % (partners - 1)
+                    if pk % stride == 0 and pk // stride <= big:
+                        partner_id = 1
+                    else:
+                        partner_id, others = 2 + others % (partners - 1), others + 1
                     row, code = self._client_row(pk, partner_id, rng, today, first, now)
                     copy.write_row(row)
                     if code:
