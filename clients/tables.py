@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, StreamingHttpResponse
 from django.template.loader import get_template
@@ -121,7 +122,7 @@ class PagedQuerysetData(TableQuerysetData):
         return self.data[key]
 
 
-class ClientPaginator(tables.paginators.Paginator):
+class ClientPaginator(Paginator):
     """Django's paginator with the page size bounded, whatever `per_page` the URL asks for,
     and the row count given when it is already known (no COUNT query then)."""
 
