@@ -26,4 +26,5 @@ urlpatterns = [
     path("<int:pk>/reexibir/", action_views.act, {"action": Action.UNHIDE}, name="reexibir"),
     path("<int:pk>/renovar/", action_views.act, {"action": Action.RENEW}, name="renovar"),
     path("<int:pk>/certificado/", client_certificate, name="certificado"),
+    path("codigos-de-registro/", views.registration_codes, name="registration-codes"),
 ]

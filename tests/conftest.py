@@ -238,3 +238,43 @@ def _fresh_shared_cache(settings):
         from django.core.cache import cache
 
         cache.clear()
+
+
+# The Clientes screen: a fixed "today" and one client of partner A in every status.
+TODAY = datetime.date(2026, 5, 15)
+
+
+@pytest.fixture
+def today():
+    """Today is 15 May 2026 in São Paulo: mid-month, so Expirado clients can exist."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    noon = datetime.datetime(2026, 5, 15, 12, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    with time_machine.travel(noon, tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def every_status(partner_a, make_client, today):
+    """{status: client} — one client of partner A in each status, named after it."""
+    from django.utils import timezone
+
+    from clients.status import Status
+
+    now = timezone.now()
+    later = today + datetime.timedelta(days=31)
+    earlier_month = datetime.date(2026, 3, 31)
+    facts = {
+        Status.ATIVO: {"expires_on": later},
+        Status.SUSPENSO: {"expires_on": later, "suspended_at": now},
+        Status.EXPIRADO: {"expires_on": datetime.date(2026, 5, 10)},
+        Status.INATIVO: {"expires_on": earlier_month},
+        Status.PENDENTE: {"expires_on": later, "pending_since": now},
+        Status.OCULTO: {"expires_on": earlier_month, "hidden_at": now},
+    }
+    return {
+        status: make_client(partner_a, name=f"Cliente {status.label}", **fields)
+        for status, fields in facts.items()
+    }

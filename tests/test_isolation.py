@@ -13,7 +13,13 @@ from clients.models import Client, ClientEvent
 # URLs anybody may open.
 PUBLIC = {"login", "logout", "healthz"}
 # Partner pages that take no client: anonymous → sign in.
-PARTNER_PAGES = {"home", "clients:list", "clients:new", "clients:cities"}
+PARTNER_PAGES = {
+    "home",
+    "clients:list",
+    "clients:new",
+    "clients:cities",
+    "clients:registration-codes",
+}
 # Partner pages about one client: anonymous → sign in; another partner → 404.
 CLIENT_PAGES = {
     "clients:history": {},

@@ -1,0 +1,122 @@
+"""The filters of the Clientes screen (django-filter), over the partner's scoped queryset.
+
+Every filter is a plain predicate, so that PostgreSQL answers the page and its count from
+indexes: status through `clients.status.statuses_q`, the search through the name
+(`UPPER(name) LIKE`, served by a pg_trgm index on PostgreSQL), the normalised CPF/CNPJ or
+the ID. Invalid values are reported in the form and ignored (the view is not strict).
+"""
+
+import django_filters
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.db.models import Q
+
+from clients.documents import normalize_document
+from clients.models import UF_CHOICES, Client, Product, Renewal
+from clients.status import Status, status_q, statuses_q
+
+# Longer searches are refused by the form (and so ignored), never sent to the database.
+SEARCH_MAX_LENGTH = 100
+# Primary keys are bigint: a longer number cannot be an ID.
+MAX_ID_DIGITS = 18
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClientFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class="col-12 col-lg-4"),
+                Column("produto", css_class="col-6 col-lg-2"),
+                Column("uf", css_class="col-6 col-lg-2"),
+                Column("renovacao", css_class="col-12 col-lg-4"),
+            ),
+            Row(
+                Column("vencimento_de", css_class="col-6 col-lg-2"),
+                Column("vencimento_ate", css_class="col-6 col-lg-2"),
+                Column(InlineCheckboxes("status"), css_class="col-12 col-lg-8"),
+            ),
+        )
+
+
+def search_q(term: str) -> Q:
+    """Clients whose name contains `term`, whose CPF/CNPJ is `term` (punctuation optional),
+    or whose ID is `term`."""
+    term = term.strip()
+    query = Q(name__icontains=term)
+    document = normalize_document(term)
+    # A CPF or CNPJ has 11 or 14 characters and always ends with two check digits.
+    if len(document) in (11, 14) and document[-2:].isdigit():
+        query |= Q(cpf_cnpj=document)
+    if term.isdigit() and len(term) <= MAX_ID_DIGITS:
+        query |= Q(pk=int(term))
+    return query
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Buscar",
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "Nome, CPF/CNPJ ou ID", "type": "search"}),
+    )
+    produto = django_filters.ChoiceFilter(
+        label="Produto", field_name="product", choices=Product.choices, empty_label="Todos"
+    )
+    uf = django_filters.ChoiceFilter(
+        label="UF", field_name="uf", choices=UF_CHOICES, empty_label="Todas"
+    )
+    renovacao = django_filters.ChoiceFilter(
+        label="Renovação", field_name="renewal", choices=Renewal.choices, empty_label="Todas"
+    )
+    vencimento_de = django_filters.DateFilter(
+        label="Vencimento de", field_name="expires_on", lookup_expr="gte", widget=DateInput()
+    )
+    vencimento_ate = django_filters.DateFilter(
+        label="Vencimento até", field_name="expires_on", lookup_expr="lte", widget=DateInput()
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=Status.choices,
+        method="filter_status",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Client
+        fields = []
+        form = ClientFilterForm
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_q(value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(statuses_q(value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            # Without a status filter, Oculto clients are not listed.
+            queryset = queryset.exclude(status_q(Status.OCULTO))
+        return queryset
+
+    def count_from(self, counts: dict) -> int | None:
+        """How many clients `qs` lists, from the partner's status counts — or None when
+        filters other than the status apply (then only a COUNT can tell)."""
+        data = self.form.cleaned_data
+        if any(value not in (None, "", []) for name, value in data.items() if name != "status"):
+            return None
+        statuses = data.get("status") or [s for s in Status if s != Status.OCULTO]
+        return sum(counts[Status(status)] for status in set(statuses))

@@ -1,0 +1,475 @@
+"""Benchmark of the Clientes screen at scale, on PostgreSQL (`make bench`; see README, "Speed").
+
+Seeds (once; re-runs reuse the data) 1,000,000 clients over 1,000 partners, one of them with
+100,000, through COPY with the secondary indexes dropped and rebuilt. Then times, through
+Django's test client with DEBUG off, every variant of that partner's Clientes page next to the
+Django admin changelist of the same clients, in the same run, and prints a Markdown table
+of p50/p95 server times.
+"""
+
+import datetime
+import os
+import random
+import statistics
+import time
+import tracemalloc
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client as TestClient
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.documents import cnpj_from_base, cpf_from_base, format_document
+from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
+from clients.models import Client, Partner, PartnerUser, Product, Renewal
+from clients.scoping import partner_clients
+from clients.status import Status, month_start, status_counts
+from licenses.models import CODE_ALPHABET, Module
+
+BENCH_PREFIX = "bench-"
+BENCH_USER = "bench"
+BENCH_ADMIN = "bench-admin"
+TABLES = ("clients_client", "licenses_license", "licenses_registrationcode")
+
+CLIENT_COLUMNS = (
+    "id",
+    "partner_id",
+    "name",
+    "cpf_cnpj",
+    "email",
+    "uf",
+    "city",
+    "product",
+    "registered_on",
+    "expires_on",
+    "renewal",
+    "suspended_at",
+    "pending_since",
+    "pending_reason",
+    "hidden_at",
+    "license_key",
+    "link_version",
+    "last_seen_at",
+    "created_at",
+    "updated_at",
+)
+LICENSE_COLUMNS = ("id", "client_id", "module", "quantity", "scheduled_quantity", "scheduled_from")
+CODE_COLUMNS = ("id", "client_id", "code", "created_at", "consumed_at", "machine")
+
+# Share of clients in each status (cumulative thresholds), and of Link clients not activated.
+STATUS_SHARES = (
+    (Status.ATIVO, 0.62),
+    (Status.SUSPENSO, 0.66),
+    (Status.EXPIRADO, 0.71),
+    (Status.INATIVO, 0.89),
+    (Status.PENDENTE, 0.91),
+    (Status.OCULTO, 1.0),
+)
+NOT_ACTIVATED_SHARE = 0.03
+
+
+class Progress:
+    """A one-line progress bar on the terminal."""
+
+    def __init__(self, stream, label, total, width=30):
+        self.stream, self.label, self.total, self.width = stream, label, total, width
+        self.started = time.perf_counter()
+        self.shown = -1
+
+    def update(self, done):
+        percent = done * 100 // self.total
+        if percent == self.shown and done != self.total:
+            return
+        self.shown = percent
+        filled = self.width * done // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        elapsed = time.perf_counter() - self.started
+        counts = f"{_n(done):>9}/{_n(self.total)}"
+        self.stream.write(f"\r  {self.label:<22} [{bar}] {percent:3d}%  {counts}  {elapsed:5.1f} s")
+        self.stream.flush()
+
+    def finish(self):
+        self.update(self.total)
+        self.stream.write("\n")
+
+
+class Command(BaseCommand):
+    help = (
+        "Mede a tela Clientes com 1.000.000 de clientes (PostgreSQL): semeia uma vez, "
+        "depois mede p50/p95 de cada variante ao lado do changelist do admin."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partners", type=int, default=1000)
+        parser.add_argument("--clients", type=int, default=1_000_000)
+        parser.add_argument("--big", type=int, default=100_000, help="clientes do parceiro medido")
+        parser.add_argument("--requests", type=int, default=20, help="medições por variante")
+        parser.add_argument("--reseed", action="store_true", help="apaga e semeia de novo")
+        parser.add_argument("--seed-only", action="store_true")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("O benchmark precisa de PostgreSQL: defina DATABASE_URL.")
+        if options["big"] > options["clients"] or options["partners"] < 2:
+            raise CommandError("Use --big ≤ --clients e pelo menos 2 parceiros.")
+        self._refuse_foreign_data()
+        if options["reseed"] or not self._seeded(options):
+            self._seed(options)
+        else:
+            self.stdout.write("Dados do benchmark já semeados: reaproveitados (--reseed refaz).")
+        if not options["seed_only"]:
+            self._measure(options["requests"])
+
+    # Seeding ---------------------------------------------------------------------------------
+
+    def _refuse_foreign_data(self):
+        foreign = Partner.objects.exclude(code__startswith=BENCH_PREFIX).exists()
+        if foreign:
+            raise CommandError(
+                "Este banco tem parceiros que não são do benchmark: use um banco só para ele "
+                "(make bench usa BENCH_DB)."
+            )
+
+    def _seeded(self, options):
+        big = Partner.objects.filter(code=f"{BENCH_PREFIX}0001").first()
+        return (
+            big is not None
+            and Partner.objects.count() == options["partners"]
+            and Client.objects.filter(partner=big).count() == options["big"]
+            and Client.objects.count() == options["clients"]
+        )
+
+    def _seed(self, options):
+        started = time.perf_counter()
+        self.stdout.write(
+            f"Semeando {_n(options['clients'])} clientes em {_n(options['partners'])} parceiros "
+            f"(um com {_n(options['big'])})…"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE clients_clientevent, licenses_registrationcode, licenses_license, "
+                "clients_client, clients_partneruser, clients_partner RESTART IDENTITY CASCADE"
+            )
+        now = timezone.now()
+        with transaction.atomic():
+            partners = [
+                Partner(id=i, code=f"{BENCH_PREFIX}{i:04d}", name=f"Revenda Bench {i:04d}")
+                for i in range(1, options["partners"] + 1)
+            ]
+            Partner.objects.bulk_create(partners, batch_size=1000)
+            self._users(partners[0])
+            indexes = self._drop_secondary_indexes()
+            self._copy_rows(options, now)
+            with connection.cursor() as cursor:  # check the foreign keys now, not at COMMIT
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self._recreate_indexes(indexes)
+            self._reset_sequences()
+        self.stdout.write("  VACUUM ANALYZE…")
+        with connection.cursor() as cursor:
+            for table in (*TABLES, "clients_partner"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        self.stdout.write(f"Semeado em {time.perf_counter() - started:.1f} s.")
+
+    def _users(self, big_partner):
+        User = get_user_model()
+        User.objects.filter(username__in=[BENCH_USER, BENCH_ADMIN]).delete()
+        user = User.objects.create_user(username=BENCH_USER, password=None)
+        PartnerUser.objects.create(user=user, partner=big_partner)
+        User.objects.create_superuser(username=BENCH_ADMIN, password=None)
+
+    def _drop_secondary_indexes(self):
+        """Drop the indexes no constraint needs (COPY is twice as fast without them)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT i.indexname, i.indexdef FROM pg_indexes i
+                WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+                  AND NOT EXISTS (
+                    SELECT 1 FROM pg_constraint c
+                    WHERE c.conindid = (quote_ident(i.schemaname) || '.' ||
+                                        quote_ident(i.indexname))::regclass)
+                """,
+                [list(TABLES)],
+            )
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        return indexes
+
+    def _recreate_indexes(self, indexes):
+        progress = Progress(self.stdout, "índices", len(indexes))
+        with connection.cursor() as cursor:
+            for done, (_, definition) in enumerate(indexes, 1):
+                cursor.execute(definition)
+                progress.update(done)
+        progress.finish()
+
+    def _reset_sequences(self):
+        with connection.cursor() as cursor:
+            for table in ("clients_partner", *TABLES):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+
+    def _copy_rows(self, options, now):
+        total, big, partners = options["clients"], options["big"], options["partners"]
+        rng = random.Random(2026)
+        today = timezone.localdate()
+        first = month_start(today)
+        # One COPY at a time per connection: the codes wait in a list (licenses need none,
+        # they follow from the client's id).
+        codes = []
+        progress = Progress(self.stdout, "clientes", total)
+        # The big partner's clients are spread over the whole table, as if registered over the
+        # years among everybody else's: every `stride`-th client is theirs.
+        stride, others = total // big, 0
+        with connection.connection.cursor() as cursor:
+            with cursor.copy(_copy_sql("clients_client", CLIENT_COLUMNS)) as copy:
+                for pk in range(1, total + 1):
+                    if pk % stride == 0 and pk // stride <= big:
+                        partner_id = 1
+                    else:
+                        partner_id, others = 2 + others % (partners - 1), others + 1
+                    row, code = self._client_row(pk, partner_id, rng, today, first, now)
+                    copy.write_row(row)
+                    if code:
+                        codes.append(code)
+                    if pk % 5000 == 0:
+                        progress.update(pk)
+            progress.finish()
+            progress = Progress(self.stdout, "licenças", total)
+            with cursor.copy(_copy_sql("licenses_license", LICENSE_COLUMNS)) as copy:
+                for pk in range(1, total + 1):
+                    copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
+                    if pk % 5000 == 0:
+                        progress.update(pk)
+            progress.finish()
+            progress = Progress(self.stdout, "códigos de registro", len(codes))
+            with cursor.copy(_copy_sql("licenses_registrationcode", CODE_COLUMNS)) as copy:
+                for done, (pk, code, activated) in enumerate(codes, 1):
+                    consumed, machine = (now, "CAIXA-01") if activated else (None, "")
+                    copy.write_row((pk, pk, code, now, consumed, machine))
+                    if done % 5000 == 0:
+                        progress.update(done)
+            progress.finish()
+
+    def _client_row(self, pk, partner_id, rng, today, first, now):
+        status = next(status for status, share in STATUS_SHARES if rng.random() < share)
+        uf, city = CITIES[pk % len(CITIES)]
+        product = Product.LINK if rng.random() < 0.5 else Product.NAVI
+        document = cpf_from_base(f"{pk:09d}") if pk % 3 == 0 else cnpj_from_base(f"{pk:08d}0001")
+        suspended = pending = hidden = None
+        reason = ""
+        if status in (Status.ATIVO, Status.SUSPENSO, Status.PENDENTE):
+            expires = today + datetime.timedelta(days=rng.randint(0, 365))
+        elif status == Status.EXPIRADO and today > first:
+            expires = first + datetime.timedelta(days=rng.randint(0, (today - first).days - 1))
+        elif status == Status.EXPIRADO:  # the 1st of the month: nothing expired this month
+            expires = today
+        else:
+            expires = first - datetime.timedelta(days=rng.randint(1, 720))
+        if status == Status.SUSPENSO:
+            suspended = now
+        elif status == Status.PENDENTE:
+            pending, reason = now, "CPF/CNPJ já cadastrado por outro parceiro."
+        elif status == Status.OCULTO:
+            hidden = now
+        activated = product == Product.LINK and rng.random() >= NOT_ACTIVATED_SHARE
+        code = None
+        if product == Product.LINK:
+            symbols = "".join(rng.choices(CODE_ALPHABET, k=20))
+            code = (pk, "-".join(symbols[i : i + 5] for i in range(0, 20, 5)), activated)
+        row = (
+            pk,
+            partner_id,
+            f"{KINDS[rng.randrange(len(KINDS))]} {NAMES[rng.randrange(len(NAMES))]} {pk}",
+            document,
+            "",
+            uf,
+            city,
+            product,
+            today - datetime.timedelta(days=rng.randint(0, 2000)),
+            expires,
+            Renewal.BILLING if rng.random() < 0.2 else Renewal.MANUAL,
+            suspended,
+            pending,
+            reason,
+            hidden,
+            f"K{pk:012d}" if activated else None,
+            f"4.{pk % 9}.{pk % 4}" if activated else "",
+            now if activated else None,
+            now,
+            now,
+        )
+        return row, code
+
+    # Measuring -------------------------------------------------------------------------------
+
+    def _measure(self, requests):
+        big = Partner.objects.get(code=f"{BENCH_PREFIX}0001")
+        sample = Client.objects.filter(partner=big, hidden_at__isnull=True).order_by("pk")[500]
+        User = get_user_model()
+        portal, admin = TestClient(), TestClient()
+        portal.force_login(User.objects.get(username=BENCH_USER))
+        admin.force_login(User.objects.get(username=BENCH_ADMIN))
+        clients_url = reverse("clients:list")
+        admin_url = reverse("admin:clients_client_changelist")
+        search = "Padaria Estrela"
+        pages = [
+            ("Clientes, padrão (página 1, por nome)", portal, clients_url),
+            *(
+                (f"status={status.value}", portal, f"{clients_url}?status={status.value}")
+                for status in Status
+            ),
+            (f"busca por nome “{search}”", portal, f"{clients_url}?q={search}"),
+            ("busca por nome “Mercado” (1/8 dos clientes)", portal, f"{clients_url}?q=Mercado"),
+            (
+                "busca por CPF/CNPJ (com pontuação)",
+                portal,
+                f"{clients_url}?q={format_document(sample.cpf_cnpj)}",
+            ),
+            ("ordem por vencimento, decrescente", portal, f"{clients_url}?sort=-expires_on"),
+            ("ordem por status", portal, f"{clients_url}?sort=status"),
+            ("página 1.000", portal, f"{clients_url}?page=1000"),
+            ("diálogo dos códigos não utilizados", portal, reverse("clients:registration-codes")),
+            ("exportação CSV (lista inteira)", portal, f"{clients_url}?_export=csv"),
+            ("admin: changelist do parceiro", admin, f"{admin_url}?partner__id__exact={big.pk}"),
+            (
+                f"admin: busca “{search}”",
+                admin,
+                f"{admin_url}?partner__id__exact={big.pk}&q={search}",
+            ),
+        ]
+        variants = [(label, _request(client, url)) for label, client, url in pages]
+        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big)))
+        total = Client.objects.filter(partner=big).count()
+        self.stdout.write(
+            f"\nMedindo o parceiro {big.code} ({_n(total)} clientes de "
+            f"{_n(Client.objects.count())}): {requests} rodadas, cada uma passando por todas as "
+            "variantes (a exportação, uma rodada em quatro), após uma rodada de aquecimento. "
+            f"Carga da máquina no início: {_load()}."
+        )
+        samples = {label: [] for label, _ in variants}
+        with override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=["testserver"],
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+        ):
+            progress = Progress(self.stdout, "medições", requests + 1)
+            for round_ in range(requests + 1):
+                for label, measure in variants:
+                    if "exportação" in label and round_ % 4 != 1:
+                        continue
+                    result = measure()
+                    if round_:  # the first round only warms the caches
+                        samples[label].append(result)
+                progress.update(round_ + 1)
+            progress.finish()
+            peak = _export_memory(portal, f"{clients_url}?_export=csv")
+        self.stdout.write(f"Carga da máquina no fim: {_load()}.\n")
+        self.stdout.write(
+            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        for label, results in samples.items():
+            wall, sql, cpu, queries = zip(*results, strict=True)
+            self.stdout.write(
+                f"| {label} | {_p50(wall):.0f} | {_p95(wall):.0f} | {_p50(sql):.0f} | "
+                f"{_p50(cpu):.0f} | {max(queries)} |"
+            )
+        self.stdout.write(
+            f"\nExportação CSV ({_n(total)} clientes menos os ocultos): pico de memória Python "
+            f"{peak / 2**20:.1f} MiB (tracemalloc)."
+        )
+
+
+def _request(client, url):
+    """One GET of `url`: (server time, SQL time, Python CPU time) in ms, and the queries."""
+
+    def measure():
+        with sql_timer() as sql:
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+        if response.status_code != 200:
+            raise CommandError(f"{url} respondeu {response.status_code}")
+        return elapsed * 1000, sql["time"] * 1000, cpu * 1000, sql["queries"]
+
+    return measure
+
+
+def _counts(partner):
+    """The status counts' query alone, as the list page runs it."""
+    request = type("Request", (), {"partner": partner})()
+
+    def measure():
+        with sql_timer() as sql:
+            started, cpu = time.perf_counter(), time.process_time()
+            status_counts(partner_clients(request))
+            elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+        return elapsed * 1000, sql["time"] * 1000, cpu * 1000, sql["queries"]
+
+    return measure
+
+
+def _export_memory(client, url):
+    tracemalloc.start()
+    response = client.get(url)
+    for _ in response.streaming_content:
+        pass
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def _load():
+    return "load average " + " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _n(number):
+    """1000000 -> '1.000.000' (pt-BR)."""
+    return f"{number:,}".replace(",", ".")
+
+
+@contextmanager
+def sql_timer():
+    totals = {"time": 0.0, "queries": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            totals["time"] += time.perf_counter() - started
+            totals["queries"] += 1
+
+    with connection.execute_wrapper(wrapper):
+        yield totals
+
+
+def _p50(values):
+    return statistics.median(values)
+
+
+def _p95(values):
+    if len(values) < 2:
+        return max(values)
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def _copy_sql(table, columns):
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"
