@@ -122,6 +122,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A Brazilian person's browser: pt-BR (dates as dd/mm/aaaa) in São Paulo."""
+    return {**browser_context_args, "locale": "pt-BR", "timezone_id": "America/Sao_Paulo"}
+
+
 @pytest.fixture
 def screenshot_dir():
     path = os.path.join(os.path.dirname(__file__), os.pardir, "test-artifacts")
