@@ -68,9 +68,7 @@ BENCH_API_DB ?= portal_bench_api
 BENCH_API_ARGS ?=
 # The bench runs with DEBUG off, as production; throwaway secrets (CERTIFICATE_ENCRYPTION_KEY is
 # for the Navi certificates' settings; bench_api makes its own LICENSE_SIGNING_KEY).
-BENCH_API_ENV = DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) DEBUG=false \
-  SECRET_KEY=bench-api-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$$($(PY) -c \
-  'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+BENCH_API_ENV = DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
 bench-api: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing wrk for the benchmark (apt-get)..."; \
@@ -82,6 +80,10 @@ bench-api: .venv/.synced
 	$(BENCH_API_ENV) $(MANAGE) migrate --no-input -v0
 	$(BENCH_API_ENV) $(MANAGE) bench_api $(BENCH_API_ARGS)
 
+# Benchmarks run with DEBUG off, as production, with throwaway secrets.
+BENCH_SECRETS = DEBUG=false SECRET_KEY=bench-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$$($(PY) -c \
+  'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+
 # The Clientes screen at 1,000,000 clients, on PostgreSQL, in its own database (README, "Speed").
 # Seeds once (re-runs reuse the data); BENCH_ARGS passes options, e.g. BENCH_ARGS=--reseed.
 BENCH_DB ?= portal_bench
@@ -90,8 +92,7 @@ bench: .venv/.synced
 	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_DB)"'
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) DEBUG=true $(MANAGE) migrate --no-input -v0
-	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=$${SECRET_KEY:-bench-only-not-a-secret} \
-	  $(MANAGE) bench_clients $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts
