@@ -5,6 +5,7 @@ transaction, on the locked row, and writes one ClientEvent per effective change.
 """
 
 import datetime
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +17,8 @@ from clients.models import Client, ClientEvent, Partner
 from clients.status import Status, client_status, month_start, today
 from licenses.models import RegistrationCode
 from licenses.services import license_snapshot, set_quantities, validate_quantities
+
+audit_log = logging.getLogger("portal.audit")
 
 
 class ActionNotAllowed(Exception):
@@ -51,7 +54,7 @@ def snapshot(client: Client, fields=SNAPSHOT_FIELDS) -> dict:
 
 
 def record_event(*, client, action, by=None, actor_label="", before=None, after=None, note=""):
-    return ClientEvent.objects.create(
+    event = ClientEvent.objects.create(
         client=client,
         actor=by if by is not None and by.is_authenticated else None,
         actor_label=actor_label or (by.get_username() if by is not None else "sistema"),
@@ -60,6 +63,25 @@ def record_event(*, client, action, by=None, actor_label="", before=None, after=
         after=after or {},
         note=note,
     )
+    # One structured line per action: which fields changed, never their values (e-mails,
+    # keys, reasons stay in the history, out of the logs).
+    changed = sorted(
+        k for k in {*event.before, *event.after} if event.before.get(k) != event.after.get(k)
+    )
+    audit_log.info(
+        "%s client=%s",
+        action,
+        client.pk,
+        extra={
+            "action": action,
+            "client": client.pk,
+            "partner": client.partner_id,
+            "actor": event.actor_id,
+            "origin": event.actor_label,
+            "changed": changed,
+        },
+    )
+    return event
 
 
 def _locked(client: Client) -> Client:

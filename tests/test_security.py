@@ -82,3 +82,15 @@ def test_the_client_address_ignores_forwarded_headers_unless_behind_a_proxy():
         assert client_ip(request) == "203.0.113.7"
     with override_settings(PROXY_COUNT=5):
         assert client_ip(request) == "10.0.0.9"
+
+
+def test_every_client_action_is_logged_without_its_values(client_a, partner_a, make_client, caplog):
+    target = make_client(partner_a, name="Loja Log", email="segredo@example.com.br")
+    with caplog.at_level(logging.INFO, logger="portal.audit"):
+        client_a.post(reverse("clients:suspender", args=[target.pk]))
+    record = next(r for r in caplog.records if r.name == "portal.audit")
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["action"] == "suspender" and entry["client"] == target.pk
+    assert entry["partner"] == partner_a.pk and entry["origin"] == "ana"
+    assert "suspended_at" in entry["changed"] and "status" in entry["changed"]
+    assert "segredo@example.com.br" not in json.dumps(entry)
