@@ -62,7 +62,9 @@ def read_fields(request, *names) -> list[str]:
         data = json.loads(request.body)
     except RequestDataTooBig as too_big:
         raise activation.BodyTooLarge("Corpo da requisição grande demais.") from too_big
-    except ValueError as malformed:  # JSONDecodeError, UnicodeDecodeError
+    # JSONDecodeError, UnicodeDecodeError; RecursionError: arrays or objects nested
+    # thousands deep, which the decoder cannot descend.
+    except (ValueError, RecursionError) as malformed:
         raise activation.ApiError("O corpo da requisição não é um JSON válido.") from malformed
     if not isinstance(data, dict):
         raise activation.ApiError("O corpo da requisição deve ser um objeto JSON.")

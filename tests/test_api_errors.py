@@ -26,6 +26,16 @@ def test_malformed_json_gets_400(api, endpoint, body):
 
 
 @pytest.mark.parametrize("endpoint", ["ativacao", "verificacao"])
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000],
+    ids=["arrays", "objects"],
+)
+def test_json_nested_too_deep_to_decode_gets_400(api, endpoint, body):
+    assert_error(api.post(endpoint, body), 400, "O corpo da requisição não é um JSON válido.")
+
+
+@pytest.mark.parametrize("endpoint", ["ativacao", "verificacao"])
 @pytest.mark.parametrize("body", ["[]", '"texto"', "42", "null"])
 def test_json_that_is_not_an_object_gets_400(api, endpoint, body):
     assert_error(api.post(endpoint, body), 400, "O corpo da requisição deve ser um objeto JSON.")
