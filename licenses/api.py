@@ -7,6 +7,7 @@ translate HTTP to licenses.activation.
 import functools
 import json
 import logging
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -77,6 +78,8 @@ def read_fields(request, *names) -> list[str]:
         if not isinstance(value, str) or not value.strip():
             raise activation.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
         value = value.strip()
+        if UNSTORABLE.search(value):
+            raise activation.ApiError(f"O campo “{name}” contém caracteres inválidos.")
         if len(value) > FIELD_MAX_LENGTH[name]:
             raise activation.ApiError(
                 f"O campo “{name}” aceita no máximo {FIELD_MAX_LENGTH[name]} caracteres."
@@ -85,6 +88,9 @@ def read_fields(request, *names) -> list[str]:
     return values
 
 
+# Characters no text column can hold, which JSON's \u escapes can carry: NUL (PostgreSQL
+# refuses it in text) and lone surrogates (UTF-8 has no encoding for them).
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # As long as the columns they are stored in.
 FIELD_MAX_LENGTH = {"codigo_registro": 40, "maquina": 200, "versao": 40, "chave": 64}
 
