@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect as AdminAutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from clients.documents import normalize_document
@@ -15,7 +17,35 @@ from licenses.models import License, RegistrationCode
 User = get_user_model()
 
 
-class PartnerUserInline(admin.TabularInline):
+class AutocompleteSelect(AdminAutocompleteSelect):
+    """Django's admin autocomplete widget, re-rendering a posted value that is no key at all
+    (e.g. "abc" for an integer id) as no choice: Django's own filters the choices by the value
+    as posted, a ValueError (500) instead of the form's "Select a valid choice" error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        keys = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            keys.append(item)
+        return super().optgroups(name, keys, attr)
+
+
+class AutocompleteFieldsMixin:
+    """For a ModelAdmin or inline with autocomplete_fields: use the widget above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PartnerUserInline(AutocompleteFieldsMixin, admin.TabularInline):
     model = PartnerUser
     extra = 0
     autocomplete_fields = ["user"]
@@ -28,7 +58,7 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [PartnerUserInline]
 
 
-class PartnerUserOfUserInline(admin.StackedInline):
+class PartnerUserOfUserInline(AutocompleteFieldsMixin, admin.StackedInline):
     model = PartnerUser
     can_delete = False
     autocomplete_fields = ["partner"]
@@ -98,7 +128,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(AutocompleteFieldsMixin, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = [
         "id",

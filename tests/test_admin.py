@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +124,19 @@ def test_every_model_has_an_admin_page(admin_client_):
         "licenses_registrationcode",
     ):
         assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+
+
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        ("admin:clients_client_add", "partner"),
+        ("admin:licenses_license_add", "client"),
+        ("admin:licenses_registrationcode_add", "client"),
+        ("admin:clients_partner_add", "users-0-user"),  # an inline's autocomplete
+    ],
+)
+def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_client_, url, field):
+    management = {"users-TOTAL_FORMS": "1", "users-INITIAL_FORMS": "0"}
+    response = admin_client_.post(reverse(url), {**management, field: "abc"})
+    assert response.status_code == 200
+    assert "Faça uma escolha válida" in response.text
