@@ -140,3 +140,17 @@ def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_cli
     response = admin_client_.post(reverse(url), {**management, field: "abc"})
     assert response.status_code == 200
     assert "Faça uma escolha válida" in response.text
+
+
+@pytest.mark.parametrize(
+    "url,lookup",
+    [
+        ("admin:clients_client_changelist", "product__exact"),
+        ("admin:clients_clientevent_changelist", "action__exact"),
+        ("admin:clients_notificationlog_changelist", "kind__exact"),
+        ("admin:licenses_license_changelist", "module__exact"),
+    ],
+)
+def test_a_list_filter_value_with_a_nul_is_refused_not_a_500(admin_client_, url, lookup):
+    # PostgreSQL refuses NUL in text: the filter value would have reached the query as typed.
+    assert admin_client_.get(reverse(url), {lookup: "link\x00"}).status_code == 400
