@@ -5,6 +5,7 @@ from django.contrib.admin.widgets import AutocompleteSelect as AdminAutocomplete
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.response import TemplateResponse
 
 from clients.documents import normalize_document
@@ -34,16 +35,36 @@ class AutocompleteSelect(AdminAutocompleteSelect):
         return super().optgroups(name, keys, attr)
 
 
+def is_key(model, value: str) -> bool:
+    """`value` can be a primary key of `model` (a number in its column's range)."""
+    field = model._meta.pk
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return low <= key <= high
+
+
 class SafeAdminMixin:
-    """Closes two holes Django's admin leaves to hostile input (each a 500):
+    """Closes holes Django's admin leaves to hostile input (each a 500):
 
     - a list filter's value goes to the database as typed, and PostgreSQL refuses a NUL in
       text: such a lookup is refused like a disallowed one (Django answers 400);
+    - an action's selected ids go to the query as posted ("abc", or beyond SQLite's integers):
+      the action is refused with a message and nothing is changed;
     - autocomplete_fields use the AutocompleteSelect above.
     """
 
     def lookup_allowed(self, lookup, value, request):
         return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(is_key(self.model, value) for value in selected):
+            self.message_user(request, "Seleção inválida: nada foi alterado.", messages.ERROR)
+            return None  # Django goes back to the list
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

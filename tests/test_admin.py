@@ -154,3 +154,19 @@ def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_cli
 def test_a_list_filter_value_with_a_nul_is_refused_not_a_500(admin_client_, url, lookup):
     # PostgreSQL refuses NUL in text: the filter value would have reached the query as typed.
     assert admin_client_.get(reverse(url), {lookup: "link\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize("selected", ["abc", "\x00", "1" * 30])
+def test_an_action_on_a_selection_that_is_no_id_changes_nothing(
+    admin_client_, partner_a, make_client, selected
+):
+    pending = make_client(partner_a, pending_since=timezone.now(), pending_reason="Revisar")
+    response = admin_client_.post(
+        CHANGELIST,
+        {"action": "approve", "index": "0", "_selected_action": [str(pending.pk), selected]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Seleção inválida: nada foi alterado." in response.text
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDENTE
