@@ -256,6 +256,29 @@ def test_admin_client_form_survives_any_input(staff_http, partner_a, data):
         )
 
 
+@given(data=st.data())
+@fuzz_settings(max_examples=30)
+def test_admin_review_actions_survive_any_input(staff_http, make_shop, data):
+    # Approve, reject (with its reason form) or delete the selected clients, as Pendente
+    # review does: any action, selection and reason.
+    with rolled_back():
+        shop = make_shop(Status.PENDENTE, pending_reason="Revisar")
+        valid = {
+            "action": "reject",
+            "index": "0",
+            "_selected_action": str(shop.pk),
+            "apply": "yes",
+            "reason": "Cadastro duplicado.",
+            "post": "yes",
+        }
+        fields = data.draw(form_data(valid), label="fields")
+        fields["action"] = data.draw(
+            st.one_of(st.sampled_from(["approve", "reject", "delete_selected"]), text),
+            label="action",
+        )
+        post_form(staff_http, reverse("admin:clients_client_changelist"), fields)
+
+
 @given(
     status=st.sampled_from(Status),
     name=stored_text.map(lambda name: name[:200]),
