@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect as AdminAutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.response import TemplateResponse
 
 from clients.documents import normalize_document
@@ -15,7 +18,63 @@ from licenses.models import License, RegistrationCode
 User = get_user_model()
 
 
-class PartnerUserInline(admin.TabularInline):
+class AutocompleteSelect(AdminAutocompleteSelect):
+    """Django's admin autocomplete widget, re-rendering a posted value that is no key at all
+    (e.g. "abc" for an integer id) as no choice: Django's own filters the choices by the value
+    as posted, a ValueError (500) instead of the form's "Select a valid choice" error."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        keys = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            keys.append(item)
+        return super().optgroups(name, keys, attr)
+
+
+def is_key(model, value: str) -> bool:
+    """`value` can be a primary key of `model` (a number in its column's range)."""
+    field = model._meta.pk
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return low <= key <= high
+
+
+class SafeAdminMixin:
+    """Closes holes Django's admin leaves to hostile input (each a 500):
+
+    - a list filter's value goes to the database as typed, and PostgreSQL refuses a NUL in
+      text: such a lookup is refused like a disallowed one (Django answers 400);
+    - an action's selected ids go to the query as posted ("abc", or beyond SQLite's integers):
+      the action is refused with a message and nothing is changed;
+    - autocomplete_fields use the AutocompleteSelect above.
+    """
+
+    def lookup_allowed(self, lookup, value, request):
+        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(is_key(self.model, value) for value in selected):
+            self.message_user(request, "Seleção inválida: nada foi alterado.", messages.ERROR)
+            return None  # Django goes back to the list
+        return super().response_action(request, queryset, *args, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PartnerUserInline(SafeAdminMixin, admin.TabularInline):
     model = PartnerUser
     extra = 0
     autocomplete_fields = ["user"]
@@ -28,7 +87,7 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [PartnerUserInline]
 
 
-class PartnerUserOfUserInline(admin.StackedInline):
+class PartnerUserOfUserInline(SafeAdminMixin, admin.StackedInline):
     model = PartnerUser
     can_delete = False
     autocomplete_fields = ["partner"]
@@ -98,7 +157,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = [
         "id",
@@ -189,7 +248,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientEvent)
-class ClientEventAdmin(admin.ModelAdmin):
+class ClientEventAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ["at", "client", "action", "actor", "actor_label", "note"]
     list_filter = ["action"]
     search_fields = ["client__name", "=client__cpf_cnpj"]
@@ -205,7 +264,7 @@ class ClientEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationLog)
-class NotificationLogAdmin(admin.ModelAdmin):
+class NotificationLogAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ["sent_at", "email", "partner", "subject"]
     list_filter = ["kind", "sent_on"]
     search_fields = ["email", "partner__name", "partner__code"]

@@ -21,10 +21,17 @@ def is_fetch(request) -> bool:
 
 
 def back_url(request) -> str:
-    """`next` (from the form or the query string) if it is a safe local URL, else the list."""
+    """`next` (from the form or the query string) if it is a path on this site, else the list.
+
+    Only a path: redirect() would look up anything without "/" or "." as a view name.
+    """
     url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return reverse("clients:list")

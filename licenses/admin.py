@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from clients.admin import SafeAdminMixin
 from licenses.models import Certificate, License, RegistrationCode
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
+class LicenseAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ["client", "module", "quantity", "scheduled_quantity", "scheduled_from"]
     list_filter = ["module"]
     search_fields = ["client__name", "=client__cpf_cnpj"]
@@ -13,7 +14,7 @@ class LicenseAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistrationCode)
-class RegistrationCodeAdmin(admin.ModelAdmin):
+class RegistrationCodeAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ["code", "client", "created_at", "consumed_at", "machine"]
     search_fields = ["=code", "client__name"]
     autocomplete_fields = ["client"]

@@ -7,6 +7,7 @@ translate HTTP to licenses.activation.
 import functools
 import json
 import logging
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -62,7 +63,9 @@ def read_fields(request, *names) -> list[str]:
         data = json.loads(request.body)
     except RequestDataTooBig as too_big:
         raise activation.BodyTooLarge("Corpo da requisição grande demais.") from too_big
-    except ValueError as malformed:  # JSONDecodeError, UnicodeDecodeError
+    # JSONDecodeError, UnicodeDecodeError; RecursionError: arrays or objects nested
+    # thousands deep, which the decoder cannot descend.
+    except (ValueError, RecursionError) as malformed:
         raise activation.ApiError("O corpo da requisição não é um JSON válido.") from malformed
     if not isinstance(data, dict):
         raise activation.ApiError("O corpo da requisição deve ser um objeto JSON.")
@@ -75,6 +78,8 @@ def read_fields(request, *names) -> list[str]:
         if not isinstance(value, str) or not value.strip():
             raise activation.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
         value = value.strip()
+        if UNSTORABLE.search(value):
+            raise activation.ApiError(f"O campo “{name}” contém caracteres inválidos.")
         if len(value) > FIELD_MAX_LENGTH[name]:
             raise activation.ApiError(
                 f"O campo “{name}” aceita no máximo {FIELD_MAX_LENGTH[name]} caracteres."
@@ -83,6 +88,9 @@ def read_fields(request, *names) -> list[str]:
     return values
 
 
+# Characters no text column can hold, which JSON's \u escapes can carry: NUL (PostgreSQL
+# refuses it in text) and lone surrogates (UTF-8 has no encoding for them).
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # As long as the columns they are stored in.
 FIELD_MAX_LENGTH = {"codigo_registro": 40, "maquina": 200, "versao": 40, "chave": 64}
 

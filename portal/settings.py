@@ -160,6 +160,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
+AXES_USERNAME_CALLABLE = "portal.signin.sign_in_username"
 # How many reverse proxies stand in front of the app (they append to X-Forwarded-For).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 

@@ -284,3 +284,25 @@ def every_status(partner_a, make_client, today):
         status: make_client(partner_a, name=f"Cliente {status.label}", **fields)
         for status, fields in facts.items()
     }
+
+
+# Fuzz tests (tests/fuzz.py, tests/test_fuzz_*.py) and the other property tests: in CI
+# (CI set) hypothesis runs derandomized, so a failure there reproduces on the next run;
+# elsewhere every run tries new examples. HYPOTHESIS_PROFILE chooses a profile explicitly.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
+
+
+@pytest.fixture
+def staff_http(staff_user):
+    """A second test client, signed in as staff, for tests that also use `client_a`."""
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(staff_user)
+    return http

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +124,49 @@ def test_every_model_has_an_admin_page(admin_client_):
         "licenses_registrationcode",
     ):
         assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+
+
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        ("admin:clients_client_add", "partner"),
+        ("admin:licenses_license_add", "client"),
+        ("admin:licenses_registrationcode_add", "client"),
+        ("admin:clients_partner_add", "users-0-user"),  # an inline's autocomplete
+    ],
+)
+def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_client_, url, field):
+    management = {"users-TOTAL_FORMS": "1", "users-INITIAL_FORMS": "0"}
+    response = admin_client_.post(reverse(url), {**management, field: "abc"})
+    assert response.status_code == 200
+    assert "Faça uma escolha válida" in response.text
+
+
+@pytest.mark.parametrize(
+    "url,lookup",
+    [
+        ("admin:clients_client_changelist", "product__exact"),
+        ("admin:clients_clientevent_changelist", "action__exact"),
+        ("admin:clients_notificationlog_changelist", "kind__exact"),
+        ("admin:licenses_license_changelist", "module__exact"),
+    ],
+)
+def test_a_list_filter_value_with_a_nul_is_refused_not_a_500(admin_client_, url, lookup):
+    # PostgreSQL refuses NUL in text: the filter value would have reached the query as typed.
+    assert admin_client_.get(reverse(url), {lookup: "link\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize("selected", ["abc", "\x00", "1" * 30])
+def test_an_action_on_a_selection_that_is_no_id_changes_nothing(
+    admin_client_, partner_a, make_client, selected
+):
+    pending = make_client(partner_a, pending_since=timezone.now(), pending_reason="Revisar")
+    response = admin_client_.post(
+        CHANGELIST,
+        {"action": "approve", "index": "0", "_selected_action": [str(pending.pk), selected]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Seleção inválida: nada foi alterado." in response.text
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDENTE

@@ -1,6 +1,8 @@
 """Every refusal of the API is JSON `{"erro": "…"}` in pt-BR with the right status, and
 changes nothing."""
 
+import json
+
 import pytest
 
 from clients.models import Client
@@ -22,6 +24,16 @@ def assert_error(response, status, message=None):
 @pytest.mark.parametrize("endpoint", ["ativacao", "verificacao"])
 @pytest.mark.parametrize("body", ["", "{", "not json", b"\xff\xfe", '{"chave": "x",}'])
 def test_malformed_json_gets_400(api, endpoint, body):
+    assert_error(api.post(endpoint, body), 400, "O corpo da requisição não é um JSON válido.")
+
+
+@pytest.mark.parametrize("endpoint", ["ativacao", "verificacao"])
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000],
+    ids=["arrays", "objects"],
+)
+def test_json_nested_too_deep_to_decode_gets_400(api, endpoint, body):
     assert_error(api.post(endpoint, body), 400, "O corpo da requisição não é um JSON válido.")
 
 
@@ -95,6 +107,30 @@ def test_posting_to_the_public_key_gets_405(api):
 @pytest.mark.parametrize("path", ["ativacao/", "nada", "v2/verificacao"])
 def test_an_unknown_api_address_gets_a_json_404(api, path):
     assert_error(api.post(path, {}), 404, "Endereço da API não encontrado.")
+
+
+@pytest.mark.parametrize("value", ["CAIXA\x00", "\x00", "\ud800", "4.2\udfff"])
+@pytest.mark.parametrize("field", ["maquina", "versao"])
+def test_a_nul_or_a_lone_surrogate_gets_400_and_changes_nothing(
+    api, make_link_client, partner_a, field, value
+):
+    # JSON's \u escapes carry both; no text column can store them (PostgreSQL refuses NUL,
+    # UTF-8 has no lone surrogates), so they are refused before the code is looked up.
+    client, code = make_link_client(partner_a)
+    body = {"codigo_registro": code, "maquina": "CAIXA", "versao": "4", field: value}
+
+    response = api.post("ativacao", json.dumps(body))
+
+    assert_error(response, 400, f"O campo “{field}” contém caracteres inválidos.")
+    assert not RegistrationCode.objects.get(code=code).is_consumed
+    assert not client.events.exists()
+
+
+@pytest.mark.parametrize(
+    "body", [{"chave": "\ud800", "versao": "4"}, {**CHECK_IN, "versao": "\x00"}]
+)
+def test_a_check_in_with_a_nul_or_a_lone_surrogate_gets_400(api, body):
+    assert_error(api.post("verificacao", json.dumps(body)), 400)
 
 
 def test_an_unknown_key_gets_404(api):

@@ -41,6 +41,14 @@ def test_it_ignores_a_next_url_on_another_site(client_a, partner_a, make_client_
     assert response.url == reverse("clients:list")
 
 
+@pytest.mark.parametrize("next_", ['"><img src=x onerror=alert(1)>', "logout"])
+def test_it_ignores_a_next_that_is_not_a_path(client_a, partner_a, make_client_in, next_):
+    # Not a URL of this site; redirect() would have looked it up as a view name (a 500).
+    shop = make_client_in(partner_a, Status.ATIVO)
+    response = client_a.post(action_url(Action.SUSPEND, shop), {"next": next_})
+    assert response.url == reverse("clients:list")
+
+
 def test_it_rejects_get(client_a, partner_a, make_client_in):
     shop = make_client_in(partner_a, Status.ATIVO)
     with Unchanged(shop):
