@@ -93,6 +93,9 @@ def test_the_client_address_ignores_forwarded_headers_unless_behind_a_proxy():
         assert client_ip(request) == "203.0.113.7"
     with override_settings(PROXY_COUNT=5):
         assert client_ip(request) == "10.0.0.9"
+    forged = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="x'; --")
+    with override_settings(PROXY_COUNT=1):
+        assert client_ip(forged) == "10.0.0.9"
 
 
 def test_every_client_action_is_logged_without_its_values(client_a, partner_a, make_client, caplog):
