@@ -62,3 +62,16 @@ def test_post_actions_are_small_forms_with_a_csrf_token(client_a, every_status):
         r' value="[^"]+"><button type="submit" class="dropdown-item">Cancelar suspensão</button>',
         menu,
     )
+
+
+def test_each_row_menu_carries_its_own_client_escaped(client_a, partner_a, make_client):
+    # Menus are rendered once per kind of row and filled in per row: names must not leak
+    # from one row to the next, and must stay escaped.
+    first = make_client(partner_a, name='Bar <b>"Um"</b>')
+    second = make_client(partner_a, name="Bar CLIENTNAMESLOT Dois")
+    page = client_a.get(reverse("clients:list")).text
+    assert 'aria-label="Ações de Bar &lt;b&gt;&quot;Um&quot;&lt;/b&gt;"' in page
+    assert 'aria-label="Ações de Bar CLIENTNAMESLOT Dois"' in page
+    for target in (first, second):
+        history = reverse("clients:history", args=[target.pk])
+        assert page.count(f'href="{history}"') == 1
