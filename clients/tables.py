@@ -169,6 +169,19 @@ class ClientTable(tables.Table):
         attrs = {"class": "table table-hover align-middle mb-0 client-table"}
         row_attrs = {"data-id": lambda record: record.pk}
 
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value):
+        # Only this table's own column names from the URL: django-tables2 would try any other
+        # (say `?sort=a.b`) as an accessor path before ignoring it.
+        aliases = [value] if isinstance(value, str) else list(value or ())
+        aliases = [alias for item in aliases for alias in item.split(",")]
+        names = [alias for alias in aliases if alias.removeprefix("-") in self.base_columns]
+        tables.Table.order_by.fset(self, names)
+
     def __init__(self, *args, csrf_token="", **kwargs):
         super().__init__(*args, **kwargs)
         self.csrf_token = csrf_token
