@@ -190,11 +190,12 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # A CPF/CNPJ may be typed with punctuation: search its normalised form too.
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The list filters already applied to `queryset` stay applied to both halves.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         document = normalize_document(search_term)
         if document and document != search_term.strip().upper():
-            queryset |= self.model.objects.filter(cpf_cnpj=document)
-        return queryset, may_have_duplicates
+            found |= queryset.filter(cpf_cnpj=document)
+        return found, may_have_duplicates
 
     @admin.action(description="Aprovar clientes pendentes selecionados", permissions=["change"])
     def approve(self, request, queryset):

@@ -170,3 +170,12 @@ def test_an_action_on_a_selection_that_is_no_id_changes_nothing(
     assert "Seleção inválida: nada foi alterado." in response.text
     pending.refresh_from_db()
     assert pending.status == Status.PENDENTE
+
+
+def test_a_document_search_keeps_the_list_filters(admin_client_, partner_a, make_client):
+    today = timezone.localdate()
+    make_client(
+        partner_a, name="Ativa", cpf_cnpj="11222333000181", expires_on=today + dt.timedelta(days=10)
+    )
+    response = admin_client_.get(CHANGELIST, {"q": "11.222.333/0001-81", "status": Status.INATIVO})
+    assert list(response.context["cl"].result_list) == []
