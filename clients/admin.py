@@ -11,8 +11,14 @@ from django.template.response import TemplateResponse
 from clients.documents import normalize_document
 from clients.forms import ClientAdminForm
 from clients.models import Client, ClientEvent, NotificationLog, Partner, PartnerUser
-from clients.services import ActionNotAllowed, client_approve, client_reject
-from clients.status import Status, status_q
+from clients.services import (
+    ActionNotAllowed,
+    client_approve,
+    client_reject,
+    full_snapshot,
+    record_event,
+)
+from clients.status import Status, status_q, today
 from licenses.models import License, RegistrationCode
 
 User = get_user_model()
@@ -187,6 +193,25 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, client):
         return client.status.label
+
+    # Staff edits are history too: one event with the facts and licenses before and after.
+    def save_model(self, request, obj, form, change):
+        obj._before = full_snapshot(Client.objects.get(pk=obj.pk), today()) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        client = form.instance
+        after = full_snapshot(client, today())
+        if after != client._before:
+            record_event(
+                client=client,
+                action="admin" if change else "cadastrar",
+                by=request.user,
+                before=client._before,
+                after=after,
+                note="Alterado na administração." if change else "Cadastrado na administração.",
+            )
 
     def get_search_results(self, request, queryset, search_term):
         # A CPF/CNPJ may be typed with punctuation: search its normalised form too.

@@ -179,3 +179,60 @@ def test_a_document_search_keeps_the_list_filters(admin_client_, partner_a, make
     )
     response = admin_client_.get(CHANGELIST, {"q": "11.222.333/0001-81", "status": Status.INATIVO})
     assert list(response.context["cl"].result_list) == []
+
+
+def test_a_staff_edit_is_recorded_in_the_history(admin_client_, staff_user, partner_a, make_client):
+    client = make_client(
+        partner_a,
+        name="Loja",
+        cpf_cnpj="52998224725",
+        product="link",
+        expires_on=dt.date(2027, 1, 31),
+    )
+    license_ = client.licenses.get()
+    data = _add_form(partner_a, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
+    data.update(
+        {
+            "name": "Loja Renomeada",
+            "expires_on": "28/02/2027",
+            "licenses-0-id": license_.pk,
+            "licenses-0-client": client.pk,
+            "licenses-0-module": Module.MAIN,
+            "licenses-0-quantity": 4,
+        }
+    )
+    response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+    assert response.status_code == 302
+    event = ClientEvent.objects.get(client=client)
+    assert (event.action, event.actor) == ("admin", staff_user)
+    assert event.before["name"] == "Loja" and event.after["name"] == "Loja Renomeada"
+    assert event.after["expires_on"] == "2027-02-28"
+    assert event.before["licenses"] != event.after["licenses"]
+
+
+def test_a_staff_save_without_changes_writes_no_event(admin_client_, partner_a, make_client):
+    client = make_client(
+        partner_a,
+        name="Loja",
+        cpf_cnpj="52998224725",
+        product="link",
+        expires_on=dt.date(2027, 1, 31),
+        registered_on=dt.date(2026, 11, 1),
+    )
+    license_ = client.licenses.get()
+    data = _add_form(partner_a, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
+    data.update(
+        {
+            "name": "Loja",
+            "expires_on": "31/01/2027",
+            "email": client.email,
+            "city": client.city,
+            "licenses-0-id": license_.pk,
+            "licenses-0-client": client.pk,
+            "licenses-0-module": Module.MAIN,
+            "licenses-0-quantity": 1,
+        }
+    )
+    response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+    assert response.status_code == 302
+    assert not ClientEvent.objects.exists()
