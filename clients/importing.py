@@ -34,7 +34,7 @@ from clients.csv_columns import CLIENT_FIELDS, COLUMNS, COLUMNS_BY_KEY, REQUIRED
 from clients.exporting import client_facts
 from clients.models import Client, ClientEvent, Partner, Product, Renewal
 from clients.municipalities import canonical_city
-from clients.services import snapshot
+from clients.services import DUPLICATE_REASON, snapshot
 from clients.status import Status, client_status
 from licenses.models import License, Module, RegistrationCode
 
@@ -338,6 +338,19 @@ def import_clients(
     return report
 
 
+def _registered_elsewhere(partner: Partner, rows, chunk=5000) -> set[tuple[str, str]]:
+    """(CPF/CNPJ, product) pairs of the file that another partner already has."""
+    documents = sorted({values["cpf_cnpj"] for _, values in rows})
+    found = set()
+    for start in range(0, len(documents), chunk):
+        found.update(
+            Client.objects.exclude(partner=partner)
+            .filter(cpf_cnpj__in=documents[start : start + chunk])
+            .values_list("cpf_cnpj", "product")
+        )
+    return found
+
+
 def _compare(partner: Partner, rows, report: ImportReport) -> list[_Plan]:
     """Plans for the rows that create or change a client; counts and problems in `report`."""
     # Imports into one partner wait for each other, so each sees the other's clients.
@@ -347,10 +360,16 @@ def _compare(partner: Partner, rows, report: ImportReport) -> list[_Plan]:
         (facts["cpf_cnpj"], facts["product"]): facts
         for facts in client_facts(Client.objects.filter(partner=partner), today)
     }
+    elsewhere = _registered_elsewhere(partner, rows)
     plans = []
     for line, values in rows:
-        current = existing.get((values["cpf_cnpj"], values["produto"]))
+        key = (values["cpf_cnpj"], values["produto"])
+        current = existing.get(key)
         plan = _plan(values, current, line, now, today)
+        if plan is not None and current is None and key in elsewhere:
+            # As in services.client_register: another partner has it, the vendor reviews it.
+            plan.facts["pending_since"] = plan.facts["pending_since"] or now
+            plan.facts["pending_reason"] = DUPLICATE_REASON
         if plan is None:
             report.unchanged += 1
         elif problem := _hidden_problem(plan.facts, today):

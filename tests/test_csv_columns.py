@@ -40,7 +40,7 @@ def client_facts(draw):
         "expires_on": draw(dates),
         "registered_on": draw(dates),
         "renewal": draw(st.sampled_from(["manual", "cobranca"])),
-        "licenses": draw(st.integers(0, 9999)),
+        "licenses": draw(st.integers(1, 9999)),
         "suspended_at": draw(moments),
         "pending_since": pending,
         "pending_reason": draw(names) if pending else "",

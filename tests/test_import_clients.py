@@ -345,7 +345,8 @@ def test_a_bad_row_is_refused_with_its_line_number(tmp_path, partner_a, row, mes
     [
         ("data_cadastro", "2024-02-30", "data_cadastro: data inexistente"),
         ("renovacao", "anual", "renovacao: método de renovação desconhecido “anual”"),
-        ("licencas", "-1", "licencas: “-1” não é um número inteiro de 0 a 9999"),
+        ("licencas", "-1", "licencas: “-1” não é um número inteiro de 1 a 9999"),
+        ("licencas", "0", "licencas: “0” não é um número inteiro de 1 a 9999"),
         ("licencas", "dois", "licencas: “dois” não é um número inteiro"),
         ("licencas", "²", "licencas: “²” não é um número inteiro"),
         ("licencas", "10000", "licencas: “10000” não é um número inteiro"),
@@ -501,3 +502,16 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal(tmp_path, partner_a):
     assert piped.getvalue() == ""
     assert "validando" in terminal.getvalue()
     assert "█" in terminal.getvalue()
+
+
+def test_a_document_another_partner_has_is_imported_as_pendente(
+    tmp_path, partner_a, partner_b, make_client
+):
+    make_client(partner_b, cpf_cnpj="52998224725", product=Product.LINK)
+    make_client(partner_b, cpf_cnpj="11222333000181", product=Product.LINK)  # other product
+    import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
+    padaria = Client.objects.get(partner=partner_a, cpf_cnpj="52998224725")
+    mercado = Client.objects.get(partner=partner_a, cpf_cnpj="11222333000181")
+    assert client_status(padaria) == Status.PENDENTE
+    assert padaria.pending_reason == "CPF/CNPJ já cadastrado por outro parceiro para este produto."
+    assert client_status(mercado) != Status.PENDENTE
