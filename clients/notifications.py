@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from clients.dates import next_month_start
 from clients.models import Client, NotificationKind, NotificationLog, Partner
 from clients.status import Status, status_q, statuses_q
 from licenses.models import RegistrationCode
@@ -65,7 +66,7 @@ class Digest:
     @property
     def inactive_on(self) -> datetime.date:
         """The day this month's Expirado clients become Inativo: the 1st of next month."""
-        return (self.today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return next_month_start(self.today)
 
     def summary(self) -> dict:
         return {

@@ -292,8 +292,9 @@ def client_reject(*, client: Client, by, reason: str) -> Client:
     A rejected registration (typically a CPF/CNPJ another partner already has for the
     product) must lose access and leave the partner's list, without losing its history. So
     the client leaves Pendente and ends Inativo and Oculto: its vencimento goes back to the
-    last day of the previous month (unless it is already earlier) and it is hidden. Nothing
-    is deleted; the event keeps the reason and the facts before and after.
+    last day of the previous month (unless it is already earlier) and it is hidden. Its
+    unused registration codes are withdrawn; nothing else is deleted, and the event keeps the
+    reason and the facts before and after.
     """
     reason = " ".join((reason or "").split())
     if not reason:
@@ -317,6 +318,8 @@ def client_reject(*, client: Client, by, reason: str) -> Client:
                 "updated_at",
             ]
         )
+        # A rejected registration must not be activated by the customer's software.
+        RegistrationCode.objects.filter(client=locked, consumed_at__isnull=True).delete()
         record_event(
             client=locked,
             action="rejeitar",

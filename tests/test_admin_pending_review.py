@@ -198,3 +198,15 @@ def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
     assert "Rejeitar com motivo" not in page
     client.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
     assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE
+
+
+def test_a_rejected_link_client_loses_its_unused_registration_code(
+    staff_user, partner_a, make_client
+):
+    from licenses.models import RegistrationCode
+
+    rejected = make_client(partner_a, product="link", pending_since=NOW)
+    used = RegistrationCode.objects.create(client=rejected, consumed_at=NOW, machine="CAIXA")
+    RegistrationCode.objects.create(client=rejected)
+    client_reject(client=rejected, by=staff_user, reason="Duplicado")
+    assert list(RegistrationCode.objects.filter(client=rejected)) == [used]
