@@ -231,8 +231,15 @@ class ClientTable(tables.Table):
         )
 
 
+def spreadsheet_text(value: str) -> str:
+    """Free text as a spreadsheet reads it: a leading =, +, - or @ would start a formula
+    (CSV injection), so such a cell gets the apostrophe that marks it as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
 # Plain-text form of each exported column (the table renders the same values as HTML).
 EXPORT_FORMATTERS = {
+    "name": spreadsheet_text,
     "cpf_cnpj": format_document,
     "registered_on": format_date,
     "expires_on": format_date,

@@ -109,3 +109,15 @@ def test_the_csv_is_read_in_chunks(client_a, partner_a, make_client, django_asse
     # cursor on PostgreSQL (values_list().iterator()): nothing else, whatever the size.
     with django_assert_num_queries(4):
         assert len(csv_rows(client_a.get(URL + "?_export=csv"))) == 4
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(
+    client_a, partner_a, make_client, export_format
+):
+    make_client(partner_a, name='=HYPERLINK("http://x","y")')
+    make_client(partner_a, name="Loja = Boa")
+    response = client_a.get(reverse("clients:list"), {"_export": export_format})
+    rows = (csv_rows if export_format == "csv" else xlsx_rows)(response)
+    names = sorted(row[1] for row in rows[1:])
+    assert names == ['\'=HYPERLINK("http://x","y")', "Loja = Boa"]
