@@ -7,7 +7,7 @@ transaction, on the locked row, and writes one ClientEvent per effective change.
 import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clients.actions import Action, can
@@ -260,6 +260,7 @@ def client_register(
     same = Client.objects.filter(cpf_cnpj=cpf_cnpj, product=product)
     try:
         with transaction.atomic():
+            lock_document(cpf_cnpj, product)
             if same.filter(partner=partner).exists():
                 raise DuplicateClient
             client = Client(
@@ -284,6 +285,21 @@ def client_register(
             raise DuplicateClient from None
         raise
     return client
+
+
+def document_lock_key(cpf_cnpj: str, product: str) -> str:
+    return f"client:{cpf_cnpj}:{product}"
+
+
+def lock_document(cpf_cnpj: str, product: str) -> None:
+    """Registrations of one CPF/CNPJ and product wait for each other until the transaction
+    ends, so that of two partners registering it at once the second sees the first and ends
+    Pendente. PostgreSQL: a transaction-level advisory lock; SQLite writes one transaction at a
+    time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = document_lock_key(cpf_cnpj, product)
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
 def client_reject(*, client: Client, by, reason: str) -> Client:

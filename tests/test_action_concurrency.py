@@ -19,6 +19,7 @@ from clients.services import (
     client_reactivate,
     client_register,
     client_suspend,
+    document_lock_key,
 )
 from clients.status import Status
 from tests.client_actions import form_data
@@ -144,3 +145,47 @@ def test_registering_the_same_client_twice_at_once_creates_one(partner_a, partne
     assert Client.objects.count() == 1
     assert ClientEvent.objects.count() == 1
     assert any(isinstance(result, DuplicateClient) for result in results)
+
+
+def test_two_partners_registering_one_document_at_once_leave_one_pendente(
+    partner_a, partner_b, partner_a_user, partner_b_user
+):
+    def register(partner, user):
+        return lambda: client_register(
+            partner=partner,
+            by=user,
+            cpf_cnpj="11222333000181",
+            product=Product.NAVI,
+            fields={
+                "name": "Mercado",
+                "email": "",
+                "uf": "SP",
+                "city": "Campinas",
+                "renewal": "manual",
+            },
+            licenses={"principal": 1},
+        )
+
+    # Both registrations start while this thread holds the document's lock, and run once both
+    # wait for it: without the lock, each would see no other partner's client and end Ativo.
+    key = document_lock_key("11222333000181", Product.NAVI)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+        results = [None, None]
+        calls = [register(partner_a, partner_a_user), register(partner_b, partner_b_user)]
+
+        def run(index):
+            try:
+                results[index] = calls[index]()
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=[i]) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        wait_for_lock_waiters(2)
+    for thread in threads:
+        thread.join(timeout=30)
+
+    statuses = sorted(Client.objects.get(pk=result.pk).status.value for result in results)
+    assert statuses == ["ativo", "pendente"]
