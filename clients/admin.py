@@ -194,6 +194,11 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     def status_label(self, client):
         return client.status.label
 
+    def get_readonly_fields(self, request, obj=None):
+        # A client never moves to another partner (its codes and history stay with it).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "partner"] if obj is not None else fields
+
     # Staff edits are history too: one event with the facts and licenses before and after.
     def save_model(self, request, obj, form, change):
         obj._before = full_snapshot(Client.objects.get(pk=obj.pk), today()) if change else {}

@@ -442,7 +442,11 @@ def _write_creates(partner, plans, note, now) -> list[ClientEvent]:
     )
     _insert(
         RegistrationCode,
-        [RegistrationCode(client=client) for client in clients if client.product == Product.LINK],
+        [
+            RegistrationCode(client=client, partner_id=client.partner_id)
+            for client in clients
+            if client.product == Product.LINK
+        ],
     )
     return [
         _event(client, "criar", {}, _history(client, plan.licenses), note)

@@ -29,9 +29,7 @@ def home(request):
 
 def unused_registration_codes(request):
     """The partner's registration codes no Link installation has consumed yet."""
-    return RegistrationCode.objects.filter(
-        client__in=partner_clients(request), consumed_at__isnull=True
-    )
+    return RegistrationCode.objects.filter(partner=request.partner, consumed_at__isnull=True)
 
 
 @partner_required

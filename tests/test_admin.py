@@ -236,3 +236,29 @@ def test_a_staff_save_without_changes_writes_no_event(admin_client_, partner_a, 
     response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
     assert response.status_code == 302
     assert not ClientEvent.objects.exists()
+
+
+def test_a_client_cannot_be_moved_to_another_partner(
+    admin_client_, partner_a, partner_b, make_client
+):
+    client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
+    license_ = client.licenses.get()
+    data = _add_form(partner_b, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
+    data.update(
+        {
+            "licenses-0-id": license_.pk,
+            "licenses-0-client": client.pk,
+            "licenses-0-module": Module.MAIN,
+            "licenses-0-quantity": 1,
+        }
+    )
+    admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+    client.refresh_from_db()
+    assert client.partner == partner_a
+
+
+def test_registration_codes_carry_their_clients_partner(partner_a, make_client):
+    from licenses.models import RegistrationCode
+
+    code = RegistrationCode.objects.create(client=make_client(partner_a, product="link"))
+    assert code.partner == partner_a

@@ -59,7 +59,7 @@ CLIENT_COLUMNS = (
     "updated_at",
 )
 LICENSE_COLUMNS = ("id", "client_id", "module", "quantity", "scheduled_quantity", "scheduled_from")
-CODE_COLUMNS = ("id", "client_id", "code", "created_at", "consumed_at", "machine")
+CODE_COLUMNS = ("id", "client_id", "partner_id", "code", "created_at", "consumed_at", "machine")
 
 # Share of clients in each status (cumulative thresholds), and of Link clients not activated.
 STATUS_SHARES = (
@@ -239,7 +239,7 @@ class Command(BaseCommand):
                     row, code = self._client_row(pk, partner_id, rng, today, first, now)
                     copy.write_row(row)
                     if code:
-                        codes.append(code)
+                        codes.append((partner_id, *code))
                     if pk % 5000 == 0:
                         progress.update(pk)
             progress.finish()
@@ -252,9 +252,9 @@ class Command(BaseCommand):
             progress.finish()
             progress = Progress(self.stdout, "códigos de registro", len(codes))
             with cursor.copy(_copy_sql("licenses_registrationcode", CODE_COLUMNS)) as copy:
-                for done, (pk, code, activated) in enumerate(codes, 1):
+                for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
                     consumed, machine = (now, "CAIXA-01") if activated else (None, "")
-                    copy.write_row((pk, pk, code, now, consumed, machine))
+                    copy.write_row((pk, pk, partner_id, code, now, consumed, machine))
                     if done % 5000 == 0:
                         progress.update(done)
             progress.finish()
