@@ -52,6 +52,24 @@ def _add_form(partner, **overrides):
     return data
 
 
+def _change(admin_client_, client, partner=None, quantity=1, **overrides):
+    """POST the admin's change form of `client` with its main license at `quantity`."""
+    license_ = client.licenses.get()
+    data = _add_form(
+        partner or client.partner, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1}
+    )
+    data.update(
+        {
+            "licenses-0-id": license_.pk,
+            "licenses-0-client": client.pk,
+            "licenses-0-module": Module.MAIN,
+            "licenses-0-quantity": quantity,
+            **overrides,
+        }
+    )
+    return admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+
+
 def test_the_admin_saves_a_valid_client_with_the_document_normalised(admin_client_, partner_a):
     response = admin_client_.post(reverse("admin:clients_client_add"), _add_form(partner_a))
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -79,17 +97,7 @@ def test_the_admin_rejects_bad_input_in_portuguese_and_saves_nothing(
 
 def test_the_admin_rejects_a_negative_license_count(admin_client_, partner_a, make_client):
     client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725")
-    license_ = client.licenses.get()
-    data = _add_form(partner_a, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
-    data.update(
-        {
-            "licenses-0-id": license_.pk,
-            "licenses-0-client": client.pk,
-            "licenses-0-module": Module.MAIN,
-            "licenses-0-quantity": -2,
-        }
-    )
-    response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+    response = _change(admin_client_, client, quantity=-2)
     assert response.status_code == 200
     assert "Certifique-se que este valor seja maior ou igual a 0." in response.text
     assert License.objects.get().quantity == 1
@@ -189,19 +197,9 @@ def test_a_staff_edit_is_recorded_in_the_history(admin_client_, staff_user, part
         product="link",
         expires_on=dt.date(2027, 1, 31),
     )
-    license_ = client.licenses.get()
-    data = _add_form(partner_a, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
-    data.update(
-        {
-            "name": "Loja Renomeada",
-            "expires_on": "28/02/2027",
-            "licenses-0-id": license_.pk,
-            "licenses-0-client": client.pk,
-            "licenses-0-module": Module.MAIN,
-            "licenses-0-quantity": 4,
-        }
+    response = _change(
+        admin_client_, client, quantity=4, name="Loja Renomeada", expires_on="28/02/2027"
     )
-    response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
     assert response.status_code == 302
     event = ClientEvent.objects.get(client=client)
     assert (event.action, event.actor) == ("admin", staff_user)
@@ -219,21 +217,14 @@ def test_a_staff_save_without_changes_writes_no_event(admin_client_, partner_a, 
         expires_on=dt.date(2027, 1, 31),
         registered_on=dt.date(2026, 11, 1),
     )
-    license_ = client.licenses.get()
-    data = _add_form(partner_a, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
-    data.update(
-        {
-            "name": "Loja",
-            "expires_on": "31/01/2027",
-            "email": client.email,
-            "city": client.city,
-            "licenses-0-id": license_.pk,
-            "licenses-0-client": client.pk,
-            "licenses-0-module": Module.MAIN,
-            "licenses-0-quantity": 1,
-        }
+    response = _change(
+        admin_client_,
+        client,
+        name="Loja",
+        expires_on="31/01/2027",
+        email=client.email,
+        city=client.city,
     )
-    response = admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
     assert response.status_code == 302
     assert not ClientEvent.objects.exists()
 
@@ -242,17 +233,7 @@ def test_a_client_cannot_be_moved_to_another_partner(
     admin_client_, partner_a, partner_b, make_client
 ):
     client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
-    license_ = client.licenses.get()
-    data = _add_form(partner_b, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1})
-    data.update(
-        {
-            "licenses-0-id": license_.pk,
-            "licenses-0-client": client.pk,
-            "licenses-0-module": Module.MAIN,
-            "licenses-0-quantity": 1,
-        }
-    )
-    admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
+    _change(admin_client_, client, partner=partner_b)
     client.refresh_from_db()
     assert client.partner == partner_a
 
