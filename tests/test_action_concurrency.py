@@ -122,23 +122,26 @@ def test_hiding_racing_reactivation_leaves_one_of_them(partner_a, partner_a_user
         assert isinstance(results[1], ActionNotAllowed)
 
 
-def test_registering_the_same_client_twice_at_once_creates_one(partner_a, partner_a_user):
-    def register():
-        return client_register(
-            partner=partner_a,
-            by=partner_a_user,
-            cpf_cnpj="11222333000181",
-            product=Product.NAVI,
-            fields={
-                "name": "Mercado Novo",
-                "email": "",
-                "uf": "SP",
-                "city": "Campinas",
-                "renewal": "manual",
-            },
-            licenses={"principal": 1},
-        )
+def registration(partner, user):
+    """A call that registers Mercado Novo (one CNPJ, Navi) for `partner`."""
+    return lambda: client_register(
+        partner=partner,
+        by=user,
+        cpf_cnpj="11222333000181",
+        product=Product.NAVI,
+        fields={
+            "name": "Mercado Novo",
+            "email": "",
+            "uf": "SP",
+            "city": "Campinas",
+            "renewal": "manual",
+        },
+        licenses={"principal": 1},
+    )
 
+
+def test_registering_the_same_client_twice_at_once_creates_one(partner_a, partner_a_user):
+    register = registration(partner_a, partner_a_user)
     results = in_threads(register, register)
 
     assert outcome(results) == ["Client", "DuplicateClient"]
@@ -150,29 +153,13 @@ def test_registering_the_same_client_twice_at_once_creates_one(partner_a, partne
 def test_two_partners_registering_one_document_at_once_leave_one_pendente(
     partner_a, partner_b, partner_a_user, partner_b_user
 ):
-    def register(partner, user):
-        return lambda: client_register(
-            partner=partner,
-            by=user,
-            cpf_cnpj="11222333000181",
-            product=Product.NAVI,
-            fields={
-                "name": "Mercado",
-                "email": "",
-                "uf": "SP",
-                "city": "Campinas",
-                "renewal": "manual",
-            },
-            licenses={"principal": 1},
-        )
-
     # Both registrations start while this thread holds the document's lock, and run once both
     # wait for it: without the lock, each would see no other partner's client and end Ativo.
     key = document_lock_key("11222333000181", Product.NAVI)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
         results = [None, None]
-        calls = [register(partner_a, partner_a_user), register(partner_b, partner_b_user)]
+        calls = [registration(partner_a, partner_a_user), registration(partner_b, partner_b_user)]
 
         def run(index):
             try:
