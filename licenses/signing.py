@@ -16,7 +16,6 @@ import binascii
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +24,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.devkeys import development_secret
 
 ALGORITHM = "Ed25519"
 
@@ -71,18 +72,10 @@ def private_key_pem(key: Ed25519PrivateKey) -> str:
 
 
 def _development_key() -> Ed25519PrivateKey:
-    path = development_key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: when several processes start at once, one writes and the others read.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(private_key_pem(Ed25519PrivateKey.generate()))
-    return load_private_key(path.read_text())
+    secret = development_secret(
+        development_key_path(), lambda: private_key_pem(Ed25519PrivateKey.generate())
+    )
+    return load_private_key(secret)
 
 
 class SigningKey(NamedTuple):

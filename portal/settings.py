@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from portal.devkeys import development_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,23 +39,6 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
 
 
-def development_key(path: Path) -> str:
-    """A Fernet key kept in `path` (under the git-ignored var/), made on first use.
-
-    Only for DEBUG: a development database's certificates stay readable across restarts
-    without anyone having to set a key, and the key never enters git.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: the runserver reloader starts two processes; only one may write the key.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(Fernet.generate_key())
-    return path.read_text().strip()
-
-
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
 # Fernet key (licenses.certificates). Several comma-separated keys rotate it: the first
 # encrypts, any of them decrypts.
@@ -61,7 +46,9 @@ CERTIFICATE_ENCRYPTION_KEY = os.environ.get("CERTIFICATE_ENCRYPTION_KEY", "")
 if not CERTIFICATE_ENCRYPTION_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("CERTIFICATE_ENCRYPTION_KEY must be set when DEBUG is off.")
-    CERTIFICATE_ENCRYPTION_KEY = development_key(BASE_DIR / "var" / "certificate-encryption.key")
+    CERTIFICATE_ENCRYPTION_KEY = development_secret(
+        BASE_DIR / "var" / "certificate-encryption.key", lambda: Fernet.generate_key().decode()
+    )
 try:
     [Fernet(key.strip()) for key in CERTIFICATE_ENCRYPTION_KEY.split(",")]
 except ValueError:

@@ -23,7 +23,7 @@ from licenses.certificates import (
     encrypt,
     read_certificate,
 )
-from portal.settings import development_key
+from portal.devkeys import development_secret
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_certificate, make_pfx, rsa_key
 
 CNPJ = cnpj_from_base("112223330001")  # 11.222.333/0001-81
@@ -200,6 +200,10 @@ def test_keys_rotate_new_first_old_still_decrypts(settings):
 
 def test_the_development_key_is_made_once_and_kept_private(tmp_path):
     path = tmp_path / "var" / "certificate-encryption.key"
+
+    def development_key(path):
+        return development_secret(path, lambda: Fernet.generate_key().decode())
+
     key = development_key(path)
     assert Fernet(key) and development_key(path) == key
     assert path.stat().st_mode & 0o077 == 0
