@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client
+from licenses.models import RegistrationCode
 
 
 def partner_required(view):
@@ -31,3 +32,8 @@ def partner_clients(request):
 def get_client_or_404(request, pk):
     """One of the partner's clients; another partner's client is a 404, never a 403."""
     return get_object_or_404(partner_clients(request), pk=pk)
+
+
+def partner_unused_codes(request):
+    """The signed-in partner's registration codes no Link installation has consumed yet."""
+    return RegistrationCode.objects.filter(partner=request.partner, consumed_at__isnull=True)

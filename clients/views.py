@@ -5,7 +5,7 @@ from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
 from clients.filters import ClientFilter
-from clients.scoping import partner_clients, partner_required
+from clients.scoping import partner_clients, partner_required, partner_unused_codes
 from clients.status import Status, status_counts, today
 from clients.tables import (
     EXPORT_FORMATS,
@@ -15,7 +15,6 @@ from clients.tables import (
     StreamingExport,
     table_rows,
 )
-from licenses.models import RegistrationCode
 
 EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
 CODES_PER_PAGE = 100
@@ -25,11 +24,6 @@ def home(request):
     if request.user.is_authenticated and request.partner is None and request.user.is_staff:
         return redirect("admin:index")
     return redirect("clients:list")
-
-
-def unused_registration_codes(request):
-    """The partner's registration codes no Link installation has consumed yet."""
-    return RegistrationCode.objects.filter(partner=request.partner, consumed_at__isnull=True)
 
 
 @partner_required
@@ -57,7 +51,7 @@ def client_list(request):
         "table": table,
         "status_counts": [(status, counts[status]) for status in Status],
         "selected_statuses": selected or [],
-        "unused_codes": unused_registration_codes(request).count(),
+        "unused_codes": partner_unused_codes(request).count(),
         "export_formats": EXPORT_FORMATS,
     }
     return render(request, "clients/client_list.html", context)
@@ -71,7 +65,7 @@ def registration_codes(request):
     dialog's body only); without JavaScript it is a page of its own.
     """
     codes = (
-        unused_registration_codes(request)
+        partner_unused_codes(request)
         .select_related("client")
         .order_by("client__name", "client_id", "pk")
     )
