@@ -3,22 +3,26 @@ check in with its license key. The views in licenses.api only translate HTTP to 
 
 Activation consumes a code exactly once: the code's row is locked (select_for_update) and its
 `consumed_at` re-read inside the transaction, so of two concurrent activations one wins and the
-other sees the code consumed. A check-in is the hot path: one plain SQL statement (UPDATE …
-RETURNING with the licenses) and a history event only when the reported version changes.
+other sees the code consumed. A check-in is the hot path: it answers from the client's facts
+(licenses.replica) and writes a history event only when the reported version changes.
 """
 
-import datetime
 from collections.abc import Iterable
-from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
 from clients.services import record_event, snapshot
 from clients.status import client_status
 from licenses import signing
-from licenses.models import License, RegistrationCode, new_license_key, normalize_registration_code
+from licenses.models import (
+    License,
+    RegistrationCode,
+    new_license_key,
+    normalize_registration_code,
+)
+from licenses.replica import Facts, LicenseFacts, replica, touch
 
 # What the history shows before/after an activation or a version change (the key itself, a
 # bearer secret, stays out of the history).
@@ -52,7 +56,7 @@ class KeyNotFound(ApiError):
     http_status = 404
 
 
-def license_state(client: Client, licenses: Iterable[License]) -> dict:
+def license_state(client: Client | Facts, licenses: Iterable[License | LicenseFacts]) -> dict:
     """What both endpoints answer about a client: status, vencimento, the licenses in force
     today by module (`principal` is the main count), and the signed token of all that."""
     today = timezone.localdate()
@@ -112,30 +116,33 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
     return client
 
 
-class CheckIn(NamedTuple):
-    client: Client  # only the status facts, link_version and last_seen_at are loaded
-    licenses: list[License]
-
-
-def client_check_in(*, key: str, version: str) -> CheckIn:
+def client_check_in(*, key: str, version: str) -> Facts:
     """Record a check-in: the time of contact and the reported version. Any status may check
     in (the answer carries it). Unknown key → KeyNotFound.
 
-    This is the hot path, every installation calls it, and each round trip to the database
-    costs about as much as the rest of the request: one SQL statement on PostgreSQL (two on
-    SQLite) in the usual case; a lock and a history event only when the version changes."""
-    found = _touch(key.strip().upper(), timezone.now())
-    if found is None:
-        raise KeyNotFound("Chave não encontrada.")
-    if found.client.link_version != version:
-        _record_version(found.client, version)
-    return found
+    This is the hot path, every installation calls it. On PostgreSQL the facts usually come
+    from this process's replica and the time of contact is written with others a moment later
+    (licenses.replica); otherwise one statement sets it and reads them. A lock and a history
+    event only when the version changes."""
+    key = key.strip().upper()
+    now = timezone.now()
+    facts = replica.get(key)
+    if facts is not None:
+        replica.seen(key, now)
+    else:
+        generation = replica.generation
+        facts = touch(key, now)
+        if facts is None:
+            raise KeyNotFound("Chave não encontrada.")
+        replica.remember(key, facts, generation)
+    if facts.link_version != version:
+        _record_version(facts.pk, version)
+    return facts
 
 
-def _record_version(client: Client, version: str) -> None:
+def _record_version(client_id: int, version: str) -> None:
     with transaction.atomic():
-        locked = Client.objects.select_for_update().get(pk=client.pk)
-        client.link_version = version
+        locked = Client.objects.select_for_update().get(pk=client_id)
         if locked.link_version == version:  # a concurrent check-in recorded it already
             return
         before = snapshot(locked, CONTACT_FIELDS)
@@ -149,68 +156,3 @@ def _record_version(client: Client, version: str) -> None:
             after=snapshot(locked, CONTACT_FIELDS),
             note=f"Versão do Link informada: {version}.",
         )
-
-
-_CLIENT = Client._meta.db_table
-_LICENSE = License._meta.db_table
-# In the models' field order, as Model.from_db takes them.
-_CLIENT_FIELDS = ["id", "expires_on", "suspended_at", "pending_since", "hidden_at", "link_version"]
-_LICENSE_FIELDS = ["client_id", "module", "quantity", "scheduled_quantity", "scheduled_from"]
-_CLIENT_COLUMNS = ", ".join(_CLIENT_FIELDS)
-_LICENSE_COLUMNS = ", ".join(_LICENSE_FIELDS[1:])
-_TOUCH = (
-    f"UPDATE {_CLIENT} SET last_seen_at = %s WHERE license_key = %s RETURNING {_CLIENT_COLUMNS}"
-)
-# PostgreSQL: the UPDATE and the licenses in one statement. Outside a caller's transaction,
-# set_config(…, is_local) makes this statement's own commit not wait for the disk: a time of
-# contact lost to a crash is harmless (the next check-in writes it again), and that wait
-# would be most of the request's time. Keyed on "may commit asynchronously".
-_TOUCH_PG = {
-    async_commit: (
-        f"WITH c AS ({_TOUCH}"
-        + (
-            ", set_config('synchronous_commit', 'off', true) AS async_commit"
-            if async_commit
-            else ""
-        )
-        + f") SELECT c.*, l.{_LICENSE_COLUMNS.replace(', ', ', l.')} "
-        f"FROM c LEFT JOIN {_LICENSE} l ON l.client_id = c.id"
-    )
-    for async_commit in (False, True)
-}
-_LICENSES = f"SELECT {_LICENSE_COLUMNS} FROM {_LICENSE} WHERE client_id = %s"
-
-
-def _touch(key: str, now: datetime.datetime) -> CheckIn | None:
-    """Set the client's time of contact and read its status facts and licenses."""
-    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each `connection.x` costs a lookup
-    params = [db.ops.adapt_datetimefield_value(now), key]
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(_TOUCH_PG[not db.in_atomic_block], params)
-            rows = [(row[:6], row[-4:]) for row in cursor.fetchall()]
-        else:  # UPDATE … RETURNING needs SQLite ≥ 3.35
-            cursor.execute(_TOUCH, params)
-            found = cursor.fetchone()
-            if found:
-                cursor.execute(_LICENSES, [found[0]])
-                rows = [(found, row) for row in cursor.fetchall()] or [(found, (None,) * 4)]
-            else:
-                rows = []
-    if not rows:
-        return None
-    # Model.from_db, as the ORM itself does: the other fields stay deferred, and cheap.
-    pk, expires_on, *facts = rows[0][0]
-    client = Client.from_db(db.alias, _CLIENT_FIELDS, [pk, _date(expires_on), *facts])
-    client.last_seen_at = now
-    licenses = [
-        License.from_db(db.alias, _LICENSE_FIELDS, [pk, module, quantity, scheduled, _date(since)])
-        for _, (module, quantity, scheduled, since) in rows
-        if module is not None
-    ]
-    return CheckIn(client, licenses)
-
-
-def _date(value) -> datetime.date | None:
-    """A date column read by plain SQL (SQLite returns its ISO text)."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value

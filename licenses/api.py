@@ -144,8 +144,8 @@ def activate(request):
 @api_view("POST")
 def check_in(request):
     key, version = read_fields(request, "chave", "versao")
-    client, licenses = activation.client_check_in(key=key, version=version)
-    return json_response(activation.license_state(client, licenses))
+    facts = activation.client_check_in(key=key, version=version)
+    return json_response(activation.license_state(facts, facts.licenses))
 
 
 @api_view("GET", "HEAD")

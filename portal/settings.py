@@ -203,6 +203,13 @@ API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
 API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
 # Mounts /api/v1/bench/select-1, a reference view for `manage.py bench_api` only.
 API_BENCH_VIEWS = envbool("API_BENCH_VIEWS")
+# On PostgreSQL, each app process answers check-ins from its in-memory replica of the
+# activated clients' facts, kept current by the database's notifications (licenses.replica):
+# up to CHECK_IN_REPLICA_SIZE clients (the most recently seen; the others are read from the
+# database), about 0.4 KB each. The times of contact are written every CHECK_IN_FLUSH_SECONDS.
+CHECK_IN_REPLICA = envbool("CHECK_IN_REPLICA", True)
+CHECK_IN_REPLICA_SIZE = envint("CHECK_IN_REPLICA_SIZE", 1_000_000)
+CHECK_IN_FLUSH_SECONDS = envint("CHECK_IN_FLUSH_SECONDS", 1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -9,8 +9,26 @@ from django.utils import timezone
 from clients.models import Client
 from licenses import signing
 from licenses.models import License, Module
+from licenses.replica import replica
 
 TODAY = datetime.date(2026, 11, 18)
+
+
+# Every test runs against the database and, on PostgreSQL, against the replica each app
+# process answers from there (licenses.replica; tests/test_replica.py has its own).
+@pytest.fixture(
+    autouse=True,
+    params=[
+        "banco",
+        pytest.param(
+            "réplica", marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+        ),
+    ],
+)
+def source(request):
+    if request.param == "réplica":
+        return request.getfixturevalue("live_replica")
+    return None
 
 
 @pytest.fixture
@@ -24,6 +42,8 @@ def activated(api, make_link_client, partner_a):
 
 
 def check_in(api, key, version="4.2.1"):
+    if replica.live:  # the software checks in after the changes have reached the process
+        assert replica.sync()
     return api.post("verificacao", {"chave": key, "versao": version})
 
 
@@ -165,14 +185,20 @@ def client_licenses(client):
     return {lic.module: lic.quantity for lic in client.licenses.all()}
 
 
-def test_a_check_in_costs_one_query_on_postgresql(api, activated, django_assert_num_queries):
+def test_a_check_in_costs_one_query_and_none_when_the_replica_has_the_key(
+    api, activated, source, django_assert_num_queries
+):
     from django.db import connection
 
     _, key = activated
+    body = {"chave": key, "versao": "4.2.1"}
     # PostgreSQL: 1. WITH (UPDATE … RETURNING the status facts) SELECT … JOIN the licenses
     # SQLite:     1. UPDATE … RETURNING the status facts, 2. SELECT the licenses
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        assert check_in(api, key).status_code == 200
+        assert api.post("verificacao", body).status_code == 200
+    if source is not None:  # the replica remembered what the first one read
+        with django_assert_num_queries(0):
+            assert api.post("verificacao", body).status_code == 200
 
 
 @pytest.mark.postgres
@@ -199,3 +225,17 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
 
     assert response.status_code == 200
     assert response.json()["licencas"] == {}
+
+
+def test_without_postgresql_the_replica_stays_off_even_when_turned_on(settings, source):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("só sem PostgreSQL (com ele a réplica liga: tests/test_replica.py)")
+    settings.CHECK_IN_REPLICA = True
+    replica.stop()
+    try:
+        assert replica.get("QUALQUER") is None
+        assert not replica.live and replica._thread is None
+    finally:
+        replica.stop()

@@ -15,6 +15,8 @@ Other databases (SQLite) need neither: there this migration does nothing.
 
 from django.db import migrations
 
+from portal.migration_helpers import run_on_postgresql
+
 CREATE = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS client_upper_name_trgm ON clients_client "
@@ -26,15 +28,6 @@ DROP = (
     "DROP INDEX IF EXISTS client_partner_name_cover",
     "DROP INDEX IF EXISTS client_upper_name_trgm",
 )
-
-
-def run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
