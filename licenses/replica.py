@@ -159,6 +159,7 @@ class Replica:
 
     def __init__(self):
         self.live = False  # listening and loaded: `get` answers
+        self.loads = 0  # how many times it has loaded (once, plus once per lost connection)
         self.generation = 0
         self._facts: dict[str, Facts] = {}
         self._seen: dict[str, datetime.datetime] = {}
@@ -257,10 +258,12 @@ class Replica:
 
     def _run(self) -> None:
         connection = connections[DEFAULT_DB_ALIAS]  # this thread's own
+        failures = 0
         while not self._stopping.is_set():
             try:
                 self._listen(connection)
             except Exception:
+                failures = 0 if self.live else failures + 1
                 logger.exception("Réplica da verificação: conexão perdida; respondendo do banco")
             finally:
                 with self._lock:
@@ -271,7 +274,9 @@ class Replica:
                 logger.warning("Réplica da verificação: horários de contato não gravados")
             with contextlib.suppress(Exception):  # already broken
                 connection.close()
-            self._stopping.wait(1)
+            # Try again at once after a lost connection, then back off while the database is
+            # down (check-ins meanwhile go to the database, as without a replica).
+            self._stopping.wait(min(2**failures - 1, 30))
 
     def _listen(self, connection) -> None:
         connection.ensure_connection()
@@ -309,6 +314,7 @@ class Replica:
         # apply them before answering from what the load read.
         for notification in connection.connection.notifies(timeout=0):
             self._told(notification.payload)
+        self.loads += 1
         self.live = True
 
     def _told(self, payload: str) -> None:

@@ -2,11 +2,12 @@
 
 A benchmark, not a test (`make bench-api`, README "API de licenças → Desempenho"): on
 PostgreSQL, it seeds a partner with `--clients` activated Link clients (once), starts gunicorn
-on loopback, and drives it with wrk: rounds that alternate the floor — GET
+on loopback twice — as deployed, and with CHECK_IN_REPLICA=false (every check-in reads and
+writes the database) — and drives them with wrk: rounds that alternate the floor — GET
 /api/v1/chave-publica, a trivial JSON view (no database, a cached body) through the same
-middleware — and verificacao with random keys of the seeded clients. It prints requests per
-second and latency percentiles of both, and the ratio against the targets (≥ 70 % of the
-floor, p99 ≤ 50 ms).
+middleware — and verificacao with random keys of the seeded clients on each. It prints requests
+per second, latency percentiles, CPU per request and memory per worker, and the ratio against
+the targets (≥ 70 % of the floor, p99 ≤ 50 ms).
 """
 
 import datetime
@@ -107,13 +108,16 @@ class Command(BaseCommand):
             .values_list("license_key", flat=True)[:SAMPLE_KEYS]
         )
         with tempfile.TemporaryDirectory() as scratch:
-            scripts = self.write_scripts(Path(scratch), keys)
-            self.server = self.start_gunicorn(options)
+            scripts = self.write_scripts(Path(scratch), keys, options["port"])
+            self.servers = {}
             try:
+                for port, replica in ((options["port"], True), (options["port"] + 1, False)):
+                    self.servers[port] = self.start_gunicorn(options, port, replica)
                 self.run_rounds(scripts, options)
             finally:
-                os.killpg(self.server.pid, signal.SIGTERM)
-                self.server.wait(timeout=30)
+                for server in self.servers.values():
+                    os.killpg(server.pid, signal.SIGTERM)
+                    server.wait(timeout=30)
 
     def seed(self, wanted: int):
         partner, _ = Partner.objects.get_or_create(
@@ -166,24 +170,26 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def write_scripts(folder: Path, keys: list[str]) -> dict[str, Path]:
+    def write_scripts(folder: Path, keys: list[str], port: int) -> dict[str, tuple[Path, int]]:
+        """The rounds' scripts by name, with the port of the server each one drives."""
         check_in = CHECK_IN_LUA % {
             "keys": ",".join(f'"{key}"' for key in keys),
             "seed": secrets.randbelow(2**31),
             "version": VERSION,
         }
         scripts = {
-            "piso (GET chave-publica)": FLOOR_LUA,
-            "verificacao": check_in,
-            "referência: SELECT 1": DATABASE_FLOOR_LUA,
+            "piso (GET chave-publica)": (FLOOR_LUA, port),
+            "verificacao": (check_in, port),
+            "verificacao sem réplica": (check_in, port + 1),
+            "referência: SELECT 1": (DATABASE_FLOOR_LUA, port),
         }
         paths = {}
-        for index, (name, body) in enumerate(scripts.items()):
-            paths[name] = folder / f"script{index}.lua"
-            paths[name].write_text(body + DONE_LUA)
+        for index, (name, (body, server)) in enumerate(scripts.items()):
+            paths[name] = (folder / f"script{index}.lua", server)
+            paths[name][0].write_text(body + DONE_LUA)
         return paths
 
-    def start_gunicorn(self, options):
+    def start_gunicorn(self, options, port: int, replica: bool):
         env = {
             **os.environ,
             "DEBUG": "false",
@@ -192,19 +198,20 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "127.0.0.1",
             "API_BENCH_VIEWS": "true",
             "LOG_LEVEL": "WARNING",
+            "CHECK_IN_REPLICA": "true" if replica else "false",
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn),
             "portal.wsgi:application",
-            f"--bind=127.0.0.1:{options['port']}",
+            f"--bind=127.0.0.1:{port}",
             f"--workers={options['workers']}",
             f"--threads={options['threads']}",
             "--log-level=warning",
         ]
-        self.stdout.write(" ".join(command[1:]))
+        self.stdout.write(" ".join(command[1:]) + f" (CHECK_IN_REPLICA={env['CHECK_IN_REPLICA']})")
         server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)
-        url = f"http://127.0.0.1:{options['port']}/api/v1/chave-publica"
+        url = f"http://127.0.0.1:{port}/api/v1/chave-publica"
         for _ in range(100):
             try:
                 with urllib.request.urlopen(url, timeout=1):
@@ -230,11 +237,27 @@ class Command(BaseCommand):
             (side, pid): seconds for side, pid in pids if (seconds := cpu_seconds(pid)) is not None
         }
 
-    def gunicorn_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
-        return [self.server.pid, *map(int, children.read_text().split())]
+    def gunicorn_pids(self, port: int | None = None) -> list[int]:
+        """The arbiter and workers of one server, or of all."""
+        pids = []
+        for server_port, server in self.servers.items():
+            if port in (None, server_port):
+                children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+                pids += [server.pid, *map(int, children.read_text().split())]
+        return pids
 
-    def wrk(self, script: Path, options, duration: int) -> dict:
+    def worker_memory(self, port: int) -> float:
+        """The median resident memory of a server's workers, in MiB."""
+        arbiter = self.servers[port].pid
+        sizes = []
+        for pid in self.gunicorn_pids(port):
+            if pid != arbiter:
+                status = Path(f"/proc/{pid}/status").read_text()
+                sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+        return statistics.median(sizes)
+
+    def wrk(self, script: tuple[Path, int], options, duration: int) -> dict:
+        script, port = script
         before = self.server_cpu()
         command = [
             "wrk",
@@ -243,7 +266,7 @@ class Command(BaseCommand):
             f"--duration={duration}s",
             "--timeout=5s",
             f"--script={script}",
-            f"http://127.0.0.1:{options['port']}",
+            f"http://127.0.0.1:{port}",
         ]
         output = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=duration + 30
@@ -263,9 +286,10 @@ class Command(BaseCommand):
             )
             result[f"cpu_{side}_ms"] = used * 1000 / result["requests"]
         result["cpu_ms"] = result["cpu_app_ms"] + result["cpu_db_ms"]
+        result["memory_mib"] = self.worker_memory(port)
         return result
 
-    def run_rounds(self, scripts: dict[str, Path], options):
+    def run_rounds(self, scripts: dict[str, tuple[Path, int]], options):
         for script in scripts.values():  # warm up: connections, caches, PostgreSQL buffers
             self.wrk(script, options, duration=3)
         results = {name: [] for name in scripts}
@@ -283,7 +307,7 @@ class Command(BaseCommand):
     def report(self, results, options):
         """Medians over the rounds; the ratio is taken round by round (floor and verificacao
         ran back to back, under the same load), then its median."""
-        floor_name, check_in_name, _ = results
+        floor_name, check_in_name, *_ = results
         summary = {
             name: {
                 "rps": statistics.median(r["rps"] for r in runs),
@@ -294,6 +318,7 @@ class Command(BaseCommand):
                 "cpu_ms": statistics.median(r["cpu_ms"] for r in runs),
                 "cpu_app_ms": statistics.median(r["cpu_app_ms"] for r in runs),
                 "cpu_db_ms": statistics.median(r["cpu_db_ms"] for r in runs),
+                "memory_mib": max(r["memory_mib"] for r in runs),
             }
             for name, runs in results.items()
         }
@@ -312,15 +337,17 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write(
-            "| endpoint | req/s | ÷ piso | p50 | p90 | p99 | pior p99 | CPU/req (app + banco) |"
+            "| endpoint | req/s | ÷ piso | p50 | p90 | p99 | pior p99 | CPU/req (app + banco) "
+            "| memória/worker |"
         )
-        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|---:|")
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, row in summary.items():
             self.stdout.write(
                 f"| {name} | {row['rps']:.0f} | {statistics.median(ratios[name]):.0%} "
                 f"| {row['p50']:.1f} ms | {row['p90']:.1f} ms "
                 f"| {row['p99']:.1f} ms | {row['worst']:.1f} ms "
-                f"| {row['cpu_ms']:.2f} ms ({row['cpu_app_ms']:.2f} + {row['cpu_db_ms']:.2f}) |"
+                f"| {row['cpu_ms']:.2f} ms ({row['cpu_app_ms']:.2f} + {row['cpu_db_ms']:.2f}) "
+                f"| {row['memory_mib']:.0f} MiB |"
             )
         ratio = statistics.median(ratios[check_in_name])
         p99 = summary[check_in_name]["p99"]
