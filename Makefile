@@ -37,7 +37,8 @@ serve: .venv/.synced
 	.venv/bin/gunicorn portal.wsgi \
 	  --bind $${BIND:-0.0.0.0:$(PORT)} \
 	  --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
-	  --timeout $${GUNICORN_TIMEOUT:-30} --max-requests 2000 --max-requests-jitter 200 \
+	  --timeout $${GUNICORN_TIMEOUT:-30} \
+	  --max-requests $${GUNICORN_MAX_REQUESTS:-0} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-0} \
 	  --no-control-socket
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).

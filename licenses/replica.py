@@ -30,14 +30,13 @@ import contextlib
 import datetime
 import logging
 import os
-import sys
 import threading
 import time
 import uuid
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from clients.models import Client
 from licenses.models import License
@@ -47,6 +46,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "licenses_check_in"
 FORGET_ALL = "*"  # the payload of a TRUNCATE
 SYNC_PREFIX = "sync:"
+FLUSH_LOCK_TIMEOUT = "200ms"
 
 
 class LicenseFacts(NamedTuple):
@@ -130,17 +130,31 @@ def facts_from_rows(rows) -> Facts:
     pk, expires_on, suspended_at, pending_since, hidden_at, version = rows[0][:6]
     return Facts(
         pk,
-        _date(expires_on),
+        _shared(_date(expires_on)),
         suspended_at,
         pending_since,
         hidden_at,
-        sys.intern(version),
-        tuple(
-            LicenseFacts(sys.intern(module), quantity, scheduled, _date(since))
-            for *_, module, quantity, scheduled, since in rows
-            if module is not None
+        _shared(version),
+        _shared(
+            tuple(
+                LicenseFacts(module, quantity, scheduled, _date(since))
+                for *_, module, quantity, scheduled, since in rows
+                if module is not None
+            )
         ),
     )
+
+
+# Equal values the clients share — a date, a version, a set of licenses — are kept once: a
+# replica of a million clients holds a few thousand of them, not a million of each.
+_SHARED: dict = {}
+_SHARED_MAX = 100_000
+
+
+def _shared(value):
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
 
 
 def _date(value) -> datetime.date | None:
@@ -330,6 +344,9 @@ class Replica:
                 self._facts.pop(payload, None)
 
     def _flush(self, connection) -> None:
+        """Write the buffered times of contact. Rows another transaction holds (an import, an
+        action) are not waited for beyond FLUSH_LOCK_TIMEOUT: the times stay buffered for the
+        next flush, so the flush never holds up, nor deadlocks with, the portal's own work."""
         with self._lock:
             seen, self._seen = self._seen, {}
         if not seen:
@@ -338,12 +355,15 @@ class Replica:
         try:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                cursor.execute(f"SET LOCAL lock_timeout TO '{FLUSH_LOCK_TIMEOUT}'")
                 cursor.execute(_FLUSH, [keys, [seen[key] for key in keys]])
-        except Exception:
+        except DatabaseError:
             with self._lock:  # keep them for the next flush, unless newer ones came
                 for key, when in seen.items():
                     self._seen.setdefault(key, when)
-            raise
+            if not connection.is_usable():
+                raise
+            logger.warning("Réplica da verificação: horários de contato adiados (linhas ocupadas)")
 
 
 replica = Replica()

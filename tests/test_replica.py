@@ -2,10 +2,11 @@
 of the activated clients' facts, which PostgreSQL's notifications keep current."""
 
 import datetime
+import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clients import services
@@ -247,9 +248,7 @@ def listener_backends() -> list[int]:
         return [pid for (pid,) in cursor.fetchall()]
 
 
-def test_when_its_connection_is_lost_it_forgets_everything_and_loads_again(
-    live_replica, activate
-):
+def test_when_its_connection_is_lost_it_forgets_everything_and_loads_again(live_replica, activate):
     client, key = activate()
     check_in(key)
     assert replica.get(key) is not None
@@ -311,3 +310,38 @@ def signing_key_pem(key) -> str:
     from licenses.signing import private_key_pem
 
     return private_key_pem(key)
+
+
+def test_a_row_held_by_another_transaction_delays_its_time_of_contact_and_nothing_else(
+    live_replica, activate
+):
+    client, key = activate()
+    other, other_key = activate()
+    for each in (key, other_key):
+        check_in(each)
+    Client.objects.filter(pk=client.pk).update(last_seen_at=None)
+    told = []
+
+    def suspend_the_other_client():  # in another transaction, while the row is held
+        try:
+            services.client_suspend(client=other, by=None)
+            told.append(replica.sync(timeout=2))
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # e.g. an import holding the client's row
+        Client.objects.select_for_update().get(pk=client.pk)
+        check_in(key)
+        time.sleep(1.5)  # a flush tries the held row meanwhile
+        thread = threading.Thread(target=suspend_the_other_client)
+        thread.start()
+        thread.join()
+
+        assert told == [True]  # the flush gave up on the row: the listening went on
+        assert replica.live and replica.get(other_key) is None
+
+    def written():
+        client.refresh_from_db()
+        return client.last_seen_at is not None
+
+    wait_until(written, timeout=5)
