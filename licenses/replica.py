@@ -46,7 +46,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "licenses_check_in"
 FORGET_ALL = "*"  # the payload of a TRUNCATE
 SYNC_PREFIX = "sync:"
-FLUSH_LOCK_TIMEOUT = "200ms"
+PING_PREFIX = "ping:"
+PING_SECONDS = 5  # how often the listener checks that notifications still arrive…
+PING_DEADLINE = 5  # …and how long its own may take
+WAKE_SECONDS = 0.5  # how long the listener waits for notifications before its other chores
 
 
 class LicenseFacts(NamedTuple):
@@ -97,12 +100,19 @@ _LOAD = (
     f"LEFT JOIN {_LICENSE} l ON l.client_id = c.id "
     "ORDER BY c.last_seen_at DESC NULLS LAST, c.id"
 )
-# The buffered times of contact; never moves one back. Keys sorted, so that two processes
-# flushing at once lock rows in the same order.
+# The buffered times of contact, never moving one back. Rows another transaction holds are
+# skipped (SKIP LOCKED); the answer names the keys dealt with: written, already later, or of
+# no client any more. The others are kept for the next flush.
 _FLUSH = (
-    f"UPDATE {_CLIENT} AS c SET last_seen_at = v.seen "
-    "FROM unnest(%s::varchar[], %s::timestamptz[]) AS v(license_key, seen) "
-    "WHERE c.license_key = v.license_key AND (c.last_seen_at IS NULL OR c.last_seen_at < v.seen)"
+    "WITH v AS (SELECT * FROM unnest(%s::varchar[], %s::timestamptz[]) AS v(license_key, seen)), "
+    f"held AS (SELECT c.id, v.license_key, v.seen FROM {_CLIENT} c "
+    "          JOIN v ON c.license_key = v.license_key FOR UPDATE OF c SKIP LOCKED), "
+    f"written AS (UPDATE {_CLIENT} c SET last_seen_at = held.seen FROM held "
+    "             WHERE c.id = held.id AND (c.last_seen_at IS NULL OR c.last_seen_at < held.seen)"
+    "             RETURNING c.id) "
+    "SELECT license_key FROM held "
+    f"UNION ALL SELECT license_key FROM v WHERE NOT EXISTS "
+    f"(SELECT 1 FROM {_CLIENT} c WHERE c.license_key = v.license_key)"
 )
 
 
@@ -184,6 +194,7 @@ class Replica:
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._exit_registered = False
+        self._listening = None  # the listener's connection (psycopg)
 
     # -- the request side -------------------------------------------------------------------
 
@@ -227,22 +238,23 @@ class Replica:
             ):
                 return
             self._stopping = threading.Event()
-            self._thread = threading.Thread(target=self._run, name="check-in-replica", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stopping,), name="check-in-replica", daemon=True
+            )
             self._thread.start()
             if not self._exit_registered:
                 atexit.register(self.stop)  # a last flush when the process ends
                 self._exit_registered = True
 
     def stop(self, timeout: float = 10) -> None:
-        """Stop listening, after a last flush; the next `get` starts again."""
-        thread = self._thread
-        self._stopping.set()
-        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
-            thread.join(timeout)
+        """Stop listening, after a last flush; the next `get` starts again. A thread that does
+        not end in time is disowned: it can no longer change the replica."""
         with self._lock:
-            self._thread = None
-            self._pid = None
+            thread, self._thread, self._pid = self._thread, None, None
             self._reset()
+            self._stopping.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def wait_live(self, timeout: float = 30) -> bool:
         """Wait until the replica answers (listening and loaded); False after `timeout`."""
@@ -270,31 +282,37 @@ class Replica:
 
     # -- the listening thread ---------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _mine(self) -> bool:
+        """Whether the calling thread is the replica's listener (with the lock held)."""
+        return self._thread is threading.current_thread()
+
+    def _run(self, stopping: threading.Event) -> None:
         connection = connections[DEFAULT_DB_ALIAS]  # this thread's own
         failures = 0
-        while not self._stopping.is_set():
+        while not stopping.is_set():
+            began = time.monotonic()
             try:
-                self._listen(connection)
+                self._listen(connection, stopping)
             except Exception:
-                failures = 0 if self.live else failures + 1
+                # Listening for a while, then lost: try again at once; else back off.
+                failures = 0 if time.monotonic() - began > 60 else failures + 1
                 logger.exception("Réplica da verificação: conexão perdida; respondendo do banco")
             finally:
                 with self._lock:
-                    self._reset()
+                    if self._mine():
+                        self._reset()
             try:
                 self._flush(connection)  # what the last round left, if the database is back
             except Exception:
                 logger.warning("Réplica da verificação: horários de contato não gravados")
             with contextlib.suppress(Exception):  # already broken
                 connection.close()
-            # Try again at once after a lost connection, then back off while the database is
-            # down (check-ins meanwhile go to the database, as without a replica).
-            self._stopping.wait(min(2**failures - 1, 30))
+            # Check-ins meanwhile go to the database, as without a replica.
+            stopping.wait(min(2**failures - 1, 30))
 
-    def _listen(self, connection) -> None:
+    def _listen(self, connection, stopping: threading.Event) -> None:
         connection.ensure_connection()
-        pg = connection.connection
+        pg = self._listening = connection.connection
         pg.execute(f"LISTEN {CHANNEL}")
         started = time.monotonic()
         self._load(connection)
@@ -303,10 +321,25 @@ class Replica:
             len(self._facts),
             time.monotonic() - started,
         )
-        while not self._stopping.is_set():
-            for notification in pg.notifies(timeout=settings.CHECK_IN_FLUSH_SECONDS):
-                self._told(notification.payload)
-            self._flush(connection)
+        flush_at = ping_at = time.monotonic()
+        ping = None  # the token of the ping on its way, and when it must be back
+        while not stopping.is_set():
+            for notification in pg.notifies(timeout=WAKE_SECONDS):
+                if ping and notification.payload == PING_PREFIX + ping[0]:
+                    ping = None
+                else:
+                    self._told(notification.payload)
+            now = time.monotonic()
+            if ping and now > ping[1]:
+                raise ConnectionError("as notificações deixaram de chegar")
+            if not ping and now >= ping_at:
+                # Notifications can stop while queries still work (a pooler in transaction
+                # mode, a half-open connection): a notification to itself proves they arrive.
+                ping, ping_at = (uuid.uuid4().hex, now + PING_DEADLINE), now + PING_SECONDS
+                pg.execute("SELECT pg_notify(%s, %s)", [CHANNEL, PING_PREFIX + ping[0]])
+            if now >= flush_at:
+                self._flush(connection)
+                flush_at = now + settings.CHECK_IN_FLUSH_SECONDS
 
     def _load(self, connection) -> None:
         facts: dict[str, Facts] = {}
@@ -323,13 +356,20 @@ class Replica:
             if rows:
                 facts[key] = facts_from_rows(rows)
         with self._lock:
+            if not self._mine():
+                return
             self._facts = facts
+            # A request that read from the database before the LISTEN may have read facts
+            # older than the load's, with no notification to come: it must not keep them.
+            self.generation += 1
         # Changes committed since LISTEN were notified meanwhile, and wait on the connection:
         # apply them before answering from what the load read.
         for notification in connection.connection.notifies(timeout=0):
             self._told(notification.payload)
-        self.loads += 1
-        self.live = True
+        with self._lock:
+            if self._mine():
+                self.loads += 1
+                self.live = True
 
     def _told(self, payload: str) -> None:
         with self._lock:
@@ -337,6 +377,8 @@ class Replica:
                 self._sync_tokens.add(payload.removeprefix(SYNC_PREFIX))
                 self._synced.notify_all()
                 return
+            if payload.startswith(PING_PREFIX) or not self._mine():
+                return  # another process's ping; or this thread was disowned
             self.generation += 1
             if payload == FORGET_ALL:
                 self._facts = {}
@@ -345,25 +387,27 @@ class Replica:
 
     def _flush(self, connection) -> None:
         """Write the buffered times of contact. Rows another transaction holds (an import, an
-        action) are not waited for beyond FLUSH_LOCK_TIMEOUT: the times stay buffered for the
-        next flush, so the flush never holds up, nor deadlocks with, the portal's own work."""
+        action) are skipped, not waited for: their times stay buffered for the next flush, so
+        the flush never holds up, nor deadlocks with, the portal's own work."""
         with self._lock:
             seen, self._seen = self._seen, {}
         if not seen:
             return
-        keys = sorted(seen)
+        keys = list(seen)
         try:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                cursor.execute(f"SET LOCAL lock_timeout TO '{FLUSH_LOCK_TIMEOUT}'")
                 cursor.execute(_FLUSH, [keys, [seen[key] for key in keys]])
+                done = {key for (key,) in cursor.fetchall()}
         except DatabaseError:
-            with self._lock:  # keep them for the next flush, unless newer ones came
-                for key, when in seen.items():
-                    self._seen.setdefault(key, when)
+            done = set()
             if not connection.is_usable():
                 raise
-            logger.warning("Réplica da verificação: horários de contato adiados (linhas ocupadas)")
+            logger.warning("Réplica da verificação: horários de contato não gravados")
+        finally:
+            with self._lock:  # the others wait for the next flush, unless newer ones came
+                for key in seen.keys() - done:
+                    self._seen.setdefault(key, seen[key])
 
 
 replica = Replica()

@@ -121,6 +121,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # A database that vanishes without closing the connection (a failover, a dropped NAT
+    # entry) is noticed within a minute, not after TCP's quarter of an hour: this matters
+    # most to the check-in replica's listening connection (licenses.replica).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;
 # SQLite ignores INCLUDE, which is fine for the embedded default.

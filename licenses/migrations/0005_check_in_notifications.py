@@ -20,7 +20,8 @@ NEW_FACTS = ", ".join(f"NEW.{column}" for column in FACTS.split(", "))
 
 CREATE = (
     """
-    CREATE FUNCTION licenses_check_in_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION licenses_check_in_changed() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
     BEGIN
         IF TG_OP = 'TRUNCATE' THEN
             PERFORM pg_notify('licenses_check_in', '*');
