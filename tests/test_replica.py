@@ -374,3 +374,21 @@ def test_when_notifications_stop_arriving_it_notices_and_starts_again(
 
     wait_until(lambda: replica.loads > loads and replica.live, timeout=15)
     assert check_in(key) == from_database(key)
+
+
+def test_a_read_made_while_it_was_away_is_not_kept_after_it_loads_again(live_replica, activate):
+    client, key = activate()
+    with connection.cursor() as cursor:
+        for pid in listener_backends():
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    wait_until(lambda: not replica.live, timeout=5)
+    loads = replica.loads
+
+    generation = replica.generation  # a check-in reads from the database meanwhile…
+    stale = from_database(key)
+    services.client_suspend(client=client, by=None)  # …a change nobody can tell it of…
+    wait_until(lambda: replica.live and replica.loads > loads)
+    replica.remember(key, stale, generation)  # …and the check-in ends after the load
+
+    assert replica.get(key) == from_database(key) != stale
+    assert check_in(key).suspended_at is not None
