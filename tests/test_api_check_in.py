@@ -227,12 +227,15 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
     assert response.json()["licencas"] == {}
 
 
-def test_without_postgresql_the_replica_stays_off_even_when_turned_on(settings, source):
+@pytest.mark.parametrize("turned_on", [False, True])
+def test_turned_off_or_without_postgresql_the_replica_stays_out_of_the_way(
+    settings, source, turned_on
+):
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        pytest.skip("só sem PostgreSQL (com ele a réplica liga: tests/test_replica.py)")
-    settings.CHECK_IN_REPLICA = True
+    if turned_on and connection.vendor == "postgresql":
+        pytest.skip("com PostgreSQL ligada ela funciona: tests/test_replica.py")
+    settings.CHECK_IN_REPLICA = turned_on
     replica.stop()
     try:
         assert replica.get("QUALQUER") is None

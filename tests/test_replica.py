@@ -267,16 +267,6 @@ def test_when_its_connection_is_lost_it_loads_again_and_answers_a_change_it_miss
     assert check_in(key) == from_database(key)
 
 
-def test_when_turned_off_it_stays_out_of_the_way(settings, db):
-    settings.CHECK_IN_REPLICA = False
-    replica.stop()
-    try:
-        assert replica.get("QUALQUER") is None
-        assert not replica.live and replica._thread is None
-    finally:
-        replica.stop()
-
-
 def post_json(base, path, body):
     import json
     import urllib.request
