@@ -15,11 +15,13 @@ database again. PostgreSQL delivers a notification at its transaction's commit, 
 order: a change is visible to the check-ins that arrive after it reaches the processes,
 typically within a millisecond of the commit (`sync()` waits for it).
 
-The same thread writes the times of contact of the check-ins it answered, in one UPDATE per
-`CHECK_IN_FLUSH_SECONDS`, committed without waiting for the disk (a time of contact lost to a
-crash is harmless: the next check-in writes it again).
+The same thread writes the times of contact of the check-ins it answered, in one statement per
+`CHECK_IN_FLUSH_SECONDS` that skips the rows other transactions hold, committed without
+waiting for the disk (a time of contact lost to a crash is harmless: the next check-in writes
+it again).
 
-If the listening connection fails, the process forgets the whole replica and answers from the
+If the listening connection fails, or its notifications stop arriving (it notifies itself
+every PING_SECONDS to know), the process forgets the whole replica and answers from the
 database until it has listened and loaded again: it never answers from facts it may have
 missed a change to. The status itself is derived at each check-in from the facts and today
 (clients.status), so the passing of days needs no notification.

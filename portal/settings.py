@@ -213,7 +213,7 @@ API_BENCH_VIEWS = envbool("API_BENCH_VIEWS")
 # On PostgreSQL, each app process answers check-ins from its in-memory replica of the
 # activated clients' facts, kept current by the database's notifications (licenses.replica):
 # up to CHECK_IN_REPLICA_SIZE clients (the most recently seen; the others are read from the
-# database), about 0.4 KB each. The times of contact are written every CHECK_IN_FLUSH_SECONDS.
+# database), about 0.27 KB each. The times of contact are written every CHECK_IN_FLUSH_SECONDS.
 CHECK_IN_REPLICA = envbool("CHECK_IN_REPLICA", True)
 CHECK_IN_REPLICA_SIZE = envint("CHECK_IN_REPLICA_SIZE", 1_000_000)
 CHECK_IN_FLUSH_SECONDS = envint("CHECK_IN_FLUSH_SECONDS", 1)
