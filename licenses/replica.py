@@ -79,6 +79,7 @@ _CLIENT = Client._meta.db_table
 _LICENSE = License._meta.db_table
 _CLIENT_FIELDS = "id, expires_on, suspended_at, pending_since, hidden_at, link_version"
 _LICENSE_FIELDS = "l.module, l.quantity, l.scheduled_quantity, l.scheduled_from"
+_CLIENT_FIELDS_OF_C = "c." + _CLIENT_FIELDS.replace(", ", ", c.")  # from a row aliased `c`
 _TOUCH = f"UPDATE {_CLIENT} SET last_seen_at = %s WHERE license_key = %s RETURNING {_CLIENT_FIELDS}"
 # PostgreSQL: the UPDATE and the licenses in one statement. Outside a caller's transaction,
 # set_config(…, is_local) makes this statement's own commit not wait for the disk: a time of
@@ -87,7 +88,7 @@ _TOUCH_PG = {
     async_commit: (
         f"WITH c AS ({_TOUCH}"
         + (", set_config('synchronous_commit', 'off', true) AS _" if async_commit else "")
-        + f") SELECT c.{_CLIENT_FIELDS.replace(', ', ', c.')}, {_LICENSE_FIELDS} "
+        + f") SELECT {_CLIENT_FIELDS_OF_C}, {_LICENSE_FIELDS} "
         f"FROM c LEFT JOIN {_LICENSE} l ON l.client_id = c.id"
     )
     for async_commit in (False, True)
@@ -96,7 +97,7 @@ _LICENSES = f"SELECT {_LICENSE_FIELDS} FROM {_LICENSE} l WHERE l.client_id = %s"
 # Every activated client, the most recently seen first (so that a capped replica holds the
 # clients that check in), each client's rows together.
 _LOAD = (
-    f"SELECT c.license_key, c.{_CLIENT_FIELDS.replace(', ', ', c.')}, {_LICENSE_FIELDS} "
+    f"SELECT c.license_key, {_CLIENT_FIELDS_OF_C}, {_LICENSE_FIELDS} "
     f"FROM (SELECT license_key, {_CLIENT_FIELDS}, last_seen_at FROM {_CLIENT} "
     "      WHERE license_key IS NOT NULL ORDER BY last_seen_at DESC NULLS LAST, id LIMIT %s) c "
     f"LEFT JOIN {_LICENSE} l ON l.client_id = c.id "
@@ -110,10 +111,9 @@ _FLUSH = (
     f"held AS (SELECT c.id, v.license_key, v.seen FROM {_CLIENT} c "
     "          JOIN v ON c.license_key = v.license_key FOR UPDATE OF c SKIP LOCKED), "
     f"written AS (UPDATE {_CLIENT} c SET last_seen_at = held.seen FROM held "
-    "             WHERE c.id = held.id AND (c.last_seen_at IS NULL OR c.last_seen_at < held.seen)"
-    "             RETURNING c.id) "
+    "             WHERE c.id = held.id AND (c.last_seen_at IS NULL OR c.last_seen_at < held.seen)) "
     "SELECT license_key FROM held "
-    f"UNION ALL SELECT license_key FROM v WHERE NOT EXISTS "
+    "UNION ALL SELECT license_key FROM v WHERE NOT EXISTS "
     f"(SELECT 1 FROM {_CLIENT} c WHERE c.license_key = v.license_key)"
 )
 
