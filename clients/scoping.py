@@ -6,8 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from clients.models import Client
-from licenses.models import RegistrationCode
+from clients.models import Client, RegistrationCode
 
 
 def partner_required(view):

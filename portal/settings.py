@@ -40,7 +40,7 @@ if not SECRET_KEY:
 
 
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
-# Fernet key (licenses.certificates). Several comma-separated keys rotate it: the first
+# Fernet key (clients.certificates). Several comma-separated keys rotate it: the first
 # encrypts, any of them decrypts.
 CERTIFICATE_ENCRYPTION_KEY = os.environ.get("CERTIFICATE_ENCRYPTION_KEY", "")
 if not CERTIFICATE_ENCRYPTION_KEY:

@@ -26,15 +26,14 @@ from django.utils import timezone
 
 from clients.documents import cnpj_from_base, cpf_from_base, format_document
 from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
-from clients.models import Client, Partner, PartnerUser, Product, Renewal
+from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
 from clients.scoping import partner_clients
 from clients.status import Status, month_start, status_counts
-from licenses.models import CODE_ALPHABET, Module
 
 BENCH_PREFIX = "bench-"
 BENCH_USER = "bench"
 BENCH_ADMIN = "bench-admin"
-TABLES = ("clients_client", "licenses_license", "licenses_registrationcode")
+TABLES = ("clients_client", "clients_license", "clients_registrationcode")
 
 CLIENT_COLUMNS = (
     "id",
@@ -152,7 +151,7 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE clients_clientevent, licenses_registrationcode, licenses_license, "
+                "TRUNCATE clients_clientevent, clients_registrationcode, clients_license, "
                 "clients_client, clients_partneruser, clients_partner RESTART IDENTITY CASCADE"
             )
         now = timezone.now()
@@ -244,14 +243,14 @@ class Command(BaseCommand):
                         progress.update(pk)
             progress.finish()
             progress = Progress(self.stdout, "licenças", total)
-            with cursor.copy(_copy_sql("licenses_license", LICENSE_COLUMNS)) as copy:
+            with cursor.copy(_copy_sql("clients_license", LICENSE_COLUMNS)) as copy:
                 for pk in range(1, total + 1):
                     copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
                     if pk % 5000 == 0:
                         progress.update(pk)
             progress.finish()
             progress = Progress(self.stdout, "códigos de registro", len(codes))
-            with cursor.copy(_copy_sql("licenses_registrationcode", CODE_COLUMNS)) as copy:
+            with cursor.copy(_copy_sql("clients_registrationcode", CODE_COLUMNS)) as copy:
                 for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
                     consumed, machine = (now, "CAIXA-01") if activated else (None, "")
                     copy.write_row((pk, pk, partner_id, code, now, consumed, machine))

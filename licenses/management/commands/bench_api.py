@@ -32,8 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clients.documents import cnpj_from_base
-from clients.models import Client, Partner, Product
-from licenses.models import License, Module, new_license_key
+from clients.models import Client, License, Module, Partner, Product, new_license_key
 from licenses.signing import private_key_pem
 
 PARTNER_CODE = "bench-api"
@@ -144,7 +143,7 @@ class Command(BaseCommand):
                     for client in clients
                 )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE clients_client; ANALYZE licenses_license")
+            cursor.execute("ANALYZE clients_client; ANALYZE clients_license")
         elapsed = time.monotonic() - started
         self.stdout.write(f"{wanted - have} clientes de benchmark criados em {elapsed:.0f} s.")
 
