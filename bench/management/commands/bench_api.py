@@ -45,7 +45,7 @@ wrk.method = "GET"
 wrk.path = "/api/v1/chave-publica"
 """
 
-# A reference, not a target: the floor plus one round trip to the database (API_BENCH_VIEWS).
+# A reference, not a target: the floor plus one round trip to the database (bench.views.select_1).
 DATABASE_FLOOR_LUA = """
 wrk.method = "GET"
 wrk.path = "/api/v1/bench/select-1"
@@ -195,7 +195,6 @@ class Command(BaseCommand):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "LICENSE_SIGNING_KEY": private_key_pem(Ed25519PrivateKey.generate()),
             "ALLOWED_HOSTS": "127.0.0.1",
-            "API_BENCH_VIEWS": "true",
             "LOG_LEVEL": "WARNING",
             "CHECK_IN_REPLICA": "true" if replica else "false",
         }
