@@ -47,6 +47,7 @@ CLIENT_DATA = {
     "renewal": "manual",
     **LICENSES,
     "next": "/clientes/",
+    "loaded_version": "0",
 }
 NEW_CLIENT = {**CLIENT_DATA, "cpf_cnpj": "11.222.333/0001-81", "product": "navi"}
 ECHOED = ("name", "email", "city")
