@@ -93,6 +93,8 @@ def new_event(*, client, action: Event, by=None, actor_label="", before=None, af
 def audit(event: ClientEvent) -> None:
     """One structured log line per change: which fields changed, never their values (e-mails,
     keys, reasons stay in the history, out of the logs)."""
+    if not audit_log.isEnabledFor(logging.INFO):
+        return
     changed = sorted(
         k for k in {*event.before, *event.after} if event.before.get(k) != event.after.get(k)
     )
