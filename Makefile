@@ -38,7 +38,7 @@ serve: .venv/.synced
 	  --bind $${BIND:-0.0.0.0:$(PORT)} \
 	  --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
 	  --timeout $${GUNICORN_TIMEOUT:-30} \
-	  --max-requests $${GUNICORN_MAX_REQUESTS:-0} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-0} \
+	  --max-requests $${GUNICORN_MAX_REQUESTS:-10000} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-1000} \
 	  --no-control-socket
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
