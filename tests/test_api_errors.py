@@ -110,7 +110,7 @@ def test_an_unknown_api_address_gets_a_json_404(api, path):
 
 @pytest.mark.parametrize(
     "value",
-    ["CAIXA\x00", "\x00", "\ud800", "4.2\udfff", "4.2\u009b31m", "\x1b[2J4", "4\x7f", "4.2\n"],,
+    ["CAIXA\x00", "\x00", "\ud800", "4.2\udfff", "4.2\u009b31m", "\x1b[2J4", "4\x7f", "4.2\n"],
 )
 @pytest.mark.parametrize("field", ["maquina", "versao"])
 def test_a_control_character_or_a_lone_surrogate_gets_400_and_changes_nothing(
