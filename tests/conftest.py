@@ -286,17 +286,3 @@ def staff_http(staff_user):
     http = HttpClient()
     http.force_login(staff_user)
     return http
-
-
-@pytest.fixture
-def live_replica(transactional_db, settings):
-    """The check-in replica (licenses.replica) listening and loaded in this process, on a test
-    database whose changes are committed (it learns of them at commit). PostgreSQL only."""
-    from licenses.replica import replica
-
-    settings.CHECK_IN_REPLICA = True
-    replica.stop()
-    replica.start()
-    assert replica.wait_live(), "a réplica não ficou pronta"
-    yield replica
-    replica.stop()
