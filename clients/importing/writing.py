@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
 from clients.services import SNAPSHOT_FIELDS, audit, new_event, snapshot
+from portal.copying import copy_rows
 
 ACTOR_LABEL = "importação"
 # What the history shows of an imported client: the import never reads nor writes the notes.
@@ -110,7 +111,7 @@ def insert(model, objects: list) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return
-    meta, quote = model._meta, connection.ops.quote_name
+    meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,10 +121,12 @@ def insert(model, objects: list) -> None:
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
-        columns = ", ".join(quote(field.column) for field in [meta.pk, *fields])
-        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([obj.pk, *(copy_value(field, obj, add=True) for field in fields)])
+        copy_rows(
+            cursor,
+            meta.db_table,
+            [field.column for field in [meta.pk, *fields]],
+            ([obj.pk, *(copy_value(field, obj, add=True) for field in fields)] for obj in objects),
+        )
 
 
 def update(model, objects: list, field_names: list[str], increment=()) -> None:
@@ -142,16 +145,21 @@ def update(model, objects: list, field_names: list[str], increment=()) -> None:
         return
     meta, quote = model._meta, connection.ops.quote_name
     fields = [meta.get_field(name) for name in field_names]
-    table, temporary = quote(meta.db_table), quote(f"import_{meta.db_table}")
-    columns = [quote(field.column) for field in [meta.pk, *fields]]
+    staging = f"import_{meta.db_table}"
+    table, temporary = quote(meta.db_table), quote(staging)
+    names = [field.column for field in [meta.pk, *fields]]
+    columns = [quote(name) for name in names]
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {temporary} AS "
             f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
         )
-        with cursor.copy(f"COPY {temporary} ({', '.join(columns)}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([obj.pk, *(copy_value(field, obj) for field in fields)])
+        copy_rows(
+            cursor,
+            staging,
+            names,
+            ([obj.pk, *(copy_value(field, obj) for field in fields)] for obj in objects),
+        )
         assignments = ", ".join(
             [f"{column} = new.{column}" for column in columns[1:]]
             + [f"{quote(name)} = {table}.{quote(name)} + 1" for name in increment]

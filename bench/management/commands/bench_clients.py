@@ -29,6 +29,7 @@ from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
 from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
 from clients.scoping import partner_clients
 from clients.status import Status, facts_for, month_start, status_counts
+from portal.copying import copy_rows
 from portal.progress import ProgressBar
 
 BENCH_PREFIX = "bench-"
@@ -205,35 +206,43 @@ class Command(BaseCommand):
         progress = ProgressBar(self.stdout, "clientes", total)
         # The big partner's clients are spread over the whole table, as if registered over the
         # years among everybody else's: every `stride`-th client is theirs.
-        stride, others = total // big, 0
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(_copy_sql("clients_client", CLIENT_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    if pk % stride == 0 and pk // stride <= big:
-                        partner_id = 1
-                    else:
-                        partner_id, others = 2 + others % (partners - 1), others + 1
-                    row, code = self._client_row(pk, partner_id, rng, today, first, now)
-                    copy.write_row(row)
-                    if code:
-                        codes.append((partner_id, *code))
-                    if pk % 5000 == 0:
-                        progress.update_to(pk)
+        stride = total // big
+
+        def client_rows():
+            others = 0
+            for pk in range(1, total + 1):
+                if pk % stride == 0 and pk // stride <= big:
+                    partner_id = 1
+                else:
+                    partner_id, others = 2 + others % (partners - 1), others + 1
+                row, code = self._client_row(pk, partner_id, rng, today, first, now)
+                if code:
+                    codes.append((partner_id, *code))
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield row
+
+        def license_rows():
+            for pk in range(1, total + 1):
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield (pk, pk, Module.MAIN, 1 + pk % 5, None, None)
+
+        def code_rows():
+            for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
+                consumed, machine = (now, "CAIXA-01") if activated else (None, "")
+                if done % 5000 == 0:
+                    progress.update_to(done)
+                yield (pk, pk, partner_id, code, now, consumed, machine)
+
+        with connection.cursor() as cursor:
+            copy_rows(cursor, "clients_client", CLIENT_COLUMNS, client_rows())
             progress.finish()
             progress = ProgressBar(self.stdout, "licenças", total)
-            with cursor.copy(_copy_sql("clients_license", LICENSE_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
-                    if pk % 5000 == 0:
-                        progress.update_to(pk)
+            copy_rows(cursor, "clients_license", LICENSE_COLUMNS, license_rows())
             progress.finish()
             progress = ProgressBar(self.stdout, "códigos de registro", len(codes))
-            with cursor.copy(_copy_sql("clients_registrationcode", CODE_COLUMNS)) as copy:
-                for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
-                    consumed, machine = (now, "CAIXA-01") if activated else (None, "")
-                    copy.write_row((pk, pk, partner_id, code, now, consumed, machine))
-                    if done % 5000 == 0:
-                        progress.update_to(done)
+            copy_rows(cursor, "clients_registrationcode", CODE_COLUMNS, code_rows())
             progress.finish()
 
     def _client_row(self, pk, partner_id, rng, today, first, now):
@@ -460,7 +469,3 @@ def _p95(values):
     if len(values) < 2:
         return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-def _copy_sql(table, columns):
-    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"
