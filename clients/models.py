@@ -457,3 +457,46 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return f"{self.email} · {self.subject}"
+
+
+class LinkVersionSetting(models.Model):
+    """The current Link version, as the vendor's staff set it in the admin.
+
+    Every change is a new row (the history); the newest row is the current version. Início
+    and the "versão anterior" filter compare each installation's version with it
+    (clients.versions: 4.10 is after 4.9).
+    """
+
+    version = models.CharField(
+        "versão atual do Link", max_length=40, help_text="Por exemplo 4.10 ou 4.10.2."
+    )
+    note = models.CharField("observação", max_length=200, blank=True)
+    set_at = models.DateTimeField("definida em", default=timezone.now)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="definida por",
+    )
+
+    class Meta:
+        verbose_name = "versão atual do Link"
+        verbose_name_plural = "versão atual do Link (histórico)"
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self):
+        return f"{self.version} ({self.set_at:%d/%m/%Y})"
+
+    def clean(self):
+        from clients.versions import version_key
+
+        if version_key(self.version) is None:
+            raise ValidationError({"version": "Informe uma versão como 4.10 ou 4.10.2."})
+
+    @classmethod
+    def current(cls) -> str:
+        """The current Link version, or "" while staff have set none."""
+        latest = cls.objects.order_by("-set_at", "-id").values_list("version", flat=True).first()
+        return latest or ""
