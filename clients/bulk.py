@@ -108,16 +108,15 @@ def preview(*, action: Action, clients, partner, user) -> Preview:
     if action not in SERVICES:
         raise BulkRefused("Ação em lote desconhecida.")
     selected = list(clients.order_by("name", "pk")[: MAX_CLIENTS + 1])
-    check_size(len(selected))
+    if len(selected) > MAX_CLIENTS:
+        check_size(clients.count())
     lines = []
     for client in selected:
         status = client_status(client)
         if can(client, action, status):
             lines.append(Line(client, status, True, outcome(action, client)))
         else:
-            lines.append(
-                Line(client, status, False, services.not_allowed_message(action, status))
-            )
+            lines.append(Line(client, status, False, services.not_allowed_message(action, status)))
     bound = [[line.client.pk, fingerprint(line.client)] for line in lines if line.allowed]
     token = signing.dumps(
         {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound},

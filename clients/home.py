@@ -56,7 +56,9 @@ def attention_predicates(day: datetime.date) -> dict[str, Q]:
     predicates["codes"] = in_use & attention.unused_code_q()
     for window in attention.CERTIFICATE_WINDOWS:
         predicates[f"cert_{window}"] = in_use & attention.certificate_q(str(window), day)
-    predicates["cert_expired"] = in_use & attention.certificate_q(attention.CERTIFICATE_EXPIRED, day)
+    predicates["cert_expired"] = in_use & attention.certificate_q(
+        attention.CERTIFICATE_EXPIRED, day
+    )
     predicates["no_contact"] = in_use & attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
     # Summed in Python over the versions before the current one (see `cards`).
     predicates["link_in_use"] = in_use & Q(product=Product.LINK)

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.home import cards
-from clients.models import Certificate, Client, LinkVersionSetting, Product, RegistrationCode, Renewal
+from clients.models import (
+    Certificate,
+    Client,
+    LinkVersionSetting,
+    Product,
+    RegistrationCode,
+    Renewal,
+)
 from clients.status import Status
 from tests.conftest import facts_for
 
