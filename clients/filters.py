@@ -138,9 +138,9 @@ class ClientFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "ex.: 4.10"}),
     )
     codigo = django_filters.ChoiceFilter(
-        label="Código de registro",
+        label="Ativação do Link",
         method="filter_unused_code",
-        choices=[("nao-utilizado", "Não utilizado")],
+        choices=[("nao-utilizado", "Ainda não ativou (código não utilizado)")],
         empty_label="Todos",
     )
 

@@ -211,7 +211,7 @@ def test_the_new_clients_chart_counts_the_last_12_months(client_a, partner_a, ma
 def test_the_charts_need_no_inline_script(client_a, partner_a, today):
     page = client_a.get(HOME).text
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
-    for attrs, body in scripts:
+    for attrs, _body in scripts:
         assert "src=" in attrs or 'type="application/json"' in attrs, attrs
     assert "vendor/chartjs/chart.umd.min.js" in page
 
