@@ -91,3 +91,35 @@ def renewal_worklist_q(today: datetime.date) -> Q:
 
 def in_use_q(today: datetime.date) -> Q:
     return statuses_q(IN_USE, today)
+
+
+def row_hints(client, day: datetime.date) -> list[tuple[str, str]]:
+    """The warnings a Clientes row carries, as (text, tone): the Navi certificate's validity,
+    a Link installation's silence and version. Reads `client.certificate` as the table's
+    query loaded it (no query of its own)."""
+    hints = []
+    if client.product == Product.NAVI:
+        try:
+            certificate = client.certificate
+        except client._meta.get_field("certificate").related_model.DoesNotExist:
+            certificate = None
+        if certificate is None:
+            hints.append(("sem certificado", "secondary"))
+        else:
+            days = certificate.days_left(day)
+            if days < 0:
+                hints.append(("certificado vencido", "danger"))
+            elif days <= CERTIFICATE_WINDOWS[0]:
+                hints.append(
+                    (f"certificado vence em {days} dia{'s' if days != 1 else ''}", "warning")
+                )
+            else:
+                hints.append(("certificado válido", "success"))
+    elif client.license_key:
+        if client.last_seen_at is not None:
+            silent = (day - timezone.localdate(client.last_seen_at)).days
+            if silent > NO_CONTACT_DAYS:
+                hints.append((f"sem contato há {silent} dias", "warning"))
+        if client.link_version:
+            hints.append((f"versão {client.link_version}", "secondary"))
+    return hints

@@ -13,11 +13,11 @@ from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from clients import bulk
+from clients import attention, bulk
 from clients.actions import Action
 from clients.attention import renewal_worklist_q
 from clients.filters import ClientFilter
@@ -64,6 +64,17 @@ class SelectableClientTable(ClientTable):
 
     class Meta(ClientTable.Meta):
         sequence = ("select", *ClientTable.Meta.sequence)
+
+    def render_name(self, value, record):
+        hints = attention.row_hints(record, self.today)
+        if not hints:
+            return value
+        badges = format_html_join(
+            " ",
+            '<span class="badge rounded-pill text-bg-{} row-hint-badge">{}</span>',
+            ((tone, text) for text, tone in hints),
+        )
+        return format_html('{}<span class="row-hint">{}</span>', value, badges)
 
     def render_select(self, record):
         return format_html(

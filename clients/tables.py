@@ -81,6 +81,11 @@ def table_rows(queryset):
     """What the table reads: the status (for the badge, the menu and ordering) and, for the
     Link details, the main license and the unused registration code — two queries per page,
     whatever its size."""
+    # The certificate (for the Navi rows' badge) comes in the page's own query, without its
+    # encrypted file.
+    queryset = queryset.select_related("certificate").defer(
+        "certificate__encrypted_file", "certificate__encrypted_password"
+    )
     queryset = with_status(queryset).prefetch_related(
         Prefetch(
             "licenses",

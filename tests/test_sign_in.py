@@ -28,7 +28,7 @@ def test_a_wrong_password_shows_a_ptbr_error_and_signs_nobody_in(client, partner
 def test_signing_in_leads_to_inicio(client, partner_a_user):
     response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
-    assert "<h1 class=\"h3 mb-0\">Início</h1>" in response.text
+    assert '<h1 class="h3 mb-0">Início</h1>' in response.text
     assert "Revenda Alfa" in response.text
 
 
