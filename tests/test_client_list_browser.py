@@ -43,7 +43,7 @@ def screen(partner_a, partner_a_user, make_client):
 def test_a_partner_filters_expands_views_codes_and_opens_a_menu(
     live_server, page, screen, screenshot_dir
 ):
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("login") + "?next=" + reverse("clients:list"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
