@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clients.dates import add_months
 from clients.models import Product, RegistrationCode, Renewal
-from clients.status import Status, month_start, status_q, statuses_q
+from clients.status import Status, client_status, month_start, status_q, statuses_q
 from clients.versions import older_versions
 
 # The clients still in use (with access, or renewable this month): the cards about
@@ -96,7 +96,9 @@ def in_use_q(today: datetime.date) -> Q:
 def row_hints(client, day: datetime.date) -> list[tuple[str, str]]:
     """The warnings a Clientes row carries, as (text, tone): the Navi certificate's validity,
     a Link installation's silence and version. Reads `client.certificate` as the table's
-    query loaded it (no query of its own)."""
+    query loaded it (no query of its own). Only clients in use carry them, as Início counts."""
+    if client_status(client, day) not in IN_USE:
+        return []
     hints = []
     if client.product == Product.NAVI:
         try:

@@ -109,3 +109,12 @@ def test_link_rows_say_how_long_they_have_been_silent_and_their_version(
     assert "sem contato há 20 dias" in calado and "versão 4.8.1" in calado
     recente = page.split('Recente<span class="row-hint">', 1)[1].split("</td>", 1)[0]
     assert "sem contato" not in recente and "versão 4.10" in recente
+
+
+def test_clients_not_in_use_carry_no_warning(client_a, partner_a, make_client, today):
+    make_client(
+        partner_a, name="Inativo Navi", product=Product.NAVI, expires_on=datetime.date(2026, 3, 1)
+    )
+    page = client_a.get(URL).text
+    assert 'Inativo Navi<span class="row-hint">' not in page
+    assert "Inativo Navi</td>" in page
