@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.dates import add_months
-from clients.models import Product, RegistrationCode, Renewal
+from clients.models import Certificate, Product, RegistrationCode, Renewal
 from clients.status import Status, client_status, month_start, status_q, statuses_q
 from clients.versions import older_versions
 
@@ -44,22 +44,18 @@ def certificate_q(window: str, today: datetime.date) -> Q:
     Certificate.days_left counts them), or, for "vencido", whose certificate has expired."""
     start = local_midnight(today)
     if window == CERTIFICATE_EXPIRED:
-        return Q(product=Product.NAVI, certificate__valid_until__lt=start)
-    end = local_midnight(today + datetime.timedelta(days=int(window) + 1))
-    return Q(
-        product=Product.NAVI,
-        certificate__valid_until__gte=start,
-        certificate__valid_until__lt=end,
-    )
+        certificates = Certificate.objects.filter(valid_until__lt=start)
+    else:
+        end = local_midnight(today + datetime.timedelta(days=int(window) + 1))
+        certificates = Certificate.objects.filter(valid_until__gte=start, valid_until__lt=end)
+    # The certificates are few: matched by id, the clients' rows need not be joined.
+    return Q(product=Product.NAVI, pk__in=certificates.values("client_id"))
 
 
 def no_contact_q(days: int, today: datetime.date) -> Q:
-    """Activated Link installations whose last check-in was more than `days` days ago."""
-    return Q(
-        product=Product.LINK,
-        license_key__isnull=False,
-        last_seen_at__lt=local_midnight(today - datetime.timedelta(days=days)),
-    )
+    """Link installations whose last check-in was more than `days` days ago (only an
+    activated installation has checked in)."""
+    return Q(product=Product.LINK, last_seen_on__lt=today - datetime.timedelta(days=days))
 
 
 def older_version_q(than: str, versions) -> Q:
