@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client as TestClient
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -371,14 +372,7 @@ class Command(BaseCommand):
             f"Carga da máquina no início: {_load()}."
         )
         samples = {label: [] for label, _ in variants}
-        with override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=["testserver"],
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ):
+        with override_settings(**_served_as_production()):
             progress = Progress(self.stdout, "medições", requests + 1)
             for round_ in range(requests + 1):
                 for label, measure in variants:
@@ -411,39 +405,71 @@ class Command(BaseCommand):
         self._bulk_renewal(portal, big)
 
     def _bulk_renewal(self, portal, big, size=1000, rounds=3):
-        """Renovar em lote de `size` clientes (prévia + confirmação), rolled back each round so
-        that re-runs measure the same data."""
-        ids = list(
-            partner_clients(type("Request", (), {"partner": big})())
-            .filter(status_q(Status.ATIVO), renewal=Renewal.MANUAL)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:size]
+        """Renovar em lote (prévia + confirmação) of the ~`size` Ativo clients with Renovação
+        manual that expire first, selected as a partner would: "selecionar todos os N que
+        correspondem ao filtro" (status, renovação, vencimento até). Rolled back each round,
+        so that re-runs measure the same data."""
+        clients = Client.objects.filter(status_q(Status.ATIVO), partner=big, renewal=Renewal.MANUAL)
+        # From tomorrow (on the 1st the seed leaves a crowd due today), whole days up to ~size.
+        start = timezone.localdate() + datetime.timedelta(days=1)
+        per_day = (
+            clients.filter(expires_on__gte=start)
+            .order_by("expires_on")
+            .values("expires_on")
+            .annotate(count=Count("pk"))
         )
+        selected, until = 0, start
+        for row in per_day:
+            selected, until = selected + row["count"], row["expires_on"]
+            if selected >= size:
+                break
+        query = {
+            "acao": "renovar",
+            "todos": "1",
+            "status": "ativo",
+            "renovacao": Renewal.MANUAL,
+            "vencimento_de": start.isoformat(),
+            "vencimento_ate": until.isoformat(),
+        }
         times = []
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        with override_settings(**_served_as_production()):
             for _ in range(rounds):
                 with transaction.atomic():
                     started = time.perf_counter()
                     with sql_timer() as sql:
-                        preview = portal.get(
-                            reverse("clients:bulk-preview"), {"acao": "renovar", "id": ids}
-                        )
+                        preview = portal.get(reverse("clients:bulk-preview"), query)
                         previewed = time.perf_counter()
                         token = re.search(r'name="token" value="([^"]+)"', preview.text)[1]
                         portal.post(reverse("clients:bulk-confirm"), {"token": token})
                     elapsed = time.perf_counter() - started
-                    renewed = ClientEvent.objects.filter(action="renovar", client__in=ids).count()
-                    if renewed != len(ids):
-                        raise CommandError("a renovação em lote não renovou todos os clientes")
+                    renewed = ClientEvent.objects.filter(
+                        action="renovar", client__partner=big
+                    ).count()
+                    if renewed != selected:
+                        raise CommandError(
+                            f"a renovação em lote renovou {renewed} de {selected} clientes"
+                        )
                     times.append((previewed - started, elapsed, sql["queries"]))
                     transaction.set_rollback(True)
         preview_s, total_s, queries = (
             statistics.median(values) for values in zip(*times, strict=True)
         )
         self.stdout.write(
-            f"Renovar em lote {_n(len(ids))} clientes (mediana de {rounds}): prévia "
+            f"Renovar em lote {_n(selected)} clientes (mediana de {rounds}): prévia "
             f"{preview_s:.2f} s, prévia + confirmação {total_s:.2f} s, {queries:.0f} consultas."
         )
+
+
+def _served_as_production():
+    """DEBUG off, as in production; static files without collectstatic's manifest."""
+    return {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": ["testserver"],
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    }
 
 
 def _request(client, url):
