@@ -52,7 +52,7 @@ def test_a_partner_filters_expands_views_codes_and_opens_a_menu(
     page.screenshot(path=f"{screenshot_dir}/clients-list.png", full_page=True)
 
     # Filter by a status.
-    page.get_by_role("checkbox", name="Suspenso").check()
+    page.get_by_role("checkbox", name="Suspenso", exact=True).check()
     page.get_by_role("button", name="Filtrar").click()
     page.wait_for_url("**status=suspenso**")
     rows = page.locator("table.client-table tbody tr")
