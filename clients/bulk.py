@@ -32,7 +32,14 @@ SERVICES = {
     Action.HIDE: services.client_hide,
 }
 # The state a preview is bound to: a change to any of these refuses the client.
-BOUND_FIELDS = ("expires_on", "suspended_at", "hidden_at", "pending_since", "updated_at")
+BOUND_FIELDS = (
+    "version",
+    "expires_on",
+    "suspended_at",
+    "hidden_at",
+    "pending_since",
+    "updated_at",
+)
 
 CHANGED = "O cliente mudou desde a prévia; nada foi feito. Faça uma nova prévia."
 GONE = "O cliente não está mais na sua lista; nada foi feito."

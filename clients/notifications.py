@@ -4,8 +4,9 @@ Each user of a partner who has an e-mail address gets one message summarising:
 - clients expiring in the next 7 days (Ativo or Suspenso with vencimento from today through
   today + 6),
 - clients Expirado this month (they become Inativo on the 1st of next month),
-- registration codes not yet used (of clients that can still use them: Ativo, Suspenso,
-  Expirado),
+- registration codes to activate: not consumed yet, of clients in service (Ativo, Suspenso,
+  Expirado) — fewer than the list's "unused codes" notice (clients.scoping.partner_unused_codes,
+  every code not consumed yet), hence its own name,
 - Navi A1 certificates expiring within 30 days, and Link installations not seen for more than
   `clients.attention.NO_CONTACT_DAYS` days (of the same clients in use), with the predicates
   Início counts.
@@ -57,13 +58,19 @@ class Digest:
     today: datetime.date
     expiring: Section
     expired: Section
-    codes: Section
+    codes_to_activate: Section
     certificates: Section
     silent: Section
 
     @property
     def is_empty(self) -> bool:
-        sections = (self.expiring, self.expired, self.codes, self.certificates, self.silent)
+        sections = (
+            self.expiring,
+            self.expired,
+            self.codes_to_activate,
+            self.certificates,
+            self.silent,
+        )
         return not any(section.count for section in sections)
 
     @property
@@ -87,10 +94,18 @@ class Digest:
         return {
             "vencem_em_7_dias": self.expiring.count,
             "expirados_no_mes": self.expired.count,
-            "codigos_nao_usados": self.codes.count,
+            "codigos_a_ativar": self.codes_to_activate.count,
             "certificados_vencendo": self.certificates.count,
             "link_sem_contato": self.silent.count,
         }
+
+
+def codes_to_activate(clients, today: datetime.date):
+    """The registration codes of `clients` not consumed yet whose client is in service
+    (CODE_STATUSES): what a partner still has to install."""
+    return RegistrationCode.objects.filter(
+        consumed_at__isnull=True, client__in=clients.filter(statuses_q(CODE_STATUSES, today))
+    )
 
 
 def partner_digest(partner: Partner, today: datetime.date) -> Digest:
@@ -99,9 +114,7 @@ def partner_digest(partner: Partner, today: datetime.date) -> Digest:
         statuses_q(attention.AHEAD, today), attention.expiring_q(EXPIRING_DAYS, today)
     )
     expired = clients.filter(status_q(Status.EXPIRADO, today))
-    codes = RegistrationCode.objects.filter(
-        consumed_at__isnull=True, client__in=clients.filter(statuses_q(CODE_STATUSES, today))
-    ).select_related("client")
+    codes = codes_to_activate(clients, today).select_related("client")
     in_use = clients.filter(statuses_q(attention.IN_USE, today))
     certificates = in_use.filter(
         attention.certificate_q(str(CERTIFICATE_DAYS), today)
@@ -112,7 +125,7 @@ def partner_digest(partner: Partner, today: datetime.date) -> Digest:
         today=today,
         expiring=_section(expiring.order_by("expires_on", "name", "pk")),
         expired=_section(expired.order_by("expires_on", "name", "pk")),
-        codes=_section(codes.order_by("client__name", "created_at", "pk")),
+        codes_to_activate=_section(codes.order_by("client__name", "created_at", "pk")),
         certificates=_section(certificates.order_by("certificate__valid_until", "name", "pk")),
         silent=_section(silent.order_by("last_seen_at", "name", "pk")),
     )

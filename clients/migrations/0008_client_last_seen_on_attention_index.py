@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0006_link_version_setting_and_modules'),
+        ('clients', '0007_link_version_setting_and_modules'),
     ]
 
     operations = [
