@@ -21,6 +21,7 @@ from clients.models import (
     Client,
     ClientEvent,
     License,
+    LinkVersionSetting,
     NotificationLog,
     Partner,
     PartnerUser,
@@ -448,3 +449,25 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LinkVersionSetting)
+class LinkVersionSettingAdmin(SafeAdminMixin, admin.ModelAdmin):
+    """The current Link version: each change is a new row, so the list is its history.
+
+    Rows are never edited or deleted (that would rewrite the history): "Adicionar" sets a new
+    current version.
+    """
+
+    list_display = ["version", "set_at", "set_by", "note"]
+    fields = ["version", "note"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)

@@ -13,9 +13,11 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.db.models import Q
 
+from clients import attention
 from clients.documents import normalize_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
-from clients.status import Status, status_q, statuses_q
+from clients.status import Status, status_q, statuses_q, today
+from clients.versions import version_key
 
 # Longer searches are refused by the form (and so ignored), never sent to the database.
 SEARCH_MAX_LENGTH = 100
@@ -48,7 +50,20 @@ class ClientFilterForm(forms.Form):
                 Column("vencimento_ate", css_class="col-6 col-lg-2"),
                 Column(InlineCheckboxes("status"), css_class="col-12 col-lg-8"),
             ),
+            Row(
+                Column("vence_em", css_class="col-6 col-lg-2"),
+                Column("certificado", css_class="col-6 col-lg-2"),
+                Column("sem_contato", css_class="col-6 col-lg-2"),
+                Column("versao_anterior", css_class="col-6 col-lg-2"),
+                Column("codigo", css_class="col-12 col-lg-4"),
+            ),
         )
+
+    def clean_versao_anterior(self):
+        value = self.cleaned_data.get("versao_anterior")
+        if value and version_key(value) is None:
+            raise forms.ValidationError("Informe uma versão como 4.10 ou 4.10.2.")
+        return value
 
 
 def search_q(term: str) -> Q:
@@ -94,6 +109,41 @@ class ClientFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # What Início links to (clients.attention holds the predicates).
+    vence_em = django_filters.NumberFilter(
+        label="Vence em até (dias)",
+        method="filter_expiring",
+        min_value=1,
+        max_value=attention.MAX_DAYS,
+    )
+    certificado = django_filters.ChoiceFilter(
+        label="Certificado (Navi)",
+        method="filter_certificate",
+        choices=[
+            *((str(days), f"Vence em até {days} dias") for days in attention.CERTIFICATE_WINDOWS),
+            (attention.CERTIFICATE_EXPIRED, "Vencido"),
+        ],
+        empty_label="Todos",
+    )
+    sem_contato = django_filters.NumberFilter(
+        label="Link sem contato há mais de (dias)",
+        method="filter_no_contact",
+        min_value=1,
+        max_value=attention.MAX_DAYS,
+    )
+    versao_anterior = django_filters.CharFilter(
+        label="Link em versão anterior a",
+        method="filter_older_version",
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "ex.: 4.10"}),
+    )
+    codigo = django_filters.ChoiceFilter(
+        label="Ativação do Link",
+        method="filter_unused_code",
+        choices=[("nao-utilizado", "Ainda não ativou (código não utilizado)")],
+        empty_label="Todos",
+    )
+
     class Meta:
         model = Client
         fields = []
@@ -104,6 +154,22 @@ class ClientFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(statuses_q(value))
+
+    def filter_expiring(self, queryset, name, value):
+        return queryset.filter(attention.expiring_q(int(value), today()))
+
+    def filter_certificate(self, queryset, name, value):
+        return queryset.filter(attention.certificate_q(value, today()))
+
+    def filter_no_contact(self, queryset, name, value):
+        return queryset.filter(attention.no_contact_q(int(value), today()))
+
+    def filter_older_version(self, queryset, name, value):
+        versions = attention.link_versions(queryset)
+        return queryset.filter(attention.older_version_q(value, versions))
+
+    def filter_unused_code(self, queryset, name, value):
+        return queryset.filter(attention.unused_code_q())
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -6,12 +6,13 @@ A client's status is never stored: it is derived from the facts kept here
 """
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import TruncDate, Upper
 from django.utils import timezone
 from localflavor.br.br_states import STATE_CHOICES
 
@@ -106,6 +107,15 @@ class Client(models.Model):
     license_key = models.CharField("chave", max_length=64, unique=True, null=True, blank=True)
     link_version = models.CharField("versão do Link", max_length=40, blank=True)
     last_seen_at = models.DateTimeField("último contato", null=True, blank=True)
+    # The local day of the last contact, kept by the database: Início counts installations not
+    # seen for N days from an index that holds it, while check-ins write only `last_seen_at`
+    # — the day changes once a day, so a check-in's write leaves every index alone (HOT).
+    last_seen_on = models.GeneratedField(
+        expression=TruncDate("last_seen_at", tzinfo=zoneinfo.ZoneInfo("America/Sao_Paulo")),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name="dia do último contato",
+    )
     notes = models.TextField("observações", blank=True)
     # Optimistic concurrency: every service that changes the client's data, facts or licenses
     # adds 1 (clients.services), and a form carries the number it was loaded with, so a save
@@ -138,6 +148,25 @@ class Client(models.Model):
                 name="client_partner_expires",
             ),
             models.Index(fields=["partner", "registered_on"], name="client_partner_registered"),
+            # Início's cards and charts count every client of the partner by these columns:
+            # with them INCLUDEd, index-only scans answer all of them (PostgreSQL). Not
+            # `last_seen_at`: every check-in writes it, and an indexed column would make each
+            # of those writes update every index of the table (`last_seen_on` instead).
+            models.Index(
+                fields=["partner"],
+                include=[
+                    "id",
+                    "expires_on",
+                    "hidden_at",
+                    "pending_since",
+                    "suspended_at",
+                    "product",
+                    "registered_on",
+                    "link_version",
+                    "last_seen_on",
+                ],
+                name="client_partner_attention",
+            ),
             models.Index(fields=["partner", "name"], name="client_partner_name"),
             models.Index(fields=["cpf_cnpj"], name="client_cpf_cnpj"),
             models.Index(Upper("name"), name="client_upper_name"),
@@ -244,10 +273,26 @@ class Module(models.TextChoices):
     WAITER = "link_garcom", "Link Garçom"
     MOBILE = "link_movel", "Link Móvel"
     TEF = "tef", "TEF"
+    AUTOMATIC_WEIGHING = "pesagem_automatica", "Pesagem Automática"
+    KITCHEN_MONITOR = "monitor_cozinha", "Monitor de Cozinha"
+    STOCK_COUNT = "link_balanco_estoque", "Link Balanço Estoque"
 
 
-# Modules only a Link client may have; these are counted in licenses.
-LINK_ONLY_MODULES = frozenset({Module.SELF_SERVICE, Module.WAITER, Module.MOBILE})
+# Modules only a Link client may have. All but Link Balanço Estoque (which uses no license)
+# are counted in licenses: Link Garçom, Link Autoatendimento, Pesagem Automática and Monitor
+# de Cozinha by simultaneous use.
+LINK_ONLY_MODULES = frozenset(
+    {
+        Module.SELF_SERVICE,
+        Module.WAITER,
+        Module.MOBILE,
+        Module.AUTOMATIC_WEIGHING,
+        Module.KITCHEN_MONITOR,
+        Module.STOCK_COUNT,
+    }
+)
+# Link modules that are switched on or off, without a license count.
+UNCOUNTED_LINK_MODULES = frozenset({Module.STOCK_COUNT})
 # A module that needs another one.
 MODULE_REQUIRES = {Module.MOBILE: Module.CLOUD}
 
@@ -485,3 +530,46 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return f"{self.email} · {self.subject}"
+
+
+class LinkVersionSetting(models.Model):
+    """The current Link version, as the vendor's staff set it in the admin.
+
+    Every change is a new row (the history); the newest row is the current version. Início
+    and the "versão anterior" filter compare each installation's version with it
+    (clients.versions: 4.10 is after 4.9).
+    """
+
+    version = models.CharField(
+        "versão atual do Link", max_length=40, help_text="Por exemplo 4.10 ou 4.10.2."
+    )
+    note = models.CharField("observação", max_length=200, blank=True)
+    set_at = models.DateTimeField("definida em", default=timezone.now)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="definida por",
+    )
+
+    class Meta:
+        verbose_name = "versão atual do Link"
+        verbose_name_plural = "versão atual do Link (histórico)"
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self):
+        return f"{self.version} ({self.set_at:%d/%m/%Y})"
+
+    def clean(self):
+        from clients.versions import version_key
+
+        if version_key(self.version) is None:
+            raise ValidationError({"version": "Informe uma versão como 4.10 ou 4.10.2."})
+
+    @classmethod
+    def current(cls) -> str:
+        """The current Link version, or "" while staff have set none."""
+        latest = cls.objects.order_by("-set_at", "-id").values_list("version", flat=True).first()
+        return latest or ""

@@ -6,7 +6,10 @@ Each user of a partner who has an e-mail address gets one message summarising:
 - clients Expirado this month (they become Inativo on the 1st of next month),
 - registration codes to activate: not consumed yet, of clients in service (Ativo, Suspenso,
   Expirado) — fewer than the list's "unused codes" notice (clients.scoping.partner_unused_codes,
-  every code not consumed yet), hence its own name.
+  every code not consumed yet), hence its own name,
+- Navi A1 certificates expiring within 30 days, and Link installations not seen for more than
+  `clients.attention.NO_CONTACT_DAYS` days (of the same clients in use), with the predicates
+  Início counts.
 A partner with nothing to report gets no e-mail. Each message sent is remembered in
 `NotificationLog` (one per user, kind and day), so running the command again on the same day
 sends nothing new; the next day brings a new summary.
@@ -21,14 +24,16 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from clients import attention
 from clients.dates import next_month_start
 from clients.models import Client, NotificationKind, NotificationLog, Partner, RegistrationCode
 from clients.status import Status, status_q, statuses_q
 
 KIND = NotificationKind.DAILY_SUMMARY
-EXPIRING_DAYS = 7
+EXPIRING_DAYS = attention.EXPIRING_DAYS
 LIST_LIMIT = 50  # clients or codes listed per section; the counts are always complete
-CODE_STATUSES = (Status.ATIVO, Status.SUSPENSO, Status.EXPIRADO)
+CODE_STATUSES = attention.IN_USE
+CERTIFICATE_DAYS = attention.CERTIFICATE_WINDOWS[0]
 
 
 @dataclass
@@ -54,10 +59,27 @@ class Digest:
     expiring: Section
     expired: Section
     codes_to_activate: Section
+    certificates: Section
+    silent: Section
 
     @property
     def is_empty(self) -> bool:
-        return not (self.expiring.count or self.expired.count or self.codes_to_activate.count)
+        sections = (
+            self.expiring,
+            self.expired,
+            self.codes_to_activate,
+            self.certificates,
+            self.silent,
+        )
+        return not any(section.count for section in sections)
+
+    @property
+    def certificate_days(self) -> int:
+        return CERTIFICATE_DAYS
+
+    @property
+    def silent_days(self) -> int:
+        return attention.NO_CONTACT_DAYS
 
     @property
     def expiring_until(self) -> datetime.date:
@@ -73,6 +95,8 @@ class Digest:
             "vencem_em_7_dias": self.expiring.count,
             "expirados_no_mes": self.expired.count,
             "codigos_a_ativar": self.codes_to_activate.count,
+            "certificados_vencendo": self.certificates.count,
+            "link_sem_contato": self.silent.count,
         }
 
 
@@ -86,18 +110,24 @@ def codes_to_activate(clients, today: datetime.date):
 
 def partner_digest(partner: Partner, today: datetime.date) -> Digest:
     clients = Client.objects.filter(partner=partner)
-    expiring_until = today + datetime.timedelta(days=EXPIRING_DAYS - 1)
     expiring = clients.filter(
-        statuses_q([Status.ATIVO, Status.SUSPENSO], today), expires_on__lte=expiring_until
+        statuses_q(attention.AHEAD, today), attention.expiring_q(EXPIRING_DAYS, today)
     )
     expired = clients.filter(status_q(Status.EXPIRADO, today))
     codes = codes_to_activate(clients, today).select_related("client")
+    in_use = clients.filter(statuses_q(attention.IN_USE, today))
+    certificates = in_use.filter(
+        attention.certificate_q(str(CERTIFICATE_DAYS), today)
+    ).select_related("certificate")
+    silent = in_use.filter(attention.no_contact_q(attention.NO_CONTACT_DAYS, today))
     return Digest(
         partner=partner,
         today=today,
         expiring=_section(expiring.order_by("expires_on", "name", "pk")),
         expired=_section(expired.order_by("expires_on", "name", "pk")),
         codes_to_activate=_section(codes.order_by("client__name", "created_at", "pk")),
+        certificates=_section(certificates.order_by("certificate__valid_until", "name", "pk")),
+        silent=_section(silent.order_by("last_seen_at", "name", "pk")),
     )
 
 

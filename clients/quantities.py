@@ -12,10 +12,18 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from clients.dates import next_month_start
-from clients.models import LINK_ONLY_MODULES, MODULE_REQUIRES, License, Module, Product
+from clients.models import (
+    LINK_ONLY_MODULES,
+    MODULE_REQUIRES,
+    UNCOUNTED_LINK_MODULES,
+    License,
+    Module,
+    Product,
+)
 
-# The Link-only modules are counted in licenses; the others are switched on or off (1 or 0).
-COUNTED_MODULES = frozenset({Module.MAIN, *LINK_ONLY_MODULES})
+# The Link-only modules are counted in licenses (but Link Balanço Estoque); the others are
+# switched on or off (1 or 0).
+COUNTED_MODULES = frozenset({Module.MAIN, *(LINK_ONLY_MODULES - UNCOUNTED_LINK_MODULES)})
 ON_OFF_MODULES = frozenset(Module) - COUNTED_MODULES
 
 

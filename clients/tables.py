@@ -24,6 +24,7 @@ from clients.actions import MENU_STEP, allowed_actions
 from clients.documents import format_document
 from clients.exporting import read_in_chunks
 from clients.models import Client, License, Module, Product, RegistrationCode
+from clients.quantities import COUNTED_MODULES
 from clients.status import Status, with_status
 from clients.status import today as local_today
 
@@ -80,14 +81,15 @@ def menu_entries(client, status: Status, urls=None) -> list[MenuEntry]:
 
 def table_rows(queryset):
     """What the table reads: the status (for the badge, the menu and ordering) and, for the
-    Link details, the main license and the unused registration code — two queries per page,
-    whatever its size."""
+    Link details, the licenses (main count and modules) and the unused registration code —
+    two queries per page, whatever its size."""
+    # The certificate (for the Navi rows' badge) comes in the page's own query, without its
+    # encrypted file.
+    queryset = queryset.select_related("certificate").defer(
+        "certificate__encrypted_file", "certificate__encrypted_password"
+    )
     queryset = with_status(queryset).prefetch_related(
-        Prefetch(
-            "licenses",
-            queryset=License.objects.filter(module=Module.MAIN),
-            to_attr="main_licenses",
-        ),
+        Prefetch("licenses", queryset=License.objects.order_by("module"), to_attr="all_licenses"),
         Prefetch(
             "registration_codes",
             queryset=RegistrationCode.objects.filter(consumed_at__isnull=True).order_by(
@@ -211,14 +213,17 @@ class ClientTable(tables.Table):
     def render_details(self, record):
         if not record.is_link:
             return ""
-        main = record.main_licenses[0] if record.main_licenses else None
+        main, modules = None, []
+        for license in record.all_licenses:
+            count = license.current_quantity(self.today)
+            if license.module == Module.MAIN:
+                main = count
+            elif count:
+                label = Module(license.module).label
+                modules.append(f"{label} ({count})" if license.module in COUNTED_MODULES else label)
         code = record.unused_codes[0] if record.unused_codes else None
         return self._details_template.render(
-            {
-                "client": record,
-                "licenses": main.current_quantity(self.today) if main else None,
-                "code": code,
-            }
+            {"client": record, "licenses": main, "modules": modules, "code": code}
         )
 
     def render_actions(self, record):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import action_views, views
+from clients import action_views, bulk_views, views
 from clients.actions import Action
 
 app_name = "clients"
@@ -26,4 +26,7 @@ urlpatterns = [
     path("<int:pk>/renovar/", action_views.act, {"action": Action.RENEW}, name="renovar"),
     path("<int:pk>/certificado/", action_views.client_certificate, name="certificado"),
     path("codigos-de-registro/", views.registration_codes, name="registration-codes"),
+    path("renovacao/", bulk_views.renewals, name="renewals"),
+    path("em-lote/", bulk_views.bulk_preview, name="bulk-preview"),
+    path("em-lote/confirmar/", bulk_views.bulk_confirm, name="bulk-confirm"),
 ]

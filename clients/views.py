@@ -1,9 +1,10 @@
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
+from clients.bulk_views import SelectableClientTable, bulk_context
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required, partner_unused_codes
 from clients.status import Status, status_counts, today
@@ -11,7 +12,6 @@ from clients.tables import (
     EXPORT_FORMATS,
     PER_PAGE,
     ClientPaginator,
-    ClientTable,
     StreamingExport,
     table_rows,
 )
@@ -20,17 +20,11 @@ EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
 CODES_PER_PAGE = 100
 
 
-def home(request):
-    if request.user.is_authenticated and request.partner is None and request.user.is_staff:
-        return redirect("admin:index")
-    return redirect("clients:list")
-
-
 @partner_required
 def client_list(request):
     clients = partner_clients(request)
     filterset = ClientFilter(request.GET, queryset=clients, request=request)
-    table = ClientTable(table_rows(filterset.qs), csrf_token=get_token(request))
+    table = SelectableClientTable(table_rows(filterset.qs), csrf_token=get_token(request))
 
     export_format = request.GET.get(EXPORT_PARAM)
     if export_format in EXPORT_FORMATS:
@@ -53,6 +47,7 @@ def client_list(request):
         "selected_statuses": selected or [],
         "unused_codes": partner_unused_codes(request).count(),
         "export_formats": EXPORT_FORMATS,
+        **bulk_context(request, "clientes", table.paginator.count),
     }
     return render(request, "clients/client_list.html", context)
 

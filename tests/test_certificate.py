@@ -396,7 +396,7 @@ def test_a_partner_uploads_a_certificate_in_the_browser(
 ):
     pfx_path = tmp_path / "mercado-bom-preco.pfx"
     pfx_path.write_bytes(make_pfx(navi.cpf_cnpj, valid_until=NOW + datetime.timedelta(days=20)))
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("login") + "?next=" + reverse("clients:list"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()

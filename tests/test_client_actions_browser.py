@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page, live_server):
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("login") + "?next=" + reverse("clients:list"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()

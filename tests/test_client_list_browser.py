@@ -43,7 +43,7 @@ def screen(partner_a, partner_a_user, make_client):
 def test_a_partner_filters_expands_views_codes_and_opens_a_menu(
     live_server, page, screen, screenshot_dir
 ):
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("login") + "?next=" + reverse("clients:list"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
@@ -52,7 +52,7 @@ def test_a_partner_filters_expands_views_codes_and_opens_a_menu(
     page.screenshot(path=f"{screenshot_dir}/clients-list.png", full_page=True)
 
     # Filter by a status.
-    page.get_by_role("checkbox", name="Suspenso").check()
+    page.get_by_role("checkbox", name="Suspenso", exact=True).check()
     page.get_by_role("button", name="Filtrar").click()
     page.wait_for_url("**status=suspenso**")
     rows = page.locator("table.client-table tbody tr")

@@ -19,6 +19,9 @@ PARTNER_PAGES = {
     "clients:new",
     "clients:cities",
     "clients:registration-codes",
+    "clients:renewals",
+    "clients:bulk-preview",
+    "clients:bulk-confirm",
 }
 # Partner pages about one client: anonymous → sign in; another partner → 404.
 CLIENT_PAGES = {
@@ -85,6 +88,28 @@ def test_another_partners_client_is_a_404_and_nothing_changes(
     assert client.post(url, {"name": "Invadido", "uf": "SP", "city": "Campinas"}).status_code == 404
     assert Client.objects.filter(pk=target.pk).values().get() == before
     assert not ClientEvent.objects.exists()
+
+
+def test_a_bulk_action_never_reaches_another_partners_clients(
+    client, partner_a, partner_a_user, partner_b_user, make_client_in
+):
+    """Ids and "todos" are read through the partner's scope; a preview token is bound to
+    the partner and user that made it."""
+    target = make_client_in(partner_a, "expirado")
+    before = Client.objects.filter(pk=target.pk).values().get()
+    client.force_login(partner_b_user)
+    for query in ({"id": [target.pk]}, {"todos": "1"}, {"todos": "1", "lista": "renovacao"}):
+        response = client.get(reverse("clients:bulk-preview"), {"acao": "renovar", **query})
+        assert response.context["preview"].lines == []
+    client.force_login(partner_a_user)
+    response = client.get(reverse("clients:bulk-preview"), {"acao": "renovar", "id": target.pk})
+    token = response.context["preview"].token
+    client.force_login(partner_b_user)
+    client.post(reverse("clients:bulk-confirm"), {"token": token})
+    assert Client.objects.filter(pk=target.pk).values().get() == before
+    assert not ClientEvent.objects.exists()
+    assert target.name not in client.get(reverse("home")).text
+    assert target.name not in client.get(reverse("clients:renewals")).text
 
 
 def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):

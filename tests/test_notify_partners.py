@@ -193,4 +193,68 @@ def test_what_was_sent_is_remembered(users_a, clients_a):
     run("notify_partners")
     log = NotificationLog.objects.get(email="ana@alfa.com.br")
     assert (log.sent_on, log.sent_at) == (TODAY, timezone.now())
-    assert log.summary == {"vencem_em_7_dias": 2, "expirados_no_mes": 1, "codigos_a_ativar": 1}
+    assert log.summary == {
+        "vencem_em_7_dias": 2,
+        "expirados_no_mes": 1,
+        "codigos_a_ativar": 1,
+        "certificados_vencendo": 0,
+        "link_sem_contato": 0,
+    }
+
+
+def test_the_summary_lists_certificates_expiring_and_link_installations_not_seen(
+    users_a, partner_a, make_client, mailoutbox
+):
+    from clients.models import Certificate
+
+    def certificate(client, valid_until):
+        Certificate.objects.create(
+            client=client,
+            holder=client.name,
+            cnpj=client.cpf_cnpj,
+            issuer="AC",
+            serial_number="1",
+            fingerprint="0" * 64,
+            valid_from=valid_until - dt.timedelta(days=365),
+            valid_until=valid_until,
+            encrypted_file="x",
+            encrypted_password="x",
+        )
+
+    later = dt.date(2027, 6, 1)
+    certificate(
+        make_client(partner_a, name="Certificado 30", expires_on=later), NOW + dt.timedelta(30)
+    )
+    certificate(
+        make_client(partner_a, name="Certificado 31 Fora", expires_on=later),
+        NOW + dt.timedelta(31, hours=13),
+    )
+    make_client(
+        partner_a,
+        name="Link Calado",
+        product=Product.LINK,
+        expires_on=later,
+        license_key="K-CALADO",
+        last_seen_at=NOW - dt.timedelta(days=20),
+    )
+    make_client(
+        partner_a,
+        name="Link Recente Fora",
+        product=Product.LINK,
+        expires_on=later,
+        license_key="K-RECENTE",
+        last_seen_at=NOW - dt.timedelta(days=3),
+    )
+    run("notify_partners")
+    text = mailoutbox[0].body
+    ((html, _),) = mailoutbox[0].alternatives
+    assert "CERTIFICADOS DIGITAIS (NAVI) QUE VENCEM EM ATÉ 30 DIAS: 1\n" in text
+    assert "- Certificado 30 (" in text and "certificado vence em 20/12/2026" in text
+    assert "LINK SEM CONTATO HÁ MAIS DE 14 DIAS: 1\n" in text
+    assert "- Link Calado (" in text and "último contato em 31/10/2026" in text
+    for absent in ("Certificado 31 Fora", "Link Recente Fora"):
+        assert absent not in text and absent not in html
+    assert "<td>Link Calado</td>" in html
+    log = NotificationLog.objects.get(user__username="ana")
+    assert log.summary["certificados_vencendo"] == 1
+    assert log.summary["link_sem_contato"] == 1

@@ -25,9 +25,10 @@ def test_a_wrong_password_shows_a_ptbr_error_and_signs_nobody_in(client, partner
     assert "_auth_user_id" not in client.session
 
 
-def test_signing_in_leads_to_the_partners_clients(client, partner_a_user):
+def test_signing_in_leads_to_inicio(client, partner_a_user):
     response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("clients:list")
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert '<h1 class="h3 mb-0">Início</h1>' in response.text
     assert "Revenda Alfa" in response.text
 
 
@@ -72,7 +73,9 @@ def test_a_partner_signs_in_with_a_real_browser(
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
     page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(f"**{reverse('clients:list')}**")
-    assert page.get_by_role("heading", name="Clientes").is_visible()
+    page.wait_for_url(live_server.url + reverse("home"))
+    assert page.get_by_role("heading", name="Início").is_visible()
+    page.get_by_role("link", name="Clientes", exact=True).click()
+    assert page.get_by_role("heading", name="Clientes", exact=True).is_visible()
     assert page.get_by_text("Mercado Bom Preço").is_visible()
     page.screenshot(path=f"{screenshot_dir}/sign-in-clients.png", full_page=True)

@@ -112,7 +112,10 @@ def insert(model, objects: list) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # Not the generated columns (Client.last_seen_on): the database computes them.
+    fields = [
+        field for field in meta.concrete_fields if not field.primary_key and not field.generated
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

@@ -10,6 +10,7 @@ of p50/p95 server times.
 import datetime
 import os
 import random
+import re
 import statistics
 import time
 import tracemalloc
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client as TestClient
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -26,9 +28,19 @@ from django.utils import timezone
 
 from clients.documents import cnpj_from_base, cpf_from_base, format_document
 from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
-from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
+from clients.models import (
+    CODE_ALPHABET,
+    Client,
+    ClientEvent,
+    LinkVersionSetting,
+    Module,
+    Partner,
+    PartnerUser,
+    Product,
+    Renewal,
+)
 from clients.scoping import partner_clients
-from clients.status import Status, facts_for, month_start, status_counts
+from clients.status import Status, facts_for, month_start, status_counts, status_q
 from portal.copying import copy_rows
 from portal.progress import ProgressBar
 
@@ -288,6 +300,9 @@ class Command(BaseCommand):
 
     def _measure(self, requests):
         big = Partner.objects.get(code=f"{BENCH_PREFIX}0001")
+        # Início's "versão anterior" card needs a current version (the seed reports 4.0–4.8).
+        if not LinkVersionSetting.objects.exists():
+            LinkVersionSetting.objects.create(version="4.6", note="benchmark")
         sample = Client.objects.filter(partner=big, hidden_at__isnull=True).order_by("pk")[500]
         User = get_user_model()
         portal, admin = TestClient(), TestClient()
@@ -312,6 +327,8 @@ class Command(BaseCommand):
             ("ordem por vencimento, decrescente", portal, f"{clients_url}?sort=-expires_on"),
             ("ordem por status", portal, f"{clients_url}?sort=status"),
             ("página 1.000", portal, f"{clients_url}?page=1000"),
+            ("Início (cartões e gráficos)", portal, reverse("home")),
+            ("Renovação (padrão, por vencimento)", portal, reverse("clients:renewals")),
             ("diálogo dos códigos não utilizados", portal, reverse("clients:registration-codes")),
             ("exportação CSV (lista inteira)", portal, f"{clients_url}?_export=csv"),
             ("admin: changelist do parceiro", admin, f"{admin_url}?partner__id__exact={big.pk}"),
@@ -344,14 +361,7 @@ class Command(BaseCommand):
         )
         samples = {label: [] for label, _, _ in variants}
         ratios = {label: [] for label, _, floor in variants if floor}
-        with override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=["testserver"],
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ):
+        with override_settings(**_served_as_production()):
             progress = ProgressBar(self.stdout, "medições", requests + 1)
             for round_ in range(requests + 1):
                 for label, measure, floor in variants:
@@ -390,6 +400,77 @@ class Command(BaseCommand):
             f"\nExportação CSV ({_n(total)} clientes menos os ocultos): pico de memória Python "
             f"{peak / 2**20:.1f} MiB (tracemalloc)."
         )
+        clientes, inicio = samples[pages[0][0]], samples["Início (cartões e gráficos)"]
+        ratio = _p50([r[0] for r in inicio]) / _p50([r[0] for r in clientes])
+        self.stdout.write(f"Início / Clientes padrão (p50): {ratio:.2f}×.")
+        self._bulk_renewal(portal, big)
+
+    def _bulk_renewal(self, portal, big, size=1000, rounds=3):
+        """Renovar em lote (prévia + confirmação) of the ~`size` Ativo clients with Renovação
+        manual that expire first, selected as a partner would: "selecionar todos os N que
+        correspondem ao filtro" (status, renovação, vencimento até). Rolled back each round,
+        so that re-runs measure the same data."""
+        clients = Client.objects.filter(status_q(Status.ATIVO), partner=big, renewal=Renewal.MANUAL)
+        # From tomorrow (on the 1st the seed leaves a crowd due today), whole days up to ~size.
+        start = timezone.localdate() + datetime.timedelta(days=1)
+        per_day = (
+            clients.filter(expires_on__gte=start)
+            .order_by("expires_on")
+            .values("expires_on")
+            .annotate(count=Count("pk"))
+        )
+        selected, until = 0, start
+        for row in per_day:
+            selected, until = selected + row["count"], row["expires_on"]
+            if selected >= size:
+                break
+        query = {
+            "acao": "renovar",
+            "todos": "1",
+            "status": "ativo",
+            "renovacao": Renewal.MANUAL,
+            "vencimento_de": start.isoformat(),
+            "vencimento_ate": until.isoformat(),
+        }
+        times = []
+        with override_settings(**_served_as_production()):
+            for _ in range(rounds):
+                with transaction.atomic():
+                    started = time.perf_counter()
+                    with sql_timer() as sql:
+                        preview = portal.get(reverse("clients:bulk-preview"), query)
+                        previewed = time.perf_counter()
+                        token = re.search(r'name="token" value="([^"]+)"', preview.text)[1]
+                        portal.post(reverse("clients:bulk-confirm"), {"token": token})
+                    elapsed = time.perf_counter() - started
+                    renewed = ClientEvent.objects.filter(
+                        action="renovar", client__partner=big
+                    ).count()
+                    if renewed != selected:
+                        raise CommandError(
+                            f"a renovação em lote renovou {renewed} de {selected} clientes"
+                        )
+                    times.append((previewed - started, elapsed, sql["queries"]))
+                    transaction.set_rollback(True)
+        preview_s, total_s, queries = (
+            statistics.median(values) for values in zip(*times, strict=True)
+        )
+        self.stdout.write(
+            f"Renovar em lote {_n(selected)} clientes (mediana de {rounds}): prévia "
+            f"{preview_s:.2f} s, prévia + confirmação {total_s:.2f} s, {queries:.0f} consultas."
+        )
+
+
+def _served_as_production():
+    """DEBUG off, as in production; static files without collectstatic's manifest."""
+    return {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": ["testserver"],
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    }
 
 
 def _request(client, url):

@@ -3,21 +3,41 @@
 A seeding path, like the benchmarks' bulk seeding: it writes the rows of clients in a wanted
 status directly (the facts from clients.status.facts_for), which no service does — never
 used on live data (refused with DEBUG off unless --force).
+
+Every card of Início has something to show: clients due in the next days, Navi A1
+certificates expired and expiring within 30/60/90 days (real self-signed PKCS#12 files, through
+the certificate service), Link installations on older versions than the current one and
+installations not seen for weeks.
 """
 
 import datetime
+import io
 import random
+from functools import cache
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clients.certificates import (
+    ICP_BRASIL_CNPJ_OID,
+    client_certificate_upload,
+    describe_certificate,
+    encrypt,
+)
 from clients.documents import cnpj_from_base, cpf_from_base
 from clients.models import (
+    Certificate,
     Client,
     License,
+    LinkVersionSetting,
     Module,
     Partner,
     PartnerUser,
@@ -25,7 +45,24 @@ from clients.models import (
     RegistrationCode,
     Renewal,
 )
-from clients.status import Status, facts_for, month_start
+from clients.status import Status, client_status, facts_for, month_start
+
+# The current Link version the demo starts with (staff change it in the admin).
+CURRENT_LINK_VERSION = "4.10"
+# Link versions reported by the demo installations, most of them current.
+LINK_VERSIONS = ["4.10.2", "4.10.1", "4.10.0", "4.9.8", "4.10.2", "4.8.3"]
+# Days from today to each demo certificate's last day, in turn (the first is expired).
+CERTIFICATE_DAYS = [-6, 12, 27, 48, 83, 240]
+DEMO_CERTIFICATE_PASSWORD = "demo-a1-2026"
+CERTIFICATE_INFO_FIELDS = (
+    "holder",
+    "cnpj",
+    "issuer",
+    "serial_number",
+    "fingerprint",
+    "valid_from",
+    "valid_until",
+)
 
 PARTNERS = [
     ("alfa", "Revenda Alfa", "alfa", "alfa-demo-2026"),
@@ -101,6 +138,10 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self._admin()
+            if not LinkVersionSetting.objects.exists():
+                LinkVersionSetting.objects.create(
+                    version=CURRENT_LINK_VERSION, note="Dados de demonstração"
+                )
             for index, (code, name, username, password) in enumerate(PARTNERS):
                 partner, _ = Partner.objects.get_or_create(code=code, defaults={"name": name})
                 self._user(username, password, partner)
@@ -132,11 +173,47 @@ class Command(BaseCommand):
         created = 0
         number = 0
         for status, count in PLAN:
-            for _ in range(count):
+            for index in range(count):
                 number += 1
                 created += 1
-                self._client(partner, status, number, seed, today, rng)
+                client = self._client(partner, status, number, seed, today, rng)
+                if status == "ativo" and index < 3:  # due in the next days
+                    client.expires_on = today + datetime.timedelta(days=index * 3)
+                    client.save(update_fields=["expires_on"])
+        self._certificates(partner, today)
         return created
+
+    def _certificates(self, partner, today):
+        """A1 certificates for the Navi clients that may have one (Ativo or Suspenso, CNPJ)."""
+        navi = partner.clients.filter(product=Product.NAVI).order_by("pk")
+        eligible = [
+            client
+            for client in navi
+            if len(client.cpf_cnpj) == 14
+            and client_status(client, today) in (Status.ATIVO, Status.SUSPENSO)
+        ]
+        midday = datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC)
+        for client, days in zip(eligible, CERTIFICATE_DAYS, strict=False):
+            valid_until = midday + datetime.timedelta(days=days)
+            data, certificate = demo_pfx(client.cpf_cnpj, client.name, valid_until)
+            if days < 0:
+                # Uploaded while it was valid, expired since: the service refuses an expired
+                # certificate today, so it is stored as the upload then stored it.
+                info = describe_certificate(certificate)
+                Certificate.objects.create(
+                    client=client,
+                    **{name: getattr(info, name) for name in CERTIFICATE_INFO_FIELDS},
+                    file_name="certificado-demo.pfx",
+                    encrypted_file=encrypt(data),
+                    encrypted_password=encrypt(DEMO_CERTIFICATE_PASSWORD.encode()),
+                    uploaded_at=info.valid_from,
+                )
+                continue
+            file = io.BytesIO(data)
+            file.name, file.size = "certificado-demo.pfx", len(data)
+            client_certificate_upload(
+                client=client, file=file, password=DEMO_CERTIFICATE_PASSWORD, by=None
+            )
 
     def _client(self, partner, status, number, seed, today, rng):
         uf, city = CITIES[number % len(CITIES)]
@@ -169,6 +246,42 @@ class Command(BaseCommand):
                 code.machine = f"CAIXA-{number:02d}"
                 code.save(update_fields=["consumed_at", "machine"])
                 client.license_key = f"{partner.code.upper()}-{seed}{number:04d}-{code.code[:5]}"
-                client.link_version = f"4.{number % 9}.{number % 4}"
-                client.last_seen_at = timezone.now()
+                client.link_version = LINK_VERSIONS[number % len(LINK_VERSIONS)]
+                # One installation in four has not checked in for weeks.
+                weeks = 3 + number % 4 if number % 4 == 1 else 0
+                client.last_seen_at = timezone.now() - datetime.timedelta(weeks=weeks, hours=2)
                 client.save(update_fields=["license_key", "link_version", "last_seen_at"])
+        return client
+
+
+@cache
+def _demo_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def demo_pfx(cnpj: str, holder: str, valid_until: datetime.datetime):
+    """A self-signed e-CNPJ-like A1 certificate (PKCS#12) for the demo: "HOLDER:CNPJ" and the
+    ICP-Brasil CNPJ otherName, valid for a year up to `valid_until`: (file, certificate)."""
+    key = _demo_key()
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "BR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ICP-Brasil"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{holder.upper()}:{cnpj}"),
+        ]
+    )
+    cnpj_name = x509.OtherName(ICP_BRASIL_CNPJ_OID, b"\x04" + bytes([len(cnpj)]) + cnpj.encode())
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AC Demonstração")]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid_until - datetime.timedelta(days=365))
+        .not_valid_after(valid_until)
+        .add_extension(x509.SubjectAlternativeName([cnpj_name]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(DEMO_CERTIFICATE_PASSWORD.encode())
+    data = pkcs12.serialize_key_and_certificates(b"demo", key, certificate, None, encryption)
+    return data, certificate

@@ -1,0 +1,190 @@
+"""Bulk actions: a single-client service applied to each selected client, after a preview.
+
+The preview says, per client, what the action will do or why it is not allowed (the same
+message as the single action, clients.services.not_allowed_message). It is bound to what it
+showed: the confirmation carries a signed token with each allowed client's id and a
+fingerprint of its state then; on confirmation every client is locked and a client whose
+state changed since is refused, not changed. The others go through the service one by one,
+each with its own history event, exactly as from the ⋮ menu.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db import transaction
+from django.utils.formats import date_format
+
+from clients import services
+from clients.actions import Action, can
+from clients.dates import add_months
+from clients.models import Client
+from clients.status import Status, client_status
+
+MAX_CLIENTS = 5000
+TOKEN_SALT = "clients.bulk"
+TOKEN_MAX_AGE = 60 * 60  # seconds a preview stays valid
+
+SERVICES = {
+    Action.RENEW: services.client_renew,
+    Action.SUSPEND: services.client_suspend,
+    Action.UNSUSPEND: services.client_unsuspend,
+    Action.HIDE: services.client_hide,
+}
+# The state a preview is bound to: a change to any of these refuses the client.
+BOUND_FIELDS = (
+    "version",
+    "expires_on",
+    "suspended_at",
+    "hidden_at",
+    "pending_since",
+    "updated_at",
+)
+
+CHANGED = "O cliente mudou desde a prévia; nada foi feito. Faça uma nova prévia."
+GONE = "O cliente não está mais na sua lista; nada foi feito."
+TOO_MANY = (
+    "Uma ação em lote alcança no máximo {max} clientes; a seleção tem {count}. "
+    "Use os filtros para dividir a seleção."
+)
+INVALID_TOKEN = "Esta prévia expirou ou não é válida; nada foi feito. Faça a seleção de novo."
+
+
+class BulkRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _d(day) -> str:
+    return date_format(day, "d/m/Y")
+
+
+def outcome(action: Action, client: Client) -> str:
+    """What the action will do to `client` (which may take it)."""
+    if action == Action.RENEW:
+        renewed = add_months(client.expires_on, 1)
+        return f"Vencimento {_d(client.expires_on)} → {_d(renewed)}"
+    if action == Action.SUSPEND:
+        return "Será suspenso: o sistema é bloqueado na próxima verificação"
+    if action == Action.UNSUSPEND:
+        return "A suspensão é cancelada: o acesso volta na próxima verificação"
+    return "Sai da lista (vê-se com o filtro “Oculto”)"
+
+
+def fingerprint(client: Client) -> str:
+    state = "|".join(str(getattr(client, name)) for name in BOUND_FIELDS)
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Line:
+    client: Client
+    status: Status
+    allowed: bool
+    message: str  # the outcome, or why it will not happen
+
+
+@dataclass
+class Preview:
+    action: Action
+    lines: list[Line]
+    token: str
+
+    @property
+    def allowed(self) -> list[Line]:
+        return [line for line in self.lines if line.allowed]
+
+    @property
+    def refused(self) -> list[Line]:
+        return [line for line in self.lines if not line.allowed]
+
+
+def check_size(count: int) -> None:
+    if count > MAX_CLIENTS:
+        raise BulkRefused(TOO_MANY.format(max=_n(MAX_CLIENTS), count=_n(count)))
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def preview(*, action: Action, clients, partner, user) -> Preview:
+    """The preview of `action` over `clients` (a queryset of the partner's clients)."""
+    action = Action(action)
+    if action not in SERVICES:
+        raise BulkRefused("Ação em lote desconhecida.")
+    selected = list(clients.order_by("name", "pk")[: MAX_CLIENTS + 1])
+    if len(selected) > MAX_CLIENTS:
+        check_size(clients.count())
+    lines = []
+    for client in selected:
+        status = client_status(client)
+        if can(client, action, status):
+            lines.append(Line(client, status, True, outcome(action, client)))
+        else:
+            lines.append(Line(client, status, False, services.not_allowed_message(action, status)))
+    bound = [[line.client.pk, fingerprint(line.client)] for line in lines if line.allowed]
+    token = signing.dumps(
+        {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound},
+        salt=TOKEN_SALT,
+        compress=True,
+    )
+    return Preview(action, lines, token)
+
+
+@dataclass
+class Result:
+    client_id: int
+    name: str
+    done: bool
+    message: str
+
+
+def confirm(*, token: str, clients, partner, user) -> tuple[Action, list[Result]]:
+    """Apply a preview: each bound client still in the state the preview showed goes through
+    the single-client service; the others are refused with the reason."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise BulkRefused(INVALID_TOKEN) from None
+    if data.get("p") != partner.pk or data.get("u") != user.pk:
+        raise BulkRefused(INVALID_TOKEN)
+    action = Action(data["a"])
+    service = SERVICES[action]
+    bound = dict((pk, print_) for pk, print_ in data["c"])
+    check_size(len(bound))
+    results = []
+    with transaction.atomic():
+        # Lock every bound client at once, in id order (two bulk actions cannot deadlock);
+        # a change committed meanwhile is seen here, after the lock.
+        locked = {
+            client.pk: client
+            for client in clients.select_for_update().filter(pk__in=bound).order_by("pk")
+        }
+        for pk, expected in bound.items():
+            client = locked.get(pk)
+            if client is None:
+                results.append(Result(pk, "", False, GONE))
+                continue
+            if fingerprint(client) != expected:
+                results.append(Result(pk, client.name, False, CHANGED))
+                continue
+            try:
+                changed = service(client=client, by=user)
+            except services.ActionNotAllowed as refused:
+                results.append(Result(pk, client.name, False, refused.message))
+                continue
+            results.append(Result(pk, client.name, True, done_message(action, changed)))
+    results.sort(key=lambda result: (result.name, result.client_id))
+    return action, results
+
+
+def done_message(action: Action, client: Client) -> str:
+    if action == Action.RENEW:
+        return f"Renovado até {_d(client.expires_on)}"
+    return {
+        Action.SUSPEND: "Suspenso",
+        Action.UNSUSPEND: "Suspensão cancelada",
+        Action.HIDE: "Ocultado",
+    }[action]
