@@ -22,6 +22,7 @@ PARTNER_PAGES = {
 }
 # Partner pages about one client: anonymous → sign in; another partner → 404.
 CLIENT_PAGES = {
+    "clients:detail": {},
     "clients:history": {},
     "clients:confirm": {"action": "suspender"},
     "clients:editar": {},
