@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clients.models import Client, ClientEvent
 
 # URLs anybody may open.
-PUBLIC = {"login", "logout", "healthz"}
+PUBLIC = {"login", "logout", "healthz", "favicon"}
 # Partner pages that take no client: anonymous → sign in.
 PARTNER_PAGES = {
     "home",

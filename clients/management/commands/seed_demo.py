@@ -1,14 +1,20 @@
-"""Demo data: two partners, their users, an admin and ~40 clients each in every status."""
+"""Demo data: two partners, their users, an admin and 60 clients each in every status (two
+pages of the list), history on several clients, and Navi clients with a demo A1 certificate
+(one valid for a year, one expiring within 30 days)."""
 
 import datetime
 import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clients import services
+from clients.certificates import client_certificate_upload
+from clients.demo_certificates import make_pfx
 from clients.documents import cnpj_from_base, cpf_from_base
 from clients.models import (
     Client,
@@ -60,9 +66,10 @@ NAMES = [
     "Primavera",
 ]
 
-# (status wanted, how many) per partner: 40 clients covering every status.
+# (status wanted, how many) per partner: 60 clients covering every status, 56 of them listed
+# without a filter (Oculto ones are not): more than one page (clients.tables.PER_PAGE).
 PLAN = [
-    ("ativo", 16),
+    ("ativo", 36),
     ("suspenso", 5),
     ("expirado", 6),
     ("inativo", 6),
@@ -111,8 +118,8 @@ class Command(BaseCommand):
             self._admin()
             for index, (code, name, username, password) in enumerate(PARTNERS):
                 partner, _ = Partner.objects.get_or_create(code=code, defaults={"name": name})
-                self._user(username, password, partner)
-                created = self._clients(partner, seed=index)
+                user = self._user(username, password, partner)
+                created = self._clients(partner, user, seed=index)
                 self.stdout.write(f"{name}: {created} cliente(s) criado(s).")
         self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
 
@@ -131,20 +138,46 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner})
+        return user
 
-    def _clients(self, partner, seed):
+    def _clients(self, partner, user, seed):
         if partner.clients.exists():
             return 0
         rng = random.Random(seed)
         today = timezone.localdate()
-        created = 0
+        created = []
         number = 0
         for status, count in PLAN:
             for _ in range(count):
                 number += 1
-                created += 1
-                self._client(partner, status, number, seed, today, rng)
-        return created
+                created.append(self._client(partner, status, number, seed, today, rng))
+        self._history(created, user)
+        self._certificates(created, user)
+        return len(created)
+
+    def _history(self, clients, user):
+        """Some of the partner's own actions, through the services (each writes its event)."""
+        for client in clients[:36:4]:  # Ativo ones
+            if client.renewal == Renewal.MANUAL:
+                client = services.client_renew(client=client, by=user)
+            client = services.client_suspend(client=client, by=user)
+            services.client_unsuspend(client=client, by=user)
+
+    def _certificates(self, clients, user):
+        """A Navi client with a certificate valid for a year, another's expiring in 20 days."""
+        navi = [c for c in clients[:36] if c.product == Product.NAVI and len(c.cpf_cnpj) == 14]
+        now = timezone.now()
+        for client, days in zip(navi, (365, 20), strict=False):
+            password = f"demo-{client.pk}"
+            data = make_pfx(
+                client.cpf_cnpj,
+                password=password,
+                holder=client.name.upper(),
+                valid_from=now - datetime.timedelta(days=1),
+                valid_until=now + datetime.timedelta(days=days),
+            )
+            file = SimpleUploadedFile("certificado-demo.pfx", data)
+            client_certificate_upload(client=client, file=file, password=password, by=user)
 
     def _client(self, partner, status, number, seed, today, rng):
         uf, city = CITIES[number % len(CITIES)]
@@ -180,3 +213,4 @@ class Command(BaseCommand):
                 client.link_version = f"4.{number % 9}.{number % 4}"
                 client.last_seen_at = timezone.now()
                 client.save(update_fields=["license_key", "link_version", "last_seen_at"])
+        return client
