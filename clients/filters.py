@@ -2,7 +2,7 @@
 
 Every filter is a plain predicate, so that PostgreSQL answers the page and its count from
 indexes: status through `clients.status.statuses_q`, the search through the name without
-accents (`UPPER(portal_unaccent(name)) LIKE`, `clients.search`), a fragment of the normalised
+accents (`search_name LIKE`, a generated column: `clients.search`), a fragment of the normalised
 CPF/CNPJ (both served by pg_trgm indexes on PostgreSQL) or the ID. Invalid values are
 reported in the form and ignored (the view is not strict).
 """
@@ -13,12 +13,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.db.models import Q
-from django.db.models.functions import Upper
-from django.db.models.lookups import Contains
 
 from clients.documents import normalize_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
-from clients.search import Unaccent, fold
+from clients.search import fold
 from clients.status import Status, statuses_q
 
 # Longer searches are refused by the form (and so ignored), never sent to the database.
@@ -63,7 +61,7 @@ def search_q(term: str) -> Q:
     """Clients whose name contains `term` (accents and case ignored), whose CPF/CNPJ contains
     it (at least 4 characters and a digit; punctuation optional), or whose ID is `term`."""
     term = term.strip()
-    query = Q(Contains(Upper(Unaccent("name")), fold(term)))
+    query = Q(search_name__contains=fold(term))
     document = normalize_document(term)
     if len(document) >= MIN_DOCUMENT_FRAGMENT and any(char.isdigit() for char in document):
         query |= Q(cpf_cnpj__contains=document)

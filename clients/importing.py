@@ -496,7 +496,8 @@ def _insert(model, objects: list) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return
     meta, quote = model._meta, connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # The database computes generated columns (Client.search_name) itself.
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
