@@ -4,6 +4,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from clients.documents import normalize_document
 from clients.forms import ClientAdminForm
@@ -24,7 +26,7 @@ from clients.services import (
     full_snapshot,
     record_event,
 )
-from clients.status import Status, status_q, today
+from clients.status import Status, status_q, status_since, today
 from portal.admin import SafeAdminMixin
 
 User = get_user_model()
@@ -131,7 +133,14 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "=cpf_cnpj"]
     show_full_result_count = False
     autocomplete_fields = ["partner"]
-    readonly_fields = ["license_key", "link_version", "last_seen_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status_with_reason",
+        "license_key",
+        "link_version",
+        "last_seen_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = None
     actions = ["approve", "reject"]
     inlines = [LicenseInline, RegistrationCodeInline, ClientEventInline]
@@ -143,6 +152,24 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, client):
         return client.status.label
+
+    # Nothing is ever deleted: a client's history must stay (no Remover, no bulk delete).
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status")
+    def status_with_reason(self, client):
+        """The derived status on the change page, with the fact behind it."""
+        if client.pk is None:
+            return "—"
+        status = client.status
+        since = status_since(client, status)
+        text = status.label
+        if since:
+            text += f" desde {date_format(timezone.localtime(since), 'd/m/Y H:i')}"
+        if status == Status.PENDENTE and client.pending_reason:
+            text += f": {client.pending_reason}"
+        return text
 
     def get_readonly_fields(self, request, obj=None):
         # A client never moves to another partner (its codes and history stay with it).

@@ -16,7 +16,7 @@ from clients.scoping import (
     partner_required,
     partner_unused_codes,
 )
-from clients.status import Status, status_counts, today
+from clients.status import Status, status_counts, status_since, today
 from clients.tables import (
     EXPORT_FORMATS,
     PER_PAGE,
@@ -30,13 +30,6 @@ from clients.tables import (
 EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
 CODES_PER_PAGE = 100
 RECENT_EVENTS = 10
-
-# The fact behind a status that the client page shows beside its badge: (label, field).
-STATUS_SINCE = {
-    Status.PENDENTE: ("Pendente desde", "pending_since"),
-    Status.SUSPENSO: ("Suspenso desde", "suspended_at"),
-    Status.OCULTO: ("Oculto desde", "hidden_at"),
-}
 
 
 def home(request):
@@ -117,11 +110,10 @@ def client_detail(request, pk):
     licenses.sort(key=lambda row: row[0] != Module.MAIN.label)
     events = client.events.select_related("actor").order_by("-at", "-id")[: RECENT_EVENTS + 1]
     events = [(event, action_label(event.action), changes(event)) for event in events]
-    since = STATUS_SINCE.get(status)
     context = {
         "client": client,
         "status": status,
-        "since": (since[0], getattr(client, since[1])) if since else None,
+        "since": status_since(client, status),
         "licenses": licenses,
         "code": (
             RegistrationCode.objects.filter(client=client, consumed_at__isnull=True)
