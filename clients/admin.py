@@ -27,7 +27,7 @@ from clients.services import (
     record_event,
 )
 from clients.status import Status, status_q, status_since, today
-from portal.admin import SafeAdminMixin
+from portal.admin import LabelledTabularInline, SafeAdminMixin
 
 User = get_user_model()
 
@@ -82,18 +82,18 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LicenseInline(admin.TabularInline):
+class LicenseInline(LabelledTabularInline):
     model = License
     extra = 0
 
 
-class RegistrationCodeInline(admin.TabularInline):
+class RegistrationCodeInline(LabelledTabularInline):
     model = RegistrationCode
     extra = 0
     readonly_fields = ["code", "created_at", "consumed_at", "machine"]
 
 
-class ClientEventInline(admin.TabularInline):
+class ClientEventInline(LabelledTabularInline):
     model = ClientEvent
     extra = 0
     can_delete = False

@@ -282,3 +282,39 @@ def test_the_focus_ring_on_a_menu_button_is_visible(live_server, open_context, s
         "el => getComputedStyle(el).outlineWidth + ' ' + getComputedStyle(el).outlineStyle"
     )
     assert outline == "3px solid"
+
+
+# The admin pages the portal customises ------------------------------------------------------
+
+
+def test_the_admins_client_pages_have_no_serious_accessibility_violation(
+    browser, browser_context_args, live_server, client, staff_user, shops, screenshot_dir
+):
+    client.force_login(staff_user)
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": DESKTOP, "bypass_csp": True}
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    found = {}
+    pending = shops[Status.PENDENTE]
+    for name, path in [
+        ("admin-clientes", reverse("admin:clients_client_changelist")),
+        ("admin-pendentes", reverse("admin:clients_client_changelist") + "?status=pendente"),
+        ("admin-cliente", reverse("admin:clients_client_change", args=[pending.pk])),
+        ("admin-link", reverse("admin:clients_client_change", args=[shops["link"].pk])),
+    ]:
+        page.goto(live_server.url + path)
+        page.screenshot(path=f"{screenshot_dir}/a11y-{name}.png", full_page=True)
+        if violations := serious_violations(page):
+            found[name] = violations
+    context.close()
+    assert not found, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)

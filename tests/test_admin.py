@@ -282,3 +282,9 @@ def test_the_admin_speaks_portuguese_with_months_in_lower_case(
     assert "Access attempts" not in index and "tentativas de acesso" in index.lower()
     catalog = admin_client_.get("/admin/jsi18n/").text
     assert "Hoje (%(date)s)" in catalog
+
+
+def test_the_change_page_shows_the_cpf_cnpj_formatted(admin_client_, partner_a, make_client):
+    shop = make_client(partner_a, cpf_cnpj="52998224725")
+    page = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk])).text
+    assert 'value="529.982.247-25"' in page
