@@ -37,7 +37,7 @@ SEARCH_INDEXES = {"client_search_name_trgm", "client_cpf_cnpj_trgm"}
 def test_the_accent_insensitive_search_can_use_its_trigram_indexes(db):
     from clients.filters import search_q
 
-    assert SEARCH_INDEXES <= index_names()
+    assert index_names() >= SEARCH_INDEXES
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         try:
