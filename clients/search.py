@@ -4,7 +4,7 @@ Both sides are folded the same way: `fold(term)` in Python, `UPPER(portal_unacce
 SQL — kept by the database in the generated column `Client.search_name`, so that a search
 compares stored text (unaccent costs ~5 µs a name, too much to redo for each of the 125,000
 rows a common word's trigrams match). `portal_unaccent` is an IMMUTABLE SQL function around
-PostgreSQL's `unaccent` (migration clients/0006, which also indexes `search_name` with
+PostgreSQL's `unaccent` (migration clients/0007, which also indexes `search_name` with
 pg_trgm), and on SQLite a Python function of the same name registered on every connection.
 """
 

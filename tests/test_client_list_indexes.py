@@ -1,4 +1,4 @@
-"""Migrations clients/0003 and 0006: the Clientes screen's indexes exist on PostgreSQL (and only
+"""Migrations clients/0003 and 0007: the Clientes screen's indexes exist on PostgreSQL (and only
 there)."""
 
 import pytest

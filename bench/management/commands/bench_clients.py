@@ -28,7 +28,9 @@ from clients.documents import cnpj_from_base, cpf_from_base, format_document
 from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
 from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
 from clients.scoping import partner_clients
-from clients.status import Status, month_start, status_counts
+from clients.status import Status, facts_for, month_start, status_counts
+from portal.copying import copy_rows
+from portal.progress import ProgressBar
 
 BENCH_PREFIX = "bench-"
 BENCH_USER = "bench"
@@ -54,6 +56,8 @@ CLIENT_COLUMNS = (
     "license_key",
     "link_version",
     "last_seen_at",
+    "notes",
+    "version",
     "created_at",
     "updated_at",
 )
@@ -70,31 +74,6 @@ STATUS_SHARES = (
     (Status.OCULTO, 1.0),
 )
 NOT_ACTIVATED_SHARE = 0.03
-
-
-class Progress:
-    """A one-line progress bar on the terminal."""
-
-    def __init__(self, stream, label, total, width=30):
-        self.stream, self.label, self.total, self.width = stream, label, total, width
-        self.started = time.perf_counter()
-        self.shown = -1
-
-    def update(self, done):
-        percent = done * 100 // self.total
-        if percent == self.shown and done != self.total:
-            return
-        self.shown = percent
-        filled = self.width * done // self.total
-        bar = "#" * filled + "-" * (self.width - filled)
-        elapsed = time.perf_counter() - self.started
-        counts = f"{_n(done):>9}/{_n(self.total)}"
-        self.stream.write(f"\r  {self.label:<22} [{bar}] {percent:3d}%  {counts}  {elapsed:5.1f} s")
-        self.stream.flush()
-
-    def finish(self):
-        self.update(self.total)
-        self.stream.write("\n")
 
 
 class Command(BaseCommand):
@@ -201,11 +180,11 @@ class Command(BaseCommand):
         return indexes
 
     def _recreate_indexes(self, indexes):
-        progress = Progress(self.stdout, "índices", len(indexes))
+        progress = ProgressBar(self.stdout, "índices", len(indexes))
         with connection.cursor() as cursor:
             for done, (_, definition) in enumerate(indexes, 1):
                 cursor.execute(definition)
-                progress.update(done)
+                progress.update_to(done)
         progress.finish()
 
     def _reset_sequences(self):
@@ -224,38 +203,46 @@ class Command(BaseCommand):
         # One COPY at a time per connection: the codes wait in a list (licenses need none,
         # they follow from the client's id).
         codes = []
-        progress = Progress(self.stdout, "clientes", total)
+        progress = ProgressBar(self.stdout, "clientes", total)
         # The big partner's clients are spread over the whole table, as if registered over the
         # years among everybody else's: every `stride`-th client is theirs.
-        stride, others = total // big, 0
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(_copy_sql("clients_client", CLIENT_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    if pk % stride == 0 and pk // stride <= big:
-                        partner_id = 1
-                    else:
-                        partner_id, others = 2 + others % (partners - 1), others + 1
-                    row, code = self._client_row(pk, partner_id, rng, today, first, now)
-                    copy.write_row(row)
-                    if code:
-                        codes.append((partner_id, *code))
-                    if pk % 5000 == 0:
-                        progress.update(pk)
+        stride = total // big
+
+        def client_rows():
+            others = 0
+            for pk in range(1, total + 1):
+                if pk % stride == 0 and pk // stride <= big:
+                    partner_id = 1
+                else:
+                    partner_id, others = 2 + others % (partners - 1), others + 1
+                row, code = self._client_row(pk, partner_id, rng, today, first, now)
+                if code:
+                    codes.append((partner_id, *code))
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield row
+
+        def license_rows():
+            for pk in range(1, total + 1):
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield (pk, pk, Module.MAIN, 1 + pk % 5, None, None)
+
+        def code_rows():
+            for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
+                consumed, machine = (now, "CAIXA-01") if activated else (None, "")
+                if done % 5000 == 0:
+                    progress.update_to(done)
+                yield (pk, pk, partner_id, code, now, consumed, machine)
+
+        with connection.cursor() as cursor:
+            copy_rows(cursor, "clients_client", CLIENT_COLUMNS, client_rows())
             progress.finish()
-            progress = Progress(self.stdout, "licenças", total)
-            with cursor.copy(_copy_sql("clients_license", LICENSE_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
-                    if pk % 5000 == 0:
-                        progress.update(pk)
+            progress = ProgressBar(self.stdout, "licenças", total)
+            copy_rows(cursor, "clients_license", LICENSE_COLUMNS, license_rows())
             progress.finish()
-            progress = Progress(self.stdout, "códigos de registro", len(codes))
-            with cursor.copy(_copy_sql("clients_registrationcode", CODE_COLUMNS)) as copy:
-                for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
-                    consumed, machine = (now, "CAIXA-01") if activated else (None, "")
-                    copy.write_row((pk, pk, partner_id, code, now, consumed, machine))
-                    if done % 5000 == 0:
-                        progress.update(done)
+            progress = ProgressBar(self.stdout, "códigos de registro", len(codes))
+            copy_rows(cursor, "clients_registrationcode", CODE_COLUMNS, code_rows())
             progress.finish()
 
     def _client_row(self, pk, partner_id, rng, today, first, now):
@@ -263,22 +250,9 @@ class Command(BaseCommand):
         uf, city = CITIES[pk % len(CITIES)]
         product = Product.LINK if rng.random() < 0.5 else Product.NAVI
         document = cpf_from_base(f"{pk:09d}") if pk % 3 == 0 else cnpj_from_base(f"{pk:08d}0001")
-        suspended = pending = hidden = None
-        reason = ""
-        if status in (Status.ATIVO, Status.SUSPENSO, Status.PENDENTE):
-            expires = today + datetime.timedelta(days=rng.randint(0, 365))
-        elif status == Status.EXPIRADO and today > first:
-            expires = first + datetime.timedelta(days=rng.randint(0, (today - first).days - 1))
-        elif status == Status.EXPIRADO:  # the 1st of the month: nothing expired this month
-            expires = today
-        else:
-            expires = first - datetime.timedelta(days=rng.randint(1, 720))
-        if status == Status.SUSPENSO:
-            suspended = now
-        elif status == Status.PENDENTE:
-            pending, reason = now, "CPF/CNPJ já cadastrado por outro parceiro."
-        elif status == Status.OCULTO:
-            hidden = now
+        # The days from today (or from this month) the vencimento lies, as clients.status says.
+        days = rng.randint(1, max((today - first).days, 1) if status == Status.EXPIRADO else 365)
+        facts = facts_for(status, today, now, days=days)
         activated = product == Product.LINK and rng.random() >= NOT_ACTIVATED_SHARE
         code = None
         if product == Product.LINK:
@@ -294,15 +268,17 @@ class Command(BaseCommand):
             city,
             product,
             today - datetime.timedelta(days=rng.randint(0, 2000)),
-            expires,
+            facts["expires_on"],
             Renewal.BILLING if rng.random() < 0.2 else Renewal.MANUAL,
-            suspended,
-            pending,
-            reason,
-            hidden,
+            facts.get("suspended_at"),
+            facts.get("pending_since"),
+            facts.get("pending_reason", ""),
+            facts.get("hidden_at"),
             f"K{pk:012d}" if activated else None,
             f"4.{pk % 9}.{pk % 4}" if activated else "",
             now if activated else None,
+            "",
+            0,
             now,
             now,
         )
@@ -345,16 +321,29 @@ class Command(BaseCommand):
                 f"{admin_url}?partner__id__exact={big.pk}&q={search}",
             ),
         ]
-        variants = [(label, _request(client, url)) for label, client, url in pages]
-        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big)))
+        floor_url = reverse("bench-clients-floor")
+        # Each list variant is timed next to the floor (bench.views.clients_floor: the same
+        # rows in a plain template loop) with the same query, in the same round.
+        variants = [
+            (
+                label,
+                _request(client, url),
+                _request(client, floor_url + url[len(clients_url) :])
+                if url.partition("?")[0] == clients_url and "_export" not in url
+                else None,
+            )
+            for label, client, url in pages
+        ]
+        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big), None))
         total = Client.objects.filter(partner=big).count()
         self.stdout.write(
             f"\nMedindo o parceiro {big.code} ({_n(total)} clientes de "
             f"{_n(Client.objects.count())}): {requests} rodadas, cada uma passando por todas as "
-            "variantes (a exportação, uma rodada em quatro), após uma rodada de aquecimento. "
-            f"Carga da máquina no início: {_load()}."
+            "variantes, cada variante da lista seguida do seu piso (a exportação, uma rodada em "
+            f"quatro), após uma rodada de aquecimento. Carga da máquina no início: {_load()}."
         )
-        samples = {label: [] for label, _ in variants}
+        samples = {label: [] for label, _, _ in variants}
+        ratios = {label: [] for label, _, floor in variants if floor}
         with override_settings(
             DEBUG=False,
             ALLOWED_HOSTS=["testserver"],
@@ -363,28 +352,40 @@ class Command(BaseCommand):
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ):
-            progress = Progress(self.stdout, "medições", requests + 1)
+            progress = ProgressBar(self.stdout, "medições", requests + 1)
             for round_ in range(requests + 1):
-                for label, measure in variants:
+                for label, measure, floor in variants:
                     if "exportação" in label and round_ % 4 != 1:
                         continue
                     result = measure()
+                    floor_result = floor() if floor else None
                     if round_:  # the first round only warms the caches
                         samples[label].append(result)
-                progress.update(round_ + 1)
+                        if floor_result:
+                            ratios[label].append(result[0] / floor_result[0])
+                progress.update_to(round_ + 1)
             progress.finish()
             peak = _export_memory(portal, f"{clients_url}?_export=csv")
         self.stdout.write(f"Carga da máquina no fim: {_load()}.\n")
         self.stdout.write(
-            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas |"
+            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas "
+            "| × piso (mediana; mín–máx das rodadas) |"
         )
-        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|")
         for label, results in samples.items():
             wall, sql, cpu, queries = zip(*results, strict=True)
+            ratio = ratios.get(label)
+            shown = f"{_p50(ratio):.2f} ({min(ratio):.2f}–{max(ratio):.2f})" if ratio else "—"
             self.stdout.write(
                 f"| {label} | {_p50(wall):.0f} | {_p95(wall):.0f} | {_p50(sql):.0f} | "
-                f"{_p50(cpu):.0f} | {max(queries)} |"
+                f"{_p50(cpu):.0f} | {max(queries)} | {shown} |"
             )
+        default, admin_page = samples[pages[0][0]], samples[pages[-2][0]]
+        per_round = [ours[0] / theirs[0] for ours, theirs in zip(default, admin_page, strict=True)]
+        self.stdout.write(
+            f"\nClientes padrão / changelist do admin: {_p50(per_round):.2f}× (mediana das "
+            f"rodadas; {min(per_round):.2f}–{max(per_round):.2f})."
+        )
         self.stdout.write(
             f"\nExportação CSV ({_n(total)} clientes menos os ocultos): pico de memória Python "
             f"{peak / 2**20:.1f} MiB (tracemalloc)."
@@ -468,7 +469,3 @@ def _p95(values):
     if len(values) < 2:
         return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-def _copy_sql(table, columns):
-    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"

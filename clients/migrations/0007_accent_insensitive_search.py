@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
     atomic = False  # VACUUM cannot run in a transaction
 
     dependencies = [
-        ("clients", "0005_licensing_tables"),
+        ("clients", "0006_client_notes_version_event_names"),
     ]
 
     operations = [
