@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from clients import services
@@ -29,8 +31,8 @@ from clients.models import (
 )
 from clients.quantities import describe_license
 from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
-from clients.status import Status, status_q, today
-from portal.admin import SafeAdminMixin
+from clients.status import Status, status_q, status_since, today
+from portal.admin import LabelledTabularInline, SafeAdminMixin
 
 User = get_user_model()
 
@@ -98,14 +100,14 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class RegistrationCodeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class RegistrationCodeInline(ReadOnlyAdminMixin, LabelledTabularInline):
     model = RegistrationCode
     extra = 0
     fields = ["code", "created_at", "consumed_at", "machine"]
     readonly_fields = fields
 
 
-class ClientEventInline(admin.TabularInline):
+class ClientEventInline(LabelledTabularInline):
     model = ClientEvent
     extra = 0
     can_delete = False
@@ -179,7 +181,7 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
         "product",
         *STAFF_EDITABLE_FIELDS,
         "loaded_version",
-        "status_label",
+        "status_with_reason",
         "licenses_summary",
         "registered_on",
         "expires_on",
@@ -223,6 +225,20 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, client):
         return client.status.label
+
+    @admin.display(description="status")
+    def status_with_reason(self, client):
+        """The derived status on the change page, with the fact behind it."""
+        if client.pk is None:
+            return "—"
+        status = client.status
+        since = status_since(client, status)
+        text = status.label
+        if since:
+            text += f" desde {date_format(timezone.localtime(since), 'd/m/Y H:i')}"
+        if status == Status.PENDENTE and client.pending_reason:
+            text += f": {client.pending_reason}"
+        return text
 
     @admin.display(description="licenças")
     def licenses_summary(self, client):

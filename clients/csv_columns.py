@@ -105,8 +105,9 @@ def parse_date(value: str) -> datetime.date:
         raise ValueError(f"data inexistente “{value}”") from None
 
 
-def render_date(value: datetime.date) -> str:
-    return value.strftime("%d/%m/%Y")
+def render_date(value: datetime.date | None) -> str:
+    """dd/mm/aaaa, as the import reads it and as the list shows it ("" for no date)."""
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def parse_count(value: str) -> int:

@@ -20,6 +20,29 @@ from clients.models import License, Module, Partner
 from clients.status import statuses_q
 
 CHUNK_SIZE = 2000
+# What Excel in Portuguese opens in columns: ";" between cells, UTF-8 marked by a BOM.
+DELIMITER = ";"
+BOM = "\ufeff"
+
+
+def csv_writer(stream, delimiter: str = DELIMITER):
+    """The one CSV dialect of the portal's files (the list's export and export_clients)."""
+    return csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """A CSV file as lines of text, BOM first, for a streamed download."""
+    writer = csv_writer(_Line())
+    yield BOM + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+class _Line:
+    """A file-like object for csv.writer that hands each written line back."""
+
+    def write(self, value):
+        return value
 
 
 def read_in_chunks(queryset, fields, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
@@ -97,9 +120,9 @@ def export_records(partner: Partner, statuses: Iterable[str] | None = None) -> I
     return (record_of(facts) for facts in client_facts(clients, today))
 
 
-def write_csv(records: Iterable[dict], stream, delimiter: str = ";") -> int:
+def write_csv(records: Iterable[dict], stream, delimiter: str = DELIMITER) -> int:
     """Write the header and one row per record to `stream`; returns the number of rows."""
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv_writer(stream, delimiter)
     writer.writerow(HEADER)
     count = 0
     for record in records:

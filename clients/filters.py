@@ -1,9 +1,10 @@
 """The filters of the Clientes screen (django-filter), over the partner's scoped queryset.
 
 Every filter is a plain predicate, so that PostgreSQL answers the page and its count from
-indexes: status through `clients.status.statuses_q`, the search through the name
-(`UPPER(name) LIKE`, served by a pg_trgm index on PostgreSQL), the normalised CPF/CNPJ or
-the ID. Invalid values are reported in the form and ignored (the view is not strict).
+indexes: status through `clients.status.statuses_q`, the search through the name without
+accents (`search_name LIKE`, a generated column: `clients.search`), a fragment of the normalised
+CPF/CNPJ (both served by pg_trgm indexes on PostgreSQL) or the ID. Invalid values are
+reported in the form and ignored (the view is not strict).
 """
 
 import django_filters
@@ -16,7 +17,8 @@ from django.db.models import Q
 from clients import attention
 from clients.documents import normalize_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
-from clients.status import Status, status_q, statuses_q, today
+from clients.search import fold
+from clients.status import Status, statuses_q, today
 from clients.versions import version_key
 
 # Longer searches are refused by the form (and so ignored), never sent to the database.
@@ -66,15 +68,18 @@ class ClientFilterForm(forms.Form):
         return value
 
 
+# A CPF/CNPJ fragment is searched from this many characters on (punctuation not counted).
+MIN_DOCUMENT_FRAGMENT = 4
+
+
 def search_q(term: str) -> Q:
-    """Clients whose name contains `term`, whose CPF/CNPJ is `term` (punctuation optional),
-    or whose ID is `term`."""
+    """Clients whose name contains `term` (accents and case ignored), whose CPF/CNPJ contains
+    it (at least 4 characters and a digit; punctuation optional), or whose ID is `term`."""
     term = term.strip()
-    query = Q(name__icontains=term)
+    query = Q(search_name__contains=fold(term))
     document = normalize_document(term)
-    # A CPF or CNPJ has 11 or 14 characters and always ends with two check digits.
-    if len(document) in (11, 14) and document[-2:].isdigit():
-        query |= Q(cpf_cnpj=document)
+    if len(document) >= MIN_DOCUMENT_FRAGMENT and any(char.isdigit() for char in document):
+        query |= Q(cpf_cnpj__contains=document)
     if term.isdigit() and len(term) <= MAX_ID_DIGITS:
         query |= Q(pk=int(term))
     return query
@@ -153,7 +158,7 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(search_q(value))
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(statuses_q(value))
+        return queryset  # filter_queryset applies it, with its default (all but Oculto)
 
     def filter_expiring(self, queryset, name, value):
         return queryset.filter(attention.expiring_q(int(value), today()))
@@ -172,17 +177,24 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(attention.unused_code_q())
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
-            # Without a status filter, Oculto clients are not listed.
-            queryset = queryset.exclude(status_q(Status.OCULTO))
+        return self.filter_all_but_status(queryset).filter(statuses_q(self.listed_statuses()))
+
+    def filter_all_but_status(self, queryset):
+        """`queryset` under every valid filter except the status (what the counts count)."""
+        for name, value in self.form.cleaned_data.items():
+            if name != "status":
+                queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def count_from(self, counts: dict) -> int | None:
-        """How many clients `qs` lists, from the partner's status counts — or None when
-        filters other than the status apply (then only a COUNT can tell)."""
-        data = self.form.cleaned_data
-        if any(value not in (None, "", []) for name, value in data.items() if name != "status"):
-            return None
-        statuses = data.get("status") or [s for s in Status if s != Status.OCULTO]
-        return sum(counts[Status(status)] for status in set(statuses))
+    def listed_statuses(self) -> list[str]:
+        """The statuses listed: those asked for; without a status filter, all but Oculto."""
+        return self.form.cleaned_data.get("status") or [s for s in Status if s != Status.OCULTO]
+
+    def status_counts_queryset(self):
+        """The clients the status counts are taken over: the list without its status filter."""
+        self.errors  # noqa: B018 -- validates the form, as `qs` does
+        return self.filter_all_but_status(self.queryset.all())
+
+    def count_from(self, counts: dict) -> int:
+        """How many clients `qs` lists, from the status counts of `status_counts_queryset()`."""
+        return sum(counts[Status(status)] for status in set(self.listed_statuses()))

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from clients.certificates import check_file_size
 from clients.dates import next_month_start
-from clients.documents import normalize_document, validate_document
+from clients.documents import format_document, normalize_document, validate_document
 from clients.models import LINK_ONLY_MODULES, MODULE_REQUIRES, UF_CHOICES, Client, Module, Product
 from clients.municipalities import cities_of
 from clients.quantities import (
@@ -20,8 +20,19 @@ from clients.services import EDITABLE_FIELDS, STAFF_EDITABLE_FIELDS
 from clients.status import today
 
 
+class DocumentInput(forms.TextInput):
+    """Shows a stored (normalised) CPF/CNPJ formatted: 529.982.247-25; what was typed, as typed."""
+
+    def format_value(self, value):
+        if value and value == normalize_document(value):
+            return format_document(value)
+        return super().format_value(value)
+
+
 class DocumentField(forms.CharField):
     """CPF or CNPJ typed any way (punctuation, lower case); cleaned to the normalised form."""
+
+    widget = DocumentInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "CPF/CNPJ")

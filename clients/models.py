@@ -18,6 +18,7 @@ from localflavor.br.br_states import STATE_CHOICES
 
 from clients.documents import format_document, normalize_document, validate_document
 from clients.municipalities import canonical_city
+from clients.search import Unaccent
 
 
 class Partner(models.Model):
@@ -83,6 +84,14 @@ class Client(models.Model):
         Partner, on_delete=models.PROTECT, related_name="clients", verbose_name="parceiro"
     )
     name = models.CharField("nome", max_length=200)
+    # The name as the search compares it (clients.search): the database keeps it, whoever
+    # writes the name (services, admin, import, COPY), and indexes it on PostgreSQL.
+    search_name = models.GeneratedField(
+        expression=Upper(Unaccent("name")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name="nome sem acentos",
+    )
     cpf_cnpj = models.CharField(
         "CPF/CNPJ",
         max_length=14,

@@ -2,20 +2,29 @@
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 
 from clients.models import Client, RegistrationCode
 
+STAFF_MESSAGE = (
+    "As páginas do portal são dos parceiros; um usuário da administração não está ligado a "
+    "nenhum parceiro. Os clientes de todos os parceiros estão aqui, na administração."
+)
+
 
 def partner_required(view):
-    """Signed-in partner users only; others are sent to sign in (or refused if staff)."""
+    """Signed-in partner users only; others are sent to sign in, staff to the admin."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if request.partner is None and request.user.is_staff:
+            messages.info(request, STAFF_MESSAGE)
+            return redirect("admin:index")
         if request.partner is None:
             raise PermissionDenied("Este usuário não está ligado a um parceiro.")
         return view(request, *args, **kwargs)

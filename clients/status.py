@@ -67,6 +67,20 @@ def client_status(client, today_: datetime.date | None = None, *, ignore_hidden=
     return Status.ATIVO
 
 
+# The fact that puts a client in these statuses: what "since" means for them.
+STATUS_FACT = {
+    Status.PENDENTE: "pending_since",
+    Status.SUSPENSO: "suspended_at",
+    Status.OCULTO: "hidden_at",
+}
+
+
+def status_since(client, status: Status) -> datetime.datetime | None:
+    """When the client entered `status` (its status now), for the statuses a flag sets."""
+    field = STATUS_FACT.get(status)
+    return getattr(client, field) if field else None
+
+
 HIDE_ONLY_INACTIVE = "Só um cliente Inativo pode ser ocultado."
 
 

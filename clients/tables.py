@@ -5,7 +5,6 @@ not per-cell templates: the status badge is rendered once per status, and only t
 per-row partials that carry markup (the Link details and the ⋮ menu) use a template.
 """
 
-import csv
 import tempfile
 from dataclasses import dataclass
 
@@ -21,10 +20,11 @@ from django_tables2.export import TableExport
 from openpyxl import Workbook
 
 from clients.actions import MENU_STEP, allowed_actions
+from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
-from clients.exporting import read_in_chunks
+from clients.exporting import csv_lines, read_in_chunks
 from clients.models import Client, License, Module, Product, RegistrationCode
-from clients.quantities import COUNTED_MODULES
+from clients.quantities import COUNTED_MODULES, describe_license
 from clients.status import Status, with_status
 from clients.status import today as local_today
 
@@ -32,10 +32,6 @@ PER_PAGE = 50
 MAX_PER_PAGE = 100
 EXPORT_FORMATS = (TableExport.CSV, TableExport.XLSX)
 EXPORT_CHUNK_SIZE = 2000
-
-
-def format_date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +123,9 @@ class ClientPaginator(Paginator):
             self.count = count  # overrides the cached_property
 
 
+WIDE_ONLY = {"th": {"class": "col-wide"}, "td": {"class": "col-wide"}}
+
+
 class ClientTable(tables.Table):
     details = tables.Column(
         verbose_name=format_html('<span class="visually-hidden">{}</span>', "Detalhes do Link"),
@@ -136,11 +135,14 @@ class ClientTable(tables.Table):
         attrs={"th": {"class": "col-toggle"}},
     )
     id = tables.Column("ID", accessor="pk", order_by=("pk",))
-    name = tables.Column("Nome", order_by=("name", "pk"))
-    cpf_cnpj = tables.Column("CPF/CNPJ", order_by=("cpf_cnpj", "pk"))
-    registered_on = tables.Column("Data de cadastro", order_by=("registered_on", "pk"))
-    product = tables.Column("Produto", order_by=("product", "name", "pk"))
-    expires_on = tables.Column("Vencimento", order_by=("expires_on", "pk"))
+    name = tables.Column("Nome", order_by=("name", "pk"), attrs={"td": {"class": "col-name"}})
+    # On a phone these four hide; the name's cell repeats them on a line of its own.
+    cpf_cnpj = tables.Column("CPF/CNPJ", order_by=("cpf_cnpj", "pk"), attrs=WIDE_ONLY)
+    registered_on = tables.Column(
+        "Data de cadastro", order_by=("registered_on", "pk"), attrs=WIDE_ONLY
+    )
+    product = tables.Column("Produto", order_by=("product", "name", "pk"), attrs=WIDE_ONLY)
+    expires_on = tables.Column("Vencimento", order_by=("expires_on", "pk"), attrs=WIDE_ONLY)
     status = tables.Column("Status", accessor="status_value", order_by=("status_value", "pk"))
     actions = tables.Column(
         verbose_name=format_html('<span class="visually-hidden">{}</span>', "Ações"),
@@ -193,6 +195,17 @@ class ClientTable(tables.Table):
         self._menu_template = get_template("clients/_actions_menu.html")
         self._urls = RowUrls()
 
+    def render_name(self, record, value):
+        return format_html(
+            '<a class="client-link" href="{}">{}</a>'
+            '<span class="row-summary">{} · {} · vencimento {}</span>',
+            self._urls("clients:detail", record.pk),
+            value,
+            format_document(record.cpf_cnpj),
+            record.get_product_display(),
+            format_date(record.expires_on),
+        )
+
     def render_cpf_cnpj(self, value):
         return format_document(value)
 
@@ -217,13 +230,19 @@ class ClientTable(tables.Table):
         for license in record.all_licenses:
             count = license.current_quantity(self.today)
             if license.module == Module.MAIN:
-                main = count
+                main = license
             elif count:
                 label = Module(license.module).label
                 modules.append(f"{label} ({count})" if license.module in COUNTED_MODULES else label)
         code = record.unused_codes[0] if record.unused_codes else None
         return self._details_template.render(
-            {"client": record, "licenses": main, "modules": modules, "code": code}
+            {
+                "client": record,
+                # In force today, and a reduction scheduled for next month.
+                "licenses": describe_license(main, self.today) if main else None,
+                "modules": modules,
+                "code": code,
+            }
         )
 
     def render_actions(self, record):
@@ -244,7 +263,7 @@ def spreadsheet_text(value: str) -> str:
 
 # Plain-text form of each exported column (the table renders the same values as HTML).
 EXPORT_FORMATTERS = {
-    "name": spreadsheet_text,
+    "name": spreadsheet_text,  # the plain name, not the cell's link and summary
     "cpf_cnpj": format_document,
     "registered_on": format_date,
     "expires_on": format_date,
@@ -284,7 +303,7 @@ class StreamingExport:
     def response(self, filename: str):
         if self.format == TableExport.CSV:
             response = StreamingHttpResponse(
-                self._csv_lines(), content_type=TableExport.FORMATS[TableExport.CSV]
+                self._csv_lines(), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
@@ -296,12 +315,7 @@ class StreamingExport:
         )
 
     def _csv_lines(self):
-        line = _Line()
-        writer = csv.writer(line)
-        # A byte-order mark, so that spreadsheet programs read the accents as UTF-8.
-        yield "\ufeff" + writer.writerow(self.header())
-        for row in self.rows():
-            yield writer.writerow(row)
+        return csv_lines(self.header(), self.rows())
 
     def _xlsx_file(self):
         workbook = Workbook(write_only=True)
@@ -313,10 +327,3 @@ class StreamingExport:
         workbook.save(file)
         file.seek(0)
         return file
-
-
-class _Line:
-    """A file-like object for csv.writer that hands each written line back."""
-
-    def write(self, value):
-        return value

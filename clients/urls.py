@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.client_list, name="list"),
     path("novo/", action_views.new_client, name="new"),
     path("municipios/", action_views.cities, name="cities"),
+    path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/historico/", action_views.history, name="history"),
     path("<int:pk>/confirmar/<str:action>/", action_views.confirm, name="confirm"),
     # The ⋮-menu actions: URL names are the action values (clients.actions.MENU_STEP).

@@ -1,23 +1,35 @@
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
 from clients.bulk_views import SelectableClientTable, bulk_context
 from clients.filters import ClientFilter
-from clients.scoping import partner_clients, partner_required, partner_unused_codes
-from clients.status import Status, status_counts, today
+from clients.history import action_label, changes
+from clients.models import Certificate, Module, RegistrationCode
+from clients.quantities import describe_license
+from clients.scoping import (
+    get_client_or_404,
+    partner_clients,
+    partner_required,
+    partner_unused_codes,
+)
+from clients.status import Status, status_counts, status_since, today
 from clients.tables import (
     EXPORT_FORMATS,
     PER_PAGE,
     ClientPaginator,
     StreamingExport,
+    menu_entries,
     table_rows,
 )
 
 EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
 CODES_PER_PAGE = 100
+RECENT_EVENTS = 10
 
 
 @partner_required
@@ -32,7 +44,8 @@ def client_list(request):
         filename = f"clientes-{today():%Y-%m-%d}.{export_format}"
         return StreamingExport(table, export_format).response(filename)
 
-    counts = status_counts(clients)
+    # The counts of each status under the other filters; they also give the list's row count.
+    counts = status_counts(filterset.status_counts_queryset())
     pagination = {
         "per_page": PER_PAGE,
         "paginator_class": ClientPaginator,
@@ -45,6 +58,7 @@ def client_list(request):
         "table": table,
         "status_counts": [(status, counts[status]) for status in Status],
         "selected_statuses": selected or [],
+        "filters_set": any(filterset.form.data.get(name) for name in filterset.filters),
         "unused_codes": partner_unused_codes(request).count(),
         "export_formats": EXPORT_FORMATS,
         **bulk_context(request, "clientes", table.paginator.count),
@@ -70,3 +84,46 @@ def registration_codes(request):
     response = render(request, template, {"page": page})
     patch_vary_headers(response, ["X-Fragment"])
     return response
+
+
+@partner_required
+def client_detail(request, pk):
+    """One client whole: data, status and its reason, licenses, Link or certificate details,
+    the allowed actions (from the ⋮ menu's table) and the latest history."""
+    # The client first, so that another partner's client is a 404 whatever the method.
+    client = get_client_or_404(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    status = client.status
+    here = request.get_full_path()
+    day = today()
+    licenses = [
+        (license.get_module_display(), describe_license(license, day))
+        for license in client.licenses.order_by("pk")
+        if license.current_quantity(day) or license.scheduled_from
+    ]
+    licenses.sort(key=lambda row: row[0] != Module.MAIN.label)
+    events = client.events.select_related("actor").order_by("-at", "-id")[: RECENT_EVENTS + 1]
+    events = [(event, action_label(event.action), changes(event)) for event in events]
+    context = {
+        "client": client,
+        "status": status,
+        "since": status_since(client, status),
+        "licenses": licenses,
+        "code": (
+            RegistrationCode.objects.filter(client=client, consumed_at__isnull=True)
+            .order_by("-created_at", "-pk")
+            .first()
+            if client.is_link and not client.license_key
+            else None
+        ),
+        "certificate": (
+            Certificate.objects.filter(client=client).first() if not client.is_link else None
+        ),
+        "actions": [entry for entry in menu_entries(client, status) if entry.step != "link"],
+        "next": here,
+        "events": events[:RECENT_EVENTS],
+        "more_events": len(events) > RECENT_EVENTS,
+        "back_url": reverse("clients:list"),
+    }
+    return render(request, "clients/client_detail.html", context)

@@ -171,6 +171,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "pt-br"
+# What Django 6.1 and django-axes leave untranslated, and months in lower case (locale/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("pt-br", "Português (Brasil)")]
 TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True

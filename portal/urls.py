@@ -13,6 +13,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("favicon.ico", portal_views.favicon, name="favicon"),
     path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sair/", auth_views.LogoutView.as_view(), name="logout"),
     path("clientes/", include("clients.urls")),

@@ -1,17 +1,27 @@
-"""Health check and error pages."""
+"""Health check, the favicon and error pages."""
 
 import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 log = logging.getLogger("portal.health")
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for by themselves: the portal's icon in /static/."""
+    response = redirect(static("portal/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response
 
 
 @never_cache

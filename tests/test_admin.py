@@ -220,3 +220,45 @@ def test_registration_codes_carry_their_clients_partner(partner_a, make_client):
 
     code = RegistrationCode.objects.create(client=make_client(partner_a, product="link"))
     assert code.partner == partner_a
+
+
+# Issue 14: nothing is deleted, the status shows on the change page, pt-BR throughout.
+
+
+def test_clients_cannot_be_deleted_in_the_admin(admin_client_, partner_a, make_client):
+    shop = make_client(partner_a)
+    change = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk]))
+    assert reverse("admin:clients_client_delete", args=[shop.pk]) not in change.text
+    changelist = admin_client_.get(reverse("admin:clients_client_changelist"))
+    assert 'value="delete_selected"' not in changelist.text
+    response = admin_client_.post(
+        reverse("admin:clients_client_delete", args=[shop.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Client.objects.filter(pk=shop.pk).exists()
+
+
+def test_the_change_page_shows_the_status_with_its_reason(admin_client_, partner_a, make_client):
+    shop = make_client(
+        partner_a, pending_since=timezone.now(), pending_reason="CPF/CNPJ já cadastrado."
+    )
+    page = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk])).text
+    assert "Pendente desde" in page and "CPF/CNPJ já cadastrado." in page
+
+
+def test_the_admin_speaks_portuguese_with_months_in_lower_case(admin_client_, partner_a):
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    assert gettext("- Select an option -") == "- Selecione uma opção -"
+    assert date_format(dt.date(2026, 5, 13), "j \\d\\e F") == "13 de maio"
+    index = admin_client_.get(reverse("admin:index")).text
+    assert "Access attempts" not in index and "tentativas de acesso" in index.lower()
+    catalog = admin_client_.get("/admin/jsi18n/").text
+    assert "Hoje (%(date)s)" in catalog
+
+
+def test_the_change_page_shows_the_cpf_cnpj_formatted(admin_client_, partner_a, make_client):
+    shop = make_client(partner_a, cpf_cnpj="52998224725")
+    page = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk])).text
+    assert "529.982.247-25" in page

@@ -19,7 +19,16 @@ HEADER = ["ID", "Nome", "CPF/CNPJ", "Data de cadastro", "Produto", "Vencimento",
 def csv_rows(response):
     assert response.streaming
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(content)))
+    return list(csv.reader(io.StringIO(content), delimiter=";"))
+
+
+def test_the_csv_opens_in_excel_in_portuguese(client_a, partner_a, make_client, today):
+    make_client(partner_a, name="Açougue, Bar; e Cia", expires_on=datetime.date(2026, 6, 1))
+    content = b"".join(client_a.get(URL + "?_export=csv").streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    lines = content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == ";".join(HEADER)  # ";" between cells, as Excel in Portuguese reads
+    assert '"Açougue, Bar; e Cia"' in lines[1] and ";01/06/2026;" in lines[1]
 
 
 def xlsx_rows(response):

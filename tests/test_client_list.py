@@ -1,6 +1,7 @@
 """The Clientes screen (/clientes/): table, filters, ordering, counts, Link details, notice."""
 
 import datetime
+import html
 import re
 import warnings
 
@@ -184,6 +185,25 @@ def test_the_search_finds_a_name_in_any_case(client_a, partner_a, make_client):
     assert listed_ids(client_a.get(URL + "?q=DARIA EST")) == [padaria.pk]
 
 
+def test_the_search_ignores_accents_on_either_side(client_a, partner_a, make_client):
+    acougue = make_client(partner_a, name="Açougue São João")
+    make_client(partner_a, name="Padaria Estrela")
+    for term in ("Acougue", "açougue", "ACOUGUE SAO", "sao joão", "AÇOUGUE SÃO JOÃO"):
+        assert listed_ids(client_a.get(URL, {"q": term})) == [acougue.pk], term
+
+
+def test_the_search_finds_a_fragment_of_a_cpf_or_cnpj(client_a, partner_a, make_client):
+    person = make_client(partner_a, cpf_cnpj="529.982.247-25")
+    company = make_client(partner_a, cpf_cnpj="12.ABC.345/01DE-35")
+    assert listed_ids(client_a.get(URL, {"q": "5299"})) == [person.pk]  # a prefix
+    assert listed_ids(client_a.get(URL, {"q": "982.247"})) == [person.pk]  # punctuated
+    assert listed_ids(client_a.get(URL, {"q": "82247"})) == [person.pk]
+    assert listed_ids(client_a.get(URL, {"q": "345/01de"})) == [company.pk]
+    assert listed_ids(client_a.get(URL, {"q": "01DE-35"})) == [company.pk]
+    # Fewer than 4 characters is not a fragment (it would match nearly everybody).
+    assert listed_ids(client_a.get(URL, {"q": "529"})) == []
+
+
 def test_the_search_finds_a_cpf_or_cnpj_with_or_without_punctuation(
     client_a, partner_a, make_client
 ):
@@ -213,9 +233,16 @@ def test_the_search_does_not_show_oculto_clients_unless_asked(client_a, every_st
 
 def status_count(response, status):
     match = re.search(
-        rf'href="\?status={status.value}".*?status-count-number">([\d.]+)<', response.text, re.S
+        rf'status-count-{status.value}[^"]*" href="([^"]*)".*?status-count-number">([\d.]+)<',
+        response.text,
+        re.S,
     )
-    return int(match.group(1).replace(".", ""))
+    return int(match.group(2).replace(".", ""))
+
+
+def count_link(response, status):
+    match = re.search(rf'status-count-{status.value}[^"]*" href="([^"]*)"', response.text)
+    return html.unescape(match.group(1))
 
 
 def test_it_counts_the_partners_clients_per_status(
@@ -223,17 +250,39 @@ def test_it_counts_the_partners_clients_per_status(
 ):
     make_client(partner_a, name="Outro Ativo")
     make_client(partner_b, name="Ativo da Beta")
-    response = client_a.get(URL + "?produto=link")  # counts ignore the filters
+    response = client_a.get(URL)
     expected = {status: 1 for status in Status} | {Status.ATIVO: 2}
     assert {status: status_count(response, status) for status in Status} == expected
+
+
+def test_the_counts_keep_the_other_filters(client_a, every_status, partner_a, make_client):
+    make_client(partner_a, name="Ativo Link", product=Product.LINK)
+    make_client(partner_a, name="Ativo Link no RJ", product=Product.LINK, uf="RJ", city="Niterói")
+    make_client(partner_a, name="Suspenso Link", product=Product.LINK, suspended_at=timezone.now())
+    response = client_a.get(URL, {"produto": "link", "uf": "SP", "status": "suspenso"})
+    expected = {status: 0 for status in Status} | {Status.ATIVO: 1, Status.SUSPENSO: 1}
+    assert {status: status_count(response, status) for status in Status} == expected
+    # The search too.
+    response = client_a.get(URL, {"q": "Cliente", "status": "ativo"})
+    assert {status: status_count(response, status) for status in Status} == {
+        status: 1 for status in Status
+    }
 
 
 def test_each_count_links_to_its_status_filter(client_a, every_status):
     response = client_a.get(URL)
     for status in Status:
-        assert f'href="?status={status.value}"' in response.text
+        assert count_link(response, status) == f"?status={status.value}"
     filtered = client_a.get(URL + "?status=expirado")
     assert re.search(r'status-count-expirado active" href="\?status=expirado"', filtered.text)
+
+
+def test_the_count_links_keep_the_other_filters_and_drop_the_page(client_a, every_status):
+    response = client_a.get(
+        URL, {"produto": "navi", "q": "Cliente", "status": ["ativo", "expirado"], "page": "2"}
+    )
+    link = count_link(response, Status.SUSPENSO)
+    assert link == "?produto=navi&q=Cliente&status=suspenso"
 
 
 # Link details --------------------------------------------------------------------------------
@@ -253,7 +302,7 @@ def test_a_link_row_expands_to_version_licenses_and_key(client_a, partner_a, mak
     assert '<details class="link-details">' in page  # works without JavaScript
     assert 'aria-label="Detalhes do Link de Mercado Ativado"' in page
     assert "<dt>Versão do Link</dt><dd>4.2.1</dd>" in page
-    assert "<dt>Licenças</dt><dd>3</dd>" in page
+    assert "<dt>Licenças</dt><dd>3 licenças</dd>" in page
     assert "ALFA-0001-XYZ" in page
     assert "Código de registro" not in page
 
@@ -274,7 +323,18 @@ def test_the_licenses_shown_are_the_count_in_force_today(client_a, partner_a, ma
     License.objects.filter(client=link, module=Module.MAIN).update(
         scheduled_quantity=2, scheduled_from=today
     )
-    assert "<dt>Licenças</dt><dd>2</dd>" in client_a.get(URL).text
+    assert "<dt>Licenças</dt><dd>2 licenças</dd>" in client_a.get(URL).text
+
+
+def test_a_scheduled_reduction_shows_beside_the_count_in_force(
+    client_a, partner_a, make_client, today
+):
+    link = make_client(partner_a, product=Product.LINK, licenses=5)
+    License.objects.filter(client=link, module=Module.MAIN).update(
+        scheduled_quantity=2, scheduled_from=datetime.date(2026, 6, 1)
+    )
+    page = client_a.get(URL).text
+    assert "<dt>Licenças</dt><dd>5 licenças; 2 a partir de 01/06/2026</dd>" in page
 
 
 def test_navi_rows_have_no_link_details(client_a, partner_a, make_client):
@@ -391,8 +451,8 @@ def test_a_list_page_takes_eight_queries_whatever_its_size(
             client=make_client(partner_a, name=f"Cliente {n:02d}", product=product)
         )
     # 1. the session, 2. the user, 3. the user's partner (PartnerMiddleware),
-    # 4. the status counts (one aggregate; they also give the table's row count when only
-    # statuses filter the list), 5. the unused registration codes (COUNT), 6. the page's
+    # 4. the status counts (one aggregate under the other filters; they also give the
+    # table's row count), 5. the unused registration codes (COUNT), 6. the page's
     # rows (the page's ids and their rows, in one query), 7. their main licenses,
     # 8. their unused registration codes.
     for query in ("", "?status=ativo&status=expirado&page=1&sort=-expires_on"):
@@ -402,13 +462,13 @@ def test_a_list_page_takes_eight_queries_whatever_its_size(
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_a_filtered_list_page_takes_one_more_query_for_its_count(
+def test_a_filtered_list_page_takes_as_many_queries(
     client_a, partner_a, make_client, django_assert_num_queries, rows
 ):
     for n in range(rows):
         make_client(partner_a, name=f"Cliente {n:02d}", uf="RJ", city="Niterói")
-    # As above, plus the table's COUNT (paginator), between 4 and 5.
-    with django_assert_num_queries(9):
+    # As above: the status counts under the search and the UF give the row count too.
+    with django_assert_num_queries(8):
         response = client_a.get(URL + "?q=cliente&uf=RJ")
     assert len(listed_ids(response)) == rows
 

@@ -1,4 +1,5 @@
-"""Migration clients/0003: the Clientes screen's indexes exist on PostgreSQL (and only there)."""
+"""Migrations clients/0003 and 0007: the Clientes screen's indexes exist on PostgreSQL (and only
+there)."""
 
 import pytest
 from django.db import connection
@@ -29,7 +30,28 @@ def test_the_name_search_can_use_the_trigram_index(db):
     assert "client_upper_name_trgm" in plan
 
 
+SEARCH_INDEXES = {"client_search_name_trgm", "client_cpf_cnpj_trgm"}
+
+
+@pytest.mark.postgres
+def test_the_accent_insensitive_search_can_use_its_trigram_indexes(db):
+    from clients.filters import search_q
+
+    assert index_names() >= SEARCH_INDEXES
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            by_name = Client.objects.filter(search_q("açougue")).explain()
+            by_document = Client.objects.filter(search_q("982.247")).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "client_search_name_trgm" in by_name
+    assert "client_cpf_cnpj_trgm" in by_document
+
+
 def test_other_databases_get_neither(db):
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL has them")
-    assert not {"client_upper_name_trgm", "client_partner_name_cover"} & index_names()
+    assert not {"client_upper_name_trgm", "client_partner_name_cover", *SEARCH_INDEXES} & (
+        index_names()
+    )

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clients.models import Client, ClientEvent
 
 # URLs anybody may open.
-PUBLIC = {"login", "logout", "healthz"}
+PUBLIC = {"login", "logout", "healthz", "favicon"}
 # Partner pages that take no client: anonymous → sign in.
 PARTNER_PAGES = {
     "home",
@@ -25,6 +25,7 @@ PARTNER_PAGES = {
 }
 # Partner pages about one client: anonymous → sign in; another partner → 404.
 CLIENT_PAGES = {
+    "clients:detail": {},
     "clients:history": {},
     "clients:confirm": {"action": "suspender"},
     "clients:editar": {},

@@ -136,7 +136,7 @@ def test_the_list_export_streams_through_pgbouncer_concurrently(portal, partner_
 
     for status, body in answers[:5]:
         assert status == 200
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) == count + 1  # the header and every client, none cut off
         names = [row[1] for row in rows[1:]]
         assert names == sorted(names, reverse=True)

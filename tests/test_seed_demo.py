@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from clients.models import Client, Partner, PartnerUser, RegistrationCode
+from clients.models import Certificate, Client, Partner, PartnerUser, RegistrationCode
 from clients.status import Status, status_counts
+from clients.tables import PER_PAGE
 
 
 def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
@@ -14,7 +15,8 @@ def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
     for code in ("alfa", "beta"):
         partner = Partner.objects.get(code=code)
         clients = Client.objects.filter(partner=partner)
-        assert 35 <= clients.count() <= 45
+        # More than one page of the list without a filter (Oculto clients are not listed).
+        assert clients.exclude(hidden_at__isnull=False).count() > PER_PAGE
         counts = status_counts(clients)
         # Expirado needs a day of this month before today: none exists on the 1st.
         wanted = set(Status) - ({Status.EXPIRADO} if _is_first_of_month() else set())
@@ -26,6 +28,14 @@ def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
         assert codes.filter(consumed_at__isnull=False).exists()
         for client in clients:
             client.full_clean()
+        # History on several clients, written by the partner's user through the services.
+        with_events = clients.filter(events__actor__username=code).distinct().count()
+        assert with_events >= 5
+        # Navi clients with a demo A1 certificate: one valid for long, one expiring soon.
+        certificates = Certificate.objects.filter(client__partner=partner)
+        assert {c.client.product for c in certificates} == {"navi"}
+        assert sorted(c.expires_soon for c in certificates) == [False, True]
+        assert all(not c.is_expired and c.cnpj == c.client.cpf_cnpj for c in certificates)
     for username, password, partner in [
         ("alfa", "alfa-demo-2026", "alfa"),
         ("beta", "beta-demo-2026", "beta"),

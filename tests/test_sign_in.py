@@ -51,6 +51,16 @@ def test_staff_without_partner_goes_to_the_admin(admin_client_):
     assert response.url == reverse("admin:index")
 
 
+@pytest.mark.parametrize("name", ["clients:list", "clients:new", "clients:detail"])
+def test_staff_opening_a_partner_page_is_sent_to_the_admin_with_a_message(
+    admin_client_, partner_a, make_client, name
+):
+    args = [make_client(partner_a).pk] if name == "clients:detail" else []
+    response = admin_client_.get(reverse(name, args=args), follow=True)
+    assert response.redirect_chain == [(reverse("admin:index"), 302)]
+    assert "As páginas do portal são dos parceiros" in response.text
+
+
 def test_each_partner_sees_only_its_own_clients(
     client, partner_a, partner_b, partner_a_user, partner_b_user, make_client
 ):

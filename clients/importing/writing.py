@@ -112,10 +112,8 @@ def insert(model, objects: list) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         return
     meta = model._meta
-    # Not the generated columns (Client.last_seen_on): the database computes them.
-    fields = [
-        field for field in meta.concrete_fields if not field.primary_key and not field.generated
-    ]
+    # The database computes generated columns (Client.last_seen_on, search_name) itself.
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

@@ -53,6 +53,10 @@
         });
     }
 
+    // Bootstrap gives the focus back only to a data-bs-toggle opener: give it to Visualizar.
+    dialog.addEventListener("hidden.bs.modal", function () {
+      trigger.focus();
+    });
     trigger.addEventListener("click", function (event) {
       event.preventDefault();
       modal.show();
@@ -66,7 +70,14 @@
     });
   }
 
+  // The filters start open on a wide screen; on a phone they wait for a tap.
+  function openFiltersOnWideScreens() {
+    var filters = document.querySelector("details[data-open-on-wide-screens]");
+    if (filters && window.matchMedia("(min-width: 992px)").matches) filters.open = true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    openFiltersOnWideScreens();
     enhanceLinkDetails(document);
     enhanceCodesDialog();
   });

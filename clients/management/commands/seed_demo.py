@@ -1,4 +1,6 @@
-"""Demo data: two partners, their users, an admin and ~40 clients each in every status.
+"""Demo data: two partners, their users, an admin and 60 clients each in every status (two
+pages of the list), history on several clients (through the services), and Navi clients with
+a demo A1 certificate (one valid for a year, one expiring within 30 days).
 
 A seeding path, like the benchmarks' bulk seeding: it writes the rows of clients in a wanted
 status directly (the facts from clients.status.facts_for), which no service does — never
@@ -13,25 +15,17 @@ installations not seen for weeks.
 import datetime
 import io
 import random
-from functools import cache
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from clients.certificates import (
-    ICP_BRASIL_CNPJ_OID,
-    client_certificate_upload,
-    describe_certificate,
-    encrypt,
-)
+from clients import services
+from clients.certificates import client_certificate_upload, describe_certificate, encrypt
+from clients.demo_certificates import make_pfx
 from clients.documents import cnpj_from_base, cpf_from_base
 from clients.models import (
     Certificate,
@@ -102,9 +96,10 @@ NAMES = [
     "Primavera",
 ]
 
-# (status wanted, how many) per partner: 40 clients covering every status.
+# (status wanted, how many) per partner: 60 clients covering every status, 56 of them listed
+# without a filter (Oculto ones are not): more than one page (clients.tables.PER_PAGE).
 PLAN = [
-    ("ativo", 16),
+    ("ativo", 36),
     ("suspenso", 5),
     ("expirado", 6),
     ("inativo", 6),
@@ -144,8 +139,8 @@ class Command(BaseCommand):
                 )
             for index, (code, name, username, password) in enumerate(PARTNERS):
                 partner, _ = Partner.objects.get_or_create(code=code, defaults={"name": name})
-                self._user(username, password, partner)
-                created = self._clients(partner, seed=index)
+                user = self._user(username, password, partner)
+                created = self._clients(partner, user, seed=index)
                 self.stdout.write(f"{name}: {created} cliente(s) criado(s).")
         self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
 
@@ -164,24 +159,34 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner})
+        return user
 
-    def _clients(self, partner, seed):
+    def _clients(self, partner, user, seed):
         if partner.clients.exists():
             return 0
         rng = random.Random(seed)
         today = timezone.localdate()
-        created = 0
+        created = []
         number = 0
         for status, count in PLAN:
             for index in range(count):
                 number += 1
-                created += 1
                 client = self._client(partner, status, number, seed, today, rng)
                 if status == "ativo" and index < 3:  # due in the next days
                     client.expires_on = today + datetime.timedelta(days=index * 3)
                     client.save(update_fields=["expires_on"])
+                created.append(client)
+        self._history(created, user)
         self._certificates(partner, today)
-        return created
+        return len(created)
+
+    def _history(self, clients, user):
+        """Some of the partner's own actions, through the services (each writes its event)."""
+        for client in clients[4:36:4]:  # Ativo ones (not those due in the next days)
+            if client.renewal == Renewal.MANUAL:
+                client = services.client_renew(client=client, by=user)
+            client = services.client_suspend(client=client, by=user)
+            services.client_unsuspend(client=client, by=user)
 
     def _certificates(self, partner, today):
         """A1 certificates for the Navi clients that may have one (Ativo or Suspenso, CNPJ)."""
@@ -195,10 +200,18 @@ class Command(BaseCommand):
         midday = datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC)
         for client, days in zip(eligible, CERTIFICATE_DAYS, strict=False):
             valid_until = midday + datetime.timedelta(days=days)
-            data, certificate = demo_pfx(client.cpf_cnpj, client.name, valid_until)
+            validity = {
+                "holder": client.name.upper(),
+                "valid_from": valid_until - datetime.timedelta(days=365),
+                "valid_until": valid_until,
+            }
+            data = make_pfx(client.cpf_cnpj, password=DEMO_CERTIFICATE_PASSWORD, **validity)
             if days < 0:
                 # Uploaded while it was valid, expired since: the service refuses an expired
                 # certificate today, so it is stored as the upload then stored it.
+                _, certificate, _ = pkcs12.load_key_and_certificates(
+                    data, DEMO_CERTIFICATE_PASSWORD.encode()
+                )
                 info = describe_certificate(certificate)
                 Certificate.objects.create(
                     client=client,
@@ -252,36 +265,3 @@ class Command(BaseCommand):
                 client.last_seen_at = timezone.now() - datetime.timedelta(weeks=weeks, hours=2)
                 client.save(update_fields=["license_key", "link_version", "last_seen_at"])
         return client
-
-
-@cache
-def _demo_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def demo_pfx(cnpj: str, holder: str, valid_until: datetime.datetime):
-    """A self-signed e-CNPJ-like A1 certificate (PKCS#12) for the demo: "HOLDER:CNPJ" and the
-    ICP-Brasil CNPJ otherName, valid for a year up to `valid_until`: (file, certificate)."""
-    key = _demo_key()
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "BR"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ICP-Brasil"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{holder.upper()}:{cnpj}"),
-        ]
-    )
-    cnpj_name = x509.OtherName(ICP_BRASIL_CNPJ_OID, b"\x04" + bytes([len(cnpj)]) + cnpj.encode())
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AC Demonstração")]))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid_until - datetime.timedelta(days=365))
-        .not_valid_after(valid_until)
-        .add_extension(x509.SubjectAlternativeName([cnpj_name]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    encryption = serialization.BestAvailableEncryption(DEMO_CERTIFICATE_PASSWORD.encode())
-    data = pkcs12.serialize_key_and_certificates(b"demo", key, certificate, None, encryption)
-    return data, certificate

@@ -1,0 +1,320 @@
+"""Accessibility in a real browser: axe-core on every partner page, a phone's width, the keyboard.
+
+axe-core (tests/vendor/axe-core/, from the npm registry) is injected by Playwright into each
+page at 1366×900 and at 390×844; any violation of impact "serious" or "critical" fails the
+test, with the rule, the elements and axe's help text. The page's Content-Security-Policy
+forbids inline scripts, so these browser contexts bypass it (only to inject axe).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from clients.models import ClientEvent, Product, RegistrationCode
+from clients.services import client_suspend
+from clients.status import Status
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FAILING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture
+def shops(partner_a, partner_a_user, make_client_in):
+    """Partner A's clients: one of each status, a Link client with an unused code, history."""
+    shops = {
+        status: make_client_in(partner_a, status, name=f"Cliente {status.label}")
+        for status in Status
+    }
+    link = make_client_in(
+        partner_a, Status.ATIVO, name="Açougue Recém-Cadastrado", product=Product.LINK
+    )
+    RegistrationCode.objects.create(client=link)
+    shops["link"] = link
+    client_suspend(client=shops[Status.ATIVO], by=partner_a_user)
+    shops[Status.ATIVO].suspended_at = None
+    shops[Status.ATIVO].save(update_fields=["suspended_at"])
+    ClientEvent.objects.create(
+        client=shops[Status.ATIVO], action="renovar", actor_label="sistema", at=timezone.now()
+    )
+    return shops
+
+
+@pytest.fixture
+def open_context(browser, browser_context_args, live_server, partner_a_user, client):
+    """open_context(viewport) -> a browser context signed in as partner A's user."""
+    client.force_login(partner_a_user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    contexts = []
+
+    def open_(viewport, **options):
+        context = browser.new_context(
+            **{**browser_context_args, "viewport": viewport, "bypass_csp": True, **options}
+        )
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+        if violation["impact"] in FAILING_IMPACTS
+    ]
+
+
+def partner_pages(shops):
+    """(name, path, what to do on the page before axe runs) for every partner page."""
+    ativo, inativo, link = shops[Status.ATIVO], shops[Status.INATIVO], shops["link"]
+    navi = shops[Status.SUSPENSO]
+
+    def expand_row_and_open_menu(page):
+        page.get_by_label(f"Detalhes do Link de {link.name}").click()
+        page.get_by_role("button", name=f"Ações de {ativo.name}").click()
+        expect(page.locator(".dropdown-menu.show")).to_be_visible()
+
+    def open_codes_dialog(page):
+        page.get_by_role("link", name="Visualizar").click()
+        dialog = page.get_by_role("dialog", name="Códigos de registro não utilizados")
+        expect(dialog).to_contain_text(link.name)
+        page.wait_for_timeout(400)  # the fade-in, so that colours are final
+
+    def invalid_form(page):
+        page.get_by_role("button", name="Cadastrar cliente").click()
+        expect(page.locator(".is-invalid").first).to_be_visible()
+
+    return [
+        ("lista", reverse("clients:list"), None),
+        ("lista-menu", reverse("clients:list"), expand_row_and_open_menu),
+        ("lista-codigos", reverse("clients:list"), open_codes_dialog),
+        ("lista-filtrada", reverse("clients:list") + "?status=oculto&q=cliente", None),
+        ("cliente", reverse("clients:detail", args=[ativo.pk]), None),
+        ("cliente-pendente", reverse("clients:detail", args=[shops[Status.PENDENTE].pk]), None),
+        ("cliente-link", reverse("clients:detail", args=[link.pk]), None),
+        ("historico", reverse("clients:history", args=[ativo.pk]), None),
+        ("novo", reverse("clients:new"), None),
+        ("novo-erros", reverse("clients:new"), invalid_form),
+        ("editar", reverse("clients:editar", args=[ativo.pk]), None),
+        ("reativar", reverse("clients:reativar", args=[inativo.pk]), None),
+        ("certificado", reverse("clients:certificado", args=[navi.pk]), None),
+        ("confirmar", reverse("clients:confirm", args=[ativo.pk, "suspender"]), None),
+        ("codigos", reverse("clients:registration-codes"), None),
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366x900", "390x844"])
+def test_no_partner_page_has_a_serious_accessibility_violation(
+    live_server, open_context, shops, screenshot_dir, viewport
+):
+    page = open_context(viewport).new_page()
+    found = {}
+    for name, path, prepare in partner_pages(shops):
+        page.goto(live_server.url + path)
+        if prepare:
+            prepare(page)
+        page.screenshot(path=f"{screenshot_dir}/a11y-{name}-{viewport['width']}.png")
+        if violations := serious_violations(page):
+            found[name] = violations
+    assert not found, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
+
+
+def test_the_sign_in_page_has_no_serious_accessibility_violation(browser, live_server, db):
+    page = browser.new_page(viewport=DESKTOP, bypass_csp=True)
+    page.goto(live_server.url + reverse("login"))
+    assert serious_violations(page) == []
+    page.close()
+
+
+# A phone: the page is never wider than the screen -------------------------------------------
+
+
+def page_width(page) -> tuple[int, int]:
+    return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    # a 390 px phone; 320 px; a 1366 px window at 400 % zoom (341 CSS px by 225).
+    [PHONE, {"width": 320, "height": 640}, {"width": 341, "height": 225}],
+    ids=["390px", "320px", "zoom-400"],
+)
+def test_no_page_is_wider_than_a_phones_screen(
+    live_server, open_context, shops, screenshot_dir, viewport
+):
+    page = open_context(viewport).new_page()
+    for name, path, prepare in partner_pages(shops):
+        page.goto(live_server.url + path)
+        if prepare:
+            prepare(page)
+        width, screen = page_width(page)
+        assert width <= screen, f"{name}: {width} px de largura numa tela de {screen} px"
+    page.goto(live_server.url + reverse("clients:list"))
+    page.screenshot(path=f"{screenshot_dir}/phone-list-{viewport['width']}.png", full_page=True)
+
+
+def test_a_menu_opened_on_a_phone_lies_inside_the_screen(
+    live_server, open_context, shops, screenshot_dir
+):
+    page = open_context(PHONE).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    expect(page.get_by_role("link", name=shops[Status.ATIVO].name, exact=True)).to_be_visible()
+    for toggle in page.locator(".actions-toggle").all()[:3]:
+        toggle.scroll_into_view_if_needed()
+        toggle.click()
+        menu = page.locator(".dropdown-menu.show")
+        expect(menu).to_be_visible()
+        box = menu.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        page.keyboard.press("Escape")
+        expect(menu).to_have_count(0)
+    toggle = page.locator(".actions-toggle").first
+    toggle.click()
+    page.screenshot(path=f"{screenshot_dir}/phone-menu.png")
+
+
+def test_the_filters_are_closed_on_a_phone_until_a_filter_is_set(live_server, open_context, shops):
+    page = open_context(PHONE).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    search = page.get_by_label("Buscar")
+    expect(search).to_be_hidden()
+    page.get_by_text("Filtros", exact=True).click()
+    expect(search).to_be_visible()
+    search.fill("cliente")
+    page.get_by_role("button", name="Filtrar").click()
+    page.wait_for_url("**q=cliente**")
+    expect(page.get_by_label("Buscar")).to_be_visible()  # open: a filter is set
+
+
+def test_without_javascript_the_filters_still_open(live_server, open_context, shops):
+    page = open_context(PHONE, java_script_enabled=False).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    expect(page.get_by_label("Buscar")).to_be_hidden()
+    page.get_by_text("Filtros", exact=True).click()
+    expect(page.get_by_label("Buscar")).to_be_visible()
+
+
+# The keyboard --------------------------------------------------------------------------------
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "() => (document.activeElement.getAttribute('aria-label') "
+        "|| document.activeElement.id || document.activeElement.textContent).trim()"
+    )
+
+
+def test_the_skip_link_leads_to_the_table(live_server, open_context, shops):
+    page = open_context(DESKTOP).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    page.keyboard.press("Tab")
+    assert focused(page) == "Ir para a lista de clientes"
+    expect(page.get_by_role("link", name="Ir para a lista de clientes")).to_be_visible()
+    page.keyboard.press("Enter")
+    assert focused(page) == "lista-clientes"
+    for _ in range(15):  # the sort links, then the first row's controls
+        page.keyboard.press("Tab")
+        if focused(page).startswith("Ações de "):
+            break
+    else:
+        pytest.fail("o primeiro ⋮ fica a mais de 15 Tabs do salto para a lista")
+
+
+@pytest.mark.parametrize("key", ["Enter", " "], ids=["Enter", "Space"])
+def test_a_menu_opens_by_keyboard_and_escape_gives_the_focus_back(
+    live_server, open_context, shops, key
+):
+    page = open_context(DESKTOP).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    name = f"Ações de {shops[Status.ATIVO].name}"
+    toggle = page.get_by_role("button", name=name)
+    toggle.focus()
+    page.keyboard.press(key)
+    menu = page.locator(".dropdown-menu.show")
+    expect(menu).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    assert focused(page) in ("Editar", "Suspender", "Renovar")
+    page.keyboard.press("Escape")
+    expect(menu).to_have_count(0)
+    expect(toggle).to_be_focused()
+
+
+def test_escape_closes_the_codes_dialog_and_gives_the_focus_back_to_visualizar(
+    live_server, open_context, shops
+):
+    page = open_context(DESKTOP).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    page.get_by_role("link", name="Visualizar").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Códigos de registro não utilizados")
+    expect(dialog).to_contain_text(shops["link"].name)
+    page.wait_for_function("() => document.activeElement.closest('.modal')")  # focus moved in
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("link", name="Visualizar")).to_be_focused()
+
+
+def test_the_focus_ring_on_a_menu_button_is_visible(live_server, open_context, shops):
+    page = open_context(DESKTOP).new_page()
+    page.goto(live_server.url + reverse("clients:list"))
+    toggle = page.get_by_role("button", name=f"Ações de {shops[Status.ATIVO].name}")
+    toggle.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus by keyboard, so that :focus-visible applies
+    outline = toggle.evaluate(
+        "el => getComputedStyle(el).outlineWidth + ' ' + getComputedStyle(el).outlineStyle"
+    )
+    assert outline == "3px solid"
+
+
+# The admin pages the portal customises ------------------------------------------------------
+
+
+def test_the_admins_client_pages_have_no_serious_accessibility_violation(
+    browser, browser_context_args, live_server, client, staff_user, shops, screenshot_dir
+):
+    client.force_login(staff_user)
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": DESKTOP, "bypass_csp": True}
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    found = {}
+    pending = shops[Status.PENDENTE]
+    for name, path in [
+        ("admin-clientes", reverse("admin:clients_client_changelist")),
+        ("admin-pendentes", reverse("admin:clients_client_changelist") + "?status=pendente"),
+        ("admin-cliente", reverse("admin:clients_client_change", args=[pending.pk])),
+        ("admin-link", reverse("admin:clients_client_change", args=[shops["link"].pk])),
+    ]:
+        page.goto(live_server.url + path)
+        page.screenshot(path=f"{screenshot_dir}/a11y-{name}.png", full_page=True)
+        if violations := serious_violations(page):
+            found[name] = violations
+    context.close()
+    assert not found, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
