@@ -66,15 +66,16 @@ class SelectableClientTable(ClientTable):
         sequence = ("select", *ClientTable.Meta.sequence)
 
     def render_name(self, value, record):
+        name = super().render_name(record, value)  # the link to the client page
         hints = attention.row_hints(record, self.today)
         if not hints:
-            return value
+            return name
         badges = format_html_join(
             " ",
             '<span class="badge rounded-pill text-bg-{} row-hint-badge">{}</span>',
             ((tone, text) for text, tone in hints),
         )
-        return format_html('{}<span class="row-hint">{}</span>', value, badges)
+        return format_html('{}<span class="row-hint">{}</span>', name, badges)
 
     def render_select(self, record):
         return format_html(

@@ -31,11 +31,14 @@ def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
         # History on several clients, written by the partner's user through the services.
         with_events = clients.filter(events__actor__username=code).distinct().count()
         assert with_events >= 5
-        # Navi clients with a demo A1 certificate: one valid for long, one expiring soon.
+        # Navi clients with a demo A1 certificate: valid for long, expiring soon, and expired
+        # (Início's "Certificados vencendo" card).
         certificates = Certificate.objects.filter(client__partner=partner)
         assert {c.client.product for c in certificates} == {"navi"}
-        assert sorted(c.expires_soon for c in certificates) == [False, True]
-        assert all(not c.is_expired and c.cnpj == c.client.cpf_cnpj for c in certificates)
+        assert all(c.cnpj == c.client.cpf_cnpj for c in certificates)
+        valid = [c for c in certificates if not c.is_expired]
+        assert any(c.expires_soon for c in valid) and any(not c.expires_soon for c in valid)
+        assert any(c.is_expired for c in certificates)
     for username, password, partner in [
         ("alfa", "alfa-demo-2026", "alfa"),
         ("beta", "beta-demo-2026", "beta"),
