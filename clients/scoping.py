@@ -6,7 +6,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from clients.models import Client
+from accounts.models import Invitation
+from clients.models import Client, PartnerUser
 from licenses.models import RegistrationCode
 
 
@@ -37,3 +38,20 @@ def get_client_or_404(request, pk):
 def partner_unused_codes(request):
     """The signed-in partner's registration codes no Link installation has consumed yet."""
     return RegistrationCode.objects.filter(partner=request.partner, consumed_at__isnull=True)
+
+
+def partner_members(request):
+    """The signed-in partner's team (active and deactivated members)."""
+    return PartnerUser.objects.filter(partner=request.partner).select_related("user")
+
+
+def get_member_or_404(request, pk):
+    return get_object_or_404(partner_members(request), pk=pk)
+
+
+def partner_invitations(request):
+    return Invitation.objects.filter(partner=request.partner)
+
+
+def get_invitation_or_404(request, pk):
+    return get_object_or_404(partner_invitations(request), pk=pk)

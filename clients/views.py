@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
+from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required, partner_unused_codes
 from clients.status import Status, status_counts, today
@@ -30,7 +31,11 @@ def home(request):
 def client_list(request):
     clients = partner_clients(request)
     filterset = ClientFilter(request.GET, queryset=clients, request=request)
-    table = ClientTable(table_rows(filterset.qs), csrf_token=get_token(request))
+    table = ClientTable(
+        table_rows(filterset.qs),
+        csrf_token=get_token(request),
+        may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
+    )
 
     export_format = request.GET.get(EXPORT_PARAM)
     if export_format in EXPORT_FORMATS:

@@ -10,13 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Client, Partner, PartnerUser, Product, Renewal
+from clients.models import Client, Partner, PartnerUser, Product, Renewal, Role
 from clients.status import month_start
 from licenses.models import License, Module, RegistrationCode
 
-PARTNERS = [
-    ("alfa", "Revenda Alfa", "alfa", "alfa-demo-2026"),
-    ("beta", "Revenda Beta", "beta", "beta-demo-2026"),
+PARTNERS = [("alfa", "Revenda Alfa"), ("beta", "Revenda Beta")]
+# (partner, user, password, role, first name): the Makefile's `run` prints them.
+USERS = [
+    ("alfa", "alfa", "alfa-demo-2026", Role.ADMIN, "Alice"),
+    ("alfa", "alfa-operador", "alfa-operador-demo-2026", Role.OPERATOR, "Otávio"),
+    ("alfa", "alfa-consulta", "alfa-consulta-demo-2026", Role.VIEWER, "Carla"),
+    ("beta", "beta", "beta-demo-2026", Role.ADMIN, "Bruno"),
 ]
 ADMIN = ("admin", "admin-demo-2026")
 
@@ -101,9 +105,11 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self._admin()
-            for index, (code, name, username, password) in enumerate(PARTNERS):
+            for index, (code, name) in enumerate(PARTNERS):
                 partner, _ = Partner.objects.get_or_create(code=code, defaults={"name": name})
-                self._user(username, password, partner)
+                for user in USERS:
+                    if user[0] == code:
+                        self._user(partner, *user[1:])
                 created = self._clients(partner, seed=index)
                 self.stdout.write(f"{name}: {created} cliente(s) criado(s).")
         self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
@@ -117,12 +123,18 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
 
-    def _user(self, username, password, partner):
-        user, created = get_user_model().objects.get_or_create(username=username)
+    def _user(self, partner, username, password, role, first_name):
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "email": f"{username}@{partner.code}.example.com.br",
+            },
+        )
         if created:
             user.set_password(password)
             user.save()
-        PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner})
+        PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner, "role": role})
 
     def _clients(self, partner, seed):
         if partner.clients.exists():
