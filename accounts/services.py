@@ -115,7 +115,8 @@ def invitation_send(*, partner, email: str, role: Role, by, accept_url: str) -> 
         record(
             partner, TeamAction.INVITE, by=by, subject=email, details=f"perfil {Role(role).label}"
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, token, accept_url))
+        # Sent inside the transaction: if sending fails, no invitation (nor event) remains.
+        _send_invitation(invitation, token, accept_url)
     return invitation
 
 
@@ -129,7 +130,7 @@ def invitation_resend(*, invitation: Invitation, by, accept_url: str) -> Invitat
         token = _new_token(invitation)
         invitation.save(update_fields=["token_digest", "expires_at"])
         record(invitation.partner, TeamAction.RESEND, by=by, subject=invitation.email)
-        transaction.on_commit(lambda: _send_invitation(invitation, token, accept_url))
+        _send_invitation(invitation, token, accept_url)
     return invitation
 
 

@@ -320,3 +320,18 @@ def live_replica(transactional_db, settings):
     assert replica.wait_live(), "a réplica não ficou pronta"
     yield replica
     replica.stop()
+
+
+# Partner teams (issue 12): members with a role (e-mails: pytest-django's `mailoutbox`).
+@pytest.fixture
+def make_member(db):
+    """make_member(partner, "otto", role=Role.OPERATOR, email=…): a user of the partner."""
+    from clients.models import Role
+
+    def make(partner, username, role=Role.ADMIN, **fields):
+        fields.setdefault("email", f"{username}@{partner.code}.example.com")
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+        PartnerUser.objects.create(user=user, partner=partner, role=role)
+        return user
+
+    return make
