@@ -31,6 +31,7 @@ from accounts.forms import (
     InviteForm,
     NewAccountForm,
     PasswordConfirmForm,
+    PasswordResetForm,
     ProfileForm,
     RoleForm,
 )
@@ -117,6 +118,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     address or from one client address send nothing more (the cache is shared)."""
 
     template_name = "registration/password_reset_form.html"
+    form_class = PasswordResetForm
     email_template_name = "emails/password_reset.txt"
     subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
@@ -244,7 +246,7 @@ def password(request):
 
 def _qr_svg(device: TOTPDevice) -> str:
     qr = segno.make(device.config_url(settings.OTP_TOTP_ISSUER), error="m")
-    return qr.svg_inline(scale=4, border=2, dark="#212529")
+    return qr.svg_inline(scale=4, border=4, dark="#212529", light="#fff")
 
 
 @sensitive_post_parameters("code")

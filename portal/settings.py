@@ -264,7 +264,7 @@ if os.environ.get("EMAIL_HOST"):
         },
     }
 else:
-    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    _mailer = {"BACKEND": "portal.mail.ReadableConsoleBackend"}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portal do Parceiro <portal@localhost>")
 
