@@ -185,6 +185,12 @@ def invitation_accept_new_user(
         invitation = _pending_locked(invitation)
         if User.objects.filter(username__iexact=username).exists():
             raise TeamChangeRefused("Este nome de usuário já existe: escolha outro.")
+        if PartnerUser.objects.filter(
+            partner=invitation.partner, user__email__iexact=invitation.email
+        ).exists():
+            raise TeamChangeRefused(
+                "Já há uma conta da equipe com este e-mail: use “Já tenho uma conta nesta equipe”."
+            )
         user = User.objects.create_user(
             username=username,
             email=invitation.email,

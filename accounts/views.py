@@ -256,7 +256,7 @@ def two_factor(request):
         form = PasswordConfirmForm(user=request.user)
         return render(request, "accounts/two_factor_on.html", {"form": form})
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None or request.method == "GET" and "novo" in request.GET:
+    if device is None:
         device = services.two_factor_start(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

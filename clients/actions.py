@@ -98,9 +98,9 @@ PAGE_PERMISSIONS = {
     "clients:cities": Permission.VIEW,
     "clients:registration-codes": Permission.VIEW,
     "clients:history": Permission.VIEW,
-    "clients:new": Permission.CHANGE,
-    "clients:confirm": Permission.CHANGE,
-    "clients:certificado": Permission.CHANGE,
+    "clients:new": ACTIONS_PERMISSION,
+    "clients:confirm": ACTIONS_PERMISSION,
+    # The ⋮ actions' own pages, Certificado digital included (URL names: the action values).
     **{f"clients:{action.value}": ACTIONS_PERMISSION for action in Action},
     "accounts:account": SIGNED_IN,
     "accounts:password": SIGNED_IN,

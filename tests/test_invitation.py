@@ -127,3 +127,14 @@ def test_a_wrong_password_for_an_existing_account_counts_for_the_lockout(
     right = {"mode": "existing", "username": "gil", "password": PASSWORD}
     assert client.post(link, right).status_code == 429
     assert Invitation.objects.get().accepted_at is None
+
+
+def test_a_former_member_is_asked_to_use_their_account_not_a_new_one(
+    client_a, client, partner_a, make_member, mailoutbox
+):
+    old = make_member(partner_a, "gil", is_active=False)
+    link = _invited(client_a, email=old.email, mailoutbox=mailoutbox)
+    page = client.post(link, _new())
+    assert "Já há uma conta da equipe com este e-mail" in page.text
+    assert not User.objects.filter(username="nova").exists()
+    assert Invitation.objects.get().accepted_at is None
