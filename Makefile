@@ -72,7 +72,7 @@ BENCH_API_DB ?= portal_bench_api
 BENCH_API_ARGS ?=
 # The bench runs with DEBUG off, as production; throwaway secrets (CERTIFICATE_ENCRYPTION_KEY is
 # for the Navi certificates' settings; bench_api makes its own LICENSE_SIGNING_KEY).
-BENCH_API_ENV = DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
+BENCH_API_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
 bench-api: .venv/.synced
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing wrk for the benchmark (apt-get)..."; \
@@ -97,7 +97,7 @@ bench: .venv/.synced
 	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_DB)"'
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) DEBUG=true $(MANAGE) migrate --no-input -v0
-	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -8,19 +8,33 @@ pt-BR error message and goes back to the list; fetch/htmx requests get HTTP 409 
 import copy
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from clients import services
 from clients.actions import Action, can
+from clients.certificates import (
+    PASSWORD_CODES,
+    check_certificate_allowed,
+    client_certificate_upload,
+)
 from clients.dates import add_months
-from clients.forms import ClientForm, LicensesForm, NewClientForm, duplicate_message
+from clients.forms import (
+    CertificateUploadForm,
+    ClientForm,
+    LicensesForm,
+    NewClientForm,
+    duplicate_message,
+)
 from clients.history import action_label, changes
-from clients.models import UF_CHOICES
+from clients.models import CERTIFICATE_WARNING_DAYS, UF_CHOICES, Certificate
 from clients.municipalities import cities_of
 from clients.responses import back_url, refuse, wants_json
 from clients.scoping import get_client_or_404, partner_required
@@ -235,3 +249,43 @@ def cities(request):
     response = JsonResponse({"uf": uf, "cidades": cities_of(uf)})
     patch_cache_control(response, private=True, max_age=24 * 60 * 60)
     return response
+
+
+@sensitive_post_parameters("password")
+@partner_required
+@require_http_methods(["GET", "POST"])
+def client_certificate(request, pk):
+    """The client's A1 certificate: GET shows it and the upload form, POST uploads a new one."""
+    client = get_client_or_404(request, pk)
+    try:
+        check_certificate_allowed(client)
+    except ActionNotAllowed as error:
+        return refuse(request, error.message)
+
+    form = CertificateUploadForm()
+    if request.method == "POST":
+        form = CertificateUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                client_certificate_upload(
+                    client=client,
+                    file=form.cleaned_data["file"],
+                    password=form.cleaned_data["password"],
+                    by=request.user,
+                )
+            except ActionNotAllowed as error:
+                return refuse(request, error.message)
+            except ValidationError as error:
+                field = "password" if error.code in PASSWORD_CODES else "file"
+                form.add_error(field, error)
+            else:
+                messages.success(request, "Certificado digital salvo.")
+                return redirect("clients:certificado", pk=client.pk)
+
+    context = {
+        "client": client,
+        "certificate": Certificate.objects.filter(client=client).first(),
+        "form": form,
+        "warning_days": CERTIFICATE_WARNING_DAYS,
+    }
+    return render(request, "clients/certificate.html", context)

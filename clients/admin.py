@@ -1,16 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.widgets import AutocompleteSelect as AdminAutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.template.response import TemplateResponse
 
 from clients.documents import normalize_document
 from clients.forms import ClientAdminForm
-from clients.models import Client, ClientEvent, NotificationLog, Partner, PartnerUser
+from clients.models import (
+    Certificate,
+    Client,
+    ClientEvent,
+    License,
+    NotificationLog,
+    Partner,
+    PartnerUser,
+    RegistrationCode,
+)
 from clients.services import (
     ActionNotAllowed,
     client_approve,
@@ -19,65 +25,9 @@ from clients.services import (
     record_event,
 )
 from clients.status import Status, status_q, today
-from licenses.models import License, RegistrationCode
+from portal.admin import SafeAdminMixin
 
 User = get_user_model()
-
-
-class AutocompleteSelect(AdminAutocompleteSelect):
-    """Django's admin autocomplete widget, re-rendering a posted value that is no key at all
-    (e.g. "abc" for an integer id) as no choice: Django's own filters the choices by the value
-    as posted, a ValueError (500) instead of the form's "Select a valid choice" error."""
-
-    def optgroups(self, name, value, attr=None):
-        target = self.field.target_field
-        keys = []
-        for item in value:
-            try:
-                target.to_python(item)
-            except ValidationError:
-                continue
-            keys.append(item)
-        return super().optgroups(name, keys, attr)
-
-
-def is_key(model, value: str) -> bool:
-    """`value` can be a primary key of `model` (a number in its column's range)."""
-    field = model._meta.pk
-    try:
-        key = field.to_python(value)
-    except ValidationError:
-        return False
-    low, high = connection.ops.integer_field_range(field.get_internal_type())
-    return low <= key <= high
-
-
-class SafeAdminMixin:
-    """Closes holes Django's admin leaves to hostile input (each a 500):
-
-    - a list filter's value goes to the database as typed, and PostgreSQL refuses a NUL in
-      text: such a lookup is refused like a disallowed one (Django answers 400);
-    - an action's selected ids go to the query as posted ("abc", or beyond SQLite's integers):
-      the action is refused with a message and nothing is changed;
-    - autocomplete_fields use the AutocompleteSelect above.
-    """
-
-    def lookup_allowed(self, lookup, value, request):
-        return "\x00" not in str(value) and super().lookup_allowed(lookup, value, request)
-
-    def response_action(self, request, queryset, *args, **kwargs):
-        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if not all(is_key(self.model, value) for value in selected):
-            self.message_user(request, "Seleção inválida: nada foi alterado.", messages.ERROR)
-            return None  # Django goes back to the list
-        return super().response_action(request, queryset, *args, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = AutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PartnerUserInline(SafeAdminMixin, admin.TabularInline):
@@ -302,6 +252,60 @@ class NotificationLogAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     readonly_fields = [f.name for f in NotificationLog._meta.fields]
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(License)
+class LicenseAdmin(SafeAdminMixin, admin.ModelAdmin):
+    list_display = ["client", "module", "quantity", "scheduled_quantity", "scheduled_from"]
+    list_filter = ["module"]
+    search_fields = ["client__name", "=client__cpf_cnpj"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]
+
+
+@admin.register(RegistrationCode)
+class RegistrationCodeAdmin(SafeAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "client", "created_at", "consumed_at", "machine"]
+    search_fields = ["=code", "client__name"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: uploads go through the portal (clients.certificates), which checks them.
+
+    The encrypted file and password are not shown, not even encrypted.
+    """
+
+    list_display = ["client", "holder", "cnpj_display", "valid_from", "valid_until", "uploaded_at"]
+    search_fields = ["client__name", "holder", "=cnpj"]
+    list_select_related = ["client"]
+    fields = [
+        "client",
+        "holder",
+        "cnpj_display",
+        "issuer",
+        "serial_number",
+        "fingerprint",
+        "valid_from",
+        "valid_until",
+        "file_name",
+        "uploaded_at",
+        "uploaded_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="CNPJ", ordering="cnpj")
+    def cnpj_display(self, certificate):
+        return certificate.cnpj_display
 
     def has_add_permission(self, request):
         return False

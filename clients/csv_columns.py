@@ -110,7 +110,7 @@ def render_date(value: datetime.date) -> str:
 
 
 def parse_count(value: str) -> int:
-    # A client has at least one license (licenses.services.validate_quantities).
+    # A client has at least one license (clients.quantities.validate_quantities).
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LICENSES:
         raise ValueError(f"“{value}” não é um número inteiro de 1 a {MAX_LICENSES}")
     return int(value)

@@ -13,9 +13,8 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from clients.csv_columns import CLIENT_FIELDS, HEADER, record_of, render_record
-from clients.models import Partner
+from clients.models import License, Module, Partner
 from clients.status import statuses_q
-from licenses.models import License, Module
 
 CHUNK_SIZE = 2000
 

@@ -1,14 +1,14 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clients.certificates import check_file_size
 from clients.dates import next_month_start
 from clients.documents import normalize_document, validate_document
-from clients.models import UF_CHOICES, Client, Product
+from clients.models import LINK_ONLY_MODULES, MODULE_REQUIRES, UF_CHOICES, Client, Module, Product
 from clients.municipalities import cities_of
-from clients.services import EDITABLE_FIELDS
-from clients.status import today
-from licenses.models import LINK_ONLY_MODULES, MODULE_REQUIRES, Module
-from licenses.services import (
+from clients.quantities import (
     ON_OFF_MODULES,
     describe_license,
     modules_for,
@@ -16,6 +16,8 @@ from licenses.services import (
     validate_quantities,
     wanted_quantity,
 )
+from clients.services import EDITABLE_FIELDS
+from clients.status import today
 
 
 class DocumentField(forms.CharField):
@@ -173,3 +175,28 @@ class LicensesForm(forms.Form):
 
     # For the template: these fields are hidden by client_form.js when the product is Navi.
     link_only = LINK_ONLY_MODULES
+
+
+class CertificateUploadForm(forms.Form):
+    """An A1 certificate file and its password; `clients.certificates` does the checking."""
+
+    file = forms.FileField(
+        label="Arquivo do certificado A1",
+        help_text="Arquivo .pfx ou .p12, até 1 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pfx,.p12,application/x-pkcs12"}),
+    )
+    password = forms.CharField(
+        label="Senha do certificado",
+        strip=False,  # a password's spaces are part of it
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Enviar certificado"))
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        check_file_size(file.size)
+        return file

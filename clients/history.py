@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clients.actions import Action
-from clients.models import Client
+from clients.models import Client, Module
+from clients.quantities import describe_quantity
 from clients.status import Status
-from licenses.models import Module
-from licenses.services import describe_quantity
 
 # Events written outside the ⋮ menu.
 OTHER_ACTIONS = {"cadastrar": "Cadastro", "aprovar": "Aprovação"}

@@ -32,11 +32,19 @@ from psycopg.types.json import Jsonb
 
 from clients.csv_columns import CLIENT_FIELDS, COLUMNS, COLUMNS_BY_KEY, REQUIRED, header_key
 from clients.exporting import client_facts
-from clients.models import Client, ClientEvent, Partner, Product, Renewal
+from clients.models import (
+    Client,
+    ClientEvent,
+    License,
+    Module,
+    Partner,
+    Product,
+    RegistrationCode,
+    Renewal,
+)
 from clients.municipalities import canonical_city
 from clients.services import DUPLICATE_REASON, snapshot
 from clients.status import Status, client_status
-from licenses.models import License, Module, RegistrationCode
 
 ACTOR_LABEL = "importação"
 DEFAULT_PENDING_REASON = "Marcado como pendente na importação."

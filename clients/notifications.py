@@ -21,9 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from clients.dates import next_month_start
-from clients.models import Client, NotificationKind, NotificationLog, Partner
+from clients.models import Client, NotificationKind, NotificationLog, Partner, RegistrationCode
 from clients.status import Status, status_q, statuses_q
-from licenses.models import RegistrationCode
 
 KIND = NotificationKind.DAILY_SUMMARY
 EXPIRING_DAYS = 7

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Invitation
-from clients.models import Client, PartnerUser
-from licenses.models import RegistrationCode
+from clients.models import Client, PartnerUser, RegistrationCode
 
 
 def partner_required(view):

@@ -13,10 +13,9 @@ from django.utils import timezone
 from clients.actions import Action, can
 from clients.dates import add_months
 from clients.documents import normalize_document
-from clients.models import Client, ClientEvent, Partner
+from clients.models import Client, ClientEvent, Partner, RegistrationCode
+from clients.quantities import license_snapshot, set_quantities, validate_quantities
 from clients.status import Status, client_status, month_start, today
-from licenses.models import RegistrationCode
-from licenses.services import license_snapshot, set_quantities, validate_quantities
 
 audit_log = logging.getLogger("portal.audit")
 
@@ -219,7 +218,7 @@ def client_edit(*, client: Client, by, fields: dict, licenses: dict) -> Client:
     """Editar: name, e-mail, UF, cidade, renewal method and license counts. Ativo or Suspenso.
 
     `fields` holds every name of EDITABLE_FIELDS, already validated (clients.forms);
-    `licenses` maps module → wanted count (licenses.services.set_quantities).
+    `licenses` maps module → wanted count (clients.quantities.set_quantities).
     """
     return _act(client, Action.EDIT, by, _edit(fields, licenses))
 

@@ -22,10 +22,9 @@ from openpyxl import Workbook
 
 from clients.actions import MENU_STEP, allowed_actions
 from clients.documents import format_document
-from clients.models import Client, Product
+from clients.models import Client, License, Module, Product, RegistrationCode
 from clients.status import Status, with_status
 from clients.status import today as local_today
-from licenses.models import License, Module, RegistrationCode
 
 PER_PAGE = 50
 MAX_PER_PAGE = 100

@@ -2,7 +2,6 @@ from django.urls import path
 
 from clients import action_views, views
 from clients.actions import Action
-from licenses.views import client_certificate
 
 app_name = "clients"
 
@@ -25,6 +24,6 @@ urlpatterns = [
     path("<int:pk>/ocultar/", action_views.act, {"action": Action.HIDE}, name="ocultar"),
     path("<int:pk>/reexibir/", action_views.act, {"action": Action.UNHIDE}, name="reexibir"),
     path("<int:pk>/renovar/", action_views.act, {"action": Action.RENEW}, name="renovar"),
-    path("<int:pk>/certificado/", client_certificate, name="certificado"),
+    path("<int:pk>/certificado/", action_views.client_certificate, name="certificado"),
     path("codigos-de-registro/", views.registration_codes, name="registration-codes"),
 ]

@@ -12,16 +12,16 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from clients.models import Client
-from clients.services import record_event, snapshot
-from clients.status import client_status
-from licenses import signing
-from licenses.models import (
+from clients.models import (
+    Client,
     License,
     RegistrationCode,
     new_license_key,
     normalize_registration_code,
 )
+from clients.services import record_event, snapshot
+from clients.status import client_status
+from licenses import signing
 from licenses.replica import Facts, LicenseFacts, replica, touch
 
 # What the history shows before/after an activation or a version change (the key itself, a

@@ -13,7 +13,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -158,14 +157,6 @@ def public_key(request):
 @api_view("GET", "HEAD")
 def openapi(request):
     return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/yaml; charset=utf-8")
-
-
-@api_view("GET")
-def bench_select_1(request):
-    """Only with API_BENCH_VIEWS (bench_api): the floor plus one round trip to the database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return json_response({"ok": True})
 
 
 @api_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -40,8 +40,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from clients.models import Client
-from licenses.models import License
+from clients.models import Client, License
 
 logger = logging.getLogger(__name__)
 

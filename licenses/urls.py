@@ -1,6 +1,5 @@
 """The API under /api/v1/ (included from portal.urls)."""
 
-from django.conf import settings
 from django.urls import path, re_path
 
 from licenses import api
@@ -13,8 +12,6 @@ urlpatterns = [
     path("chave-publica", api.public_key, name="chave-publica"),
     path("openapi.yaml", api.openapi, name="openapi"),
 ]
-if settings.API_BENCH_VIEWS:  # bench_api's reference view; never on in production
-    urlpatterns.append(path("bench/select-1", api.bench_select_1))
 urlpatterns += [
     # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^(?P<path>.*)$", api.not_found),

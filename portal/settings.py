@@ -60,7 +60,7 @@ def fernet_keys(name: str, development_file: str) -> str:
 
 
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
-# key (licenses.certificates).
+# key (clients.certificates).
 CERTIFICATE_ENCRYPTION_KEY = fernet_keys("CERTIFICATE_ENCRYPTION_KEY", "certificate-encryption.key")
 # The partner users' TOTP secrets (two-factor sign-in, accounts.models.TOTPDevice).
 TWO_FACTOR_ENCRYPTION_KEY = fernet_keys("TWO_FACTOR_ENCRYPTION_KEY", "two-factor-encryption.key")
@@ -236,8 +236,6 @@ LICENSE_SIGNING_KEY = os.environ.get("LICENSE_SIGNING_KEY", "")
 # Failed activations from one address allowed per window before the API answers 429.
 API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
 API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
-# Mounts /api/v1/bench/select-1, a reference view for `manage.py bench_api` only.
-API_BENCH_VIEWS = envbool("API_BENCH_VIEWS")
 # On PostgreSQL, each app process answers check-ins from its in-memory replica of the
 # activated clients' facts, kept current by the database's notifications (licenses.replica):
 # up to CHECK_IN_REPLICA_SIZE clients (the most recently seen; the others are read from the

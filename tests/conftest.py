@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Client, Partner, PartnerUser, Product
-from licenses.models import License, Module
+from clients.models import Client, License, Module, Partner, PartnerUser, Product
 
 # pytest-django's live_server runs the app in a thread; Playwright's sync API runs an
 # event loop in the test thread, which Django would otherwise refuse to touch the DB from.
@@ -227,7 +226,7 @@ def api(db, signing_key):
 @pytest.fixture
 def make_link_client(make_client):
     """A Link client with an unconsumed registration code: returns (client, code)."""
-    from licenses.models import RegistrationCode
+    from clients.models import RegistrationCode
 
     def make(partner, **fields):
         created = make_client(partner, product=Product.LINK, **fields)

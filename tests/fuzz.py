@@ -23,8 +23,7 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from clients.models import Client, ClientEvent
-from licenses.models import Certificate, License, RegistrationCode
+from clients.models import Certificate, Client, ClientEvent, License, RegistrationCode
 
 FUZZ_SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from licenses.certificates import ICP_BRASIL_CNPJ_OID
+from clients.certificates import ICP_BRASIL_CNPJ_OID
 
 CERTIFICATE_PASSWORD = "Senha-do-A1 2026!"
 

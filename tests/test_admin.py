@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import Client, ClientEvent
+from clients.models import Client, ClientEvent, License, Module
 from clients.status import Status
-from licenses.models import License, Module
 
 CHANGELIST = reverse("admin:clients_client_changelist")
 
@@ -128,8 +127,8 @@ def test_every_model_has_an_admin_page(admin_client_):
         "clients_client",
         "clients_clientevent",
         "auth_user",
-        "licenses_license",
-        "licenses_registrationcode",
+        "clients_license",
+        "clients_registrationcode",
     ):
         assert admin_client_.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
 
@@ -138,8 +137,8 @@ def test_every_model_has_an_admin_page(admin_client_):
     "url,field",
     [
         ("admin:clients_client_add", "partner"),
-        ("admin:licenses_license_add", "client"),
-        ("admin:licenses_registrationcode_add", "client"),
+        ("admin:clients_license_add", "client"),
+        ("admin:clients_registrationcode_add", "client"),
         ("admin:clients_partner_add", "users-0-user"),  # an inline's autocomplete
     ],
 )
@@ -156,7 +155,7 @@ def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_cli
         ("admin:clients_client_changelist", "product__exact"),
         ("admin:clients_clientevent_changelist", "action__exact"),
         ("admin:clients_notificationlog_changelist", "kind__exact"),
-        ("admin:licenses_license_changelist", "module__exact"),
+        ("admin:clients_license_changelist", "module__exact"),
     ],
 )
 def test_a_list_filter_value_with_a_nul_is_refused_not_a_500(admin_client_, url, lookup):
@@ -239,7 +238,7 @@ def test_a_client_cannot_be_moved_to_another_partner(
 
 
 def test_registration_codes_carry_their_clients_partner(partner_a, make_client):
-    from licenses.models import RegistrationCode
+    from clients.models import RegistrationCode
 
     code = RegistrationCode.objects.create(client=make_client(partner_a, product="link"))
     assert code.partner == partner_a

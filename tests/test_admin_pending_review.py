@@ -203,7 +203,7 @@ def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
 def test_a_rejected_link_client_loses_its_unused_registration_code(
     staff_user, partner_a, make_client
 ):
-    from licenses.models import RegistrationCode
+    from clients.models import RegistrationCode
 
     rejected = make_client(partner_a, product="link", pending_since=NOW)
     used = RegistrationCode.objects.create(client=rejected, consumed_at=NOW, machine="CAIXA")

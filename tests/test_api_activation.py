@@ -5,9 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clients.models import Client, ClientEvent
+from clients.models import Client, ClientEvent, License, Module, RegistrationCode
 from licenses import signing
-from licenses.models import License, Module, RegistrationCode
 
 BODY = {"maquina": "CAIXA-01", "versao": "4.2.1"}
 

@@ -6,9 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, License, Module
 from licenses import signing
-from licenses.models import License, Module
 from licenses.replica import replica
 
 TODAY = datetime.date(2026, 11, 18)

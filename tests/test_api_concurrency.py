@@ -6,9 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from clients.models import ClientEvent
+from clients.models import ClientEvent, RegistrationCode
 from licenses import activation
-from licenses.models import RegistrationCode
 
 THREADS = 8
 

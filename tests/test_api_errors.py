@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from clients.models import Client
-from licenses.models import RegistrationCode
+from clients.models import Client, RegistrationCode
 
 ACTIVATION = {"codigo_registro": "22222-22222-22222-22222", "maquina": "CAIXA-01", "versao": "4"}
 CHECK_IN = {"chave": "22222-22222-22222-22222-22222", "versao": "4"}

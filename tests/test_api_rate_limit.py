@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from licenses.models import RegistrationCode
+from clients.models import RegistrationCode
 
 UNKNOWN = {"codigo_registro": "22222-22222-22222-22222", "maquina": "CAIXA", "versao": "4"}
 

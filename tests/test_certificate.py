@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.actions import ACTION_TABLE, Action
+from clients.certificates import MAX_FILE_SIZE, certificate_secrets, client_certificate_upload
 from clients.documents import cnpj_from_base
-from clients.models import ClientEvent, Product
+from clients.models import Certificate, ClientEvent, Product
 from clients.services import ActionNotAllowed
 from clients.status import Status, client_status
-from licenses.certificates import MAX_FILE_SIZE, certificate_secrets, client_certificate_upload
-from licenses.models import Certificate
 from tests.conftest import PASSWORD
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_pfx, upload
 
@@ -220,7 +219,7 @@ def test_a_password_with_spaces_is_kept_as_typed(client_a, navi):
 def test_it_stores_the_file_and_password_encrypted(client_a, navi, pfx):
     post(client_a, navi, pfx)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT encrypted_file, encrypted_password FROM licenses_certificate")
+        cursor.execute("SELECT encrypted_file, encrypted_password FROM clients_certificate")
         stored_file, stored_password = cursor.fetchone()
     assert stored_file.encode() != pfx and pfx not in stored_file.encode()
     assert CERTIFICATE_PASSWORD not in stored_password

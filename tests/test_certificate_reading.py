@@ -1,4 +1,4 @@
-"""Reading, checking and encrypting A1 certificates (licenses.certificates), with real files."""
+"""Reading, checking and encrypting A1 certificates (clients.certificates), with real files."""
 
 import datetime
 import os
@@ -13,9 +13,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Client
-from licenses.certificates import (
+from clients.certificates import (
     MAX_FILE_SIZE,
     check_belongs_to,
     decrypt,
@@ -23,6 +21,8 @@ from licenses.certificates import (
     encrypt,
     read_certificate,
 )
+from clients.documents import cnpj_from_base, cpf_from_base
+from clients.models import Client
 from portal.devkeys import development_secret
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_certificate, make_pfx, rsa_key
 

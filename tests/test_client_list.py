@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.documents import cpf_from_base
-from clients.models import Product, Renewal
+from clients.models import License, Module, Product, RegistrationCode, Renewal
 from clients.status import Status
-from licenses.models import License, Module, RegistrationCode
 
 URL = reverse("clients:list")
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clients.models import Product
-from licenses.models import RegistrationCode
+from clients.models import Product, RegistrationCode
 from tests.conftest import PASSWORD
 
 

@@ -6,9 +6,8 @@ import pytest
 from django.urls import reverse
 
 from clients.actions import Action
-from clients.models import ClientEvent, Product, Renewal
+from clients.models import ClientEvent, License, Module, Product, Renewal
 from clients.status import Status
-from licenses.models import License, Module
 from tests.client_actions import (
     Unchanged,
     action_url,

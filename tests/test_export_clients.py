@@ -10,9 +10,8 @@ from django.core.management import CommandError
 
 from clients.documents import cpf_from_base
 from clients.exporting import export_records
-from clients.models import Client, Product, Renewal
+from clients.models import Client, Module, Product, RegistrationCode, Renewal
 from clients.status import Status
-from licenses.models import Module, RegistrationCode
 from tests.csv_helpers import CNPJ_ALNUM, NOW, TODAY, run
 
 HEADER = (

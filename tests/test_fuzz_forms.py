@@ -17,9 +17,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from clients.actions import Action
-from clients.models import Client, ClientEvent
+from clients.models import Client, ClientEvent, Module, RegistrationCode
 from clients.status import Status
-from licenses.models import Module, RegistrationCode
 from tests.client_actions import action_url
 from tests.conftest import PASSWORD
 from tests.fuzz import (

@@ -14,9 +14,8 @@ from django.db import connections
 from clients import importing
 from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON
 from clients.management.commands.import_clients import ProgressBar
-from clients.models import Client, ClientEvent, Product, Renewal
+from clients.models import Client, ClientEvent, License, Module, Product, RegistrationCode, Renewal
 from clients.status import Status, client_status
-from licenses.models import License, Module, RegistrationCode
 from tests.csv_helpers import CNPJ, CNPJ_ALNUM, CPF, HEADER, NOW, csv_file, run
 
 # A row without its vencimento, and with it. The CPF is typed with punctuation, the city

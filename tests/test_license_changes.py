@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from licenses.models import License, Module
-from licenses.services import (
+from clients.models import License, Module
+from clients.quantities import (
     describe_license,
     license_snapshot,
     set_quantities,

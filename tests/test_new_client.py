@@ -7,10 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clients.models import Client, ClientEvent, Product, Renewal
+from clients.models import CODE_ALPHABET, Client, ClientEvent, Product, RegistrationCode, Renewal
 from clients.services import DUPLICATE_REASON
 from clients.status import Status
-from licenses.models import CODE_ALPHABET, RegistrationCode
 from tests.client_actions import messages_of
 
 URL = reverse("clients:new")

@@ -5,9 +5,8 @@ import datetime
 import pytest
 
 from clients.actions import Action
-from clients.models import ClientEvent
+from clients.models import ClientEvent, Module
 from clients.status import Status
-from licenses.models import Module
 from tests.client_actions import (
     Unchanged,
     action_url,

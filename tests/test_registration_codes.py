@@ -4,7 +4,7 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
-from licenses.models import (
+from clients.models import (
     CODE_ALPHABET,
     RegistrationCode,
     new_license_key,

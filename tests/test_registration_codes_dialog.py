@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import Product
-from licenses.models import RegistrationCode
+from clients.models import Product, RegistrationCode
 
 URL = reverse("clients:registration-codes")
 

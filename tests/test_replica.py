@@ -10,9 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clients import services
-from clients.models import Client
+from clients.models import Client, License, Module
 from licenses import activation
-from licenses.models import License, Module
 from licenses.replica import Facts, replica, touch
 from tests.servers import app_server, database_url
 
@@ -194,7 +193,7 @@ def test_a_truncate_forgets_everything(live_replica, activate):
     assert len(replica) == 1
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE licenses_license")
+        cursor.execute("TRUNCATE clients_license")
     assert replica.sync()
 
     assert len(replica) == 0

@@ -4,9 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from clients.models import Client, Partner, PartnerUser
+from clients.models import Client, Partner, PartnerUser, RegistrationCode
 from clients.status import Status, status_counts
-from licenses.models import RegistrationCode
 
 
 def test_it_creates_both_partners_with_clients_in_every_status(db, settings):

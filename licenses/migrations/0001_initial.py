@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import licenses.models
+import clients.models
 
 
 class Migration(migrations.Migration):
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 (
                     "code",
                     models.CharField(
-                        default=licenses.models.new_registration_code,
+                        default=clients.models.new_registration_code,
                         max_length=23,
                         unique=True,
                         verbose_name="código de registro",

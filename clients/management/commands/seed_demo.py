@@ -10,9 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Client, Partner, PartnerUser, Product, Renewal, Role
+from clients.models import (
+    Client,
+    License,
+    Module,
+    Partner,
+    PartnerUser,
+    Product,
+    RegistrationCode,
+    Renewal,
+    Role,
+)
 from clients.status import month_start
-from licenses.models import License, Module, RegistrationCode
 
 PARTNERS = [("alfa", "Revenda Alfa"), ("beta", "Revenda Beta")]
 # (partner, user, password, role, first name): the Makefile's `run` prints them.

@@ -26,15 +26,14 @@ from django.utils import timezone
 
 from clients.documents import cnpj_from_base, cpf_from_base, format_document
 from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
-from clients.models import Client, Partner, PartnerUser, Product, Renewal
+from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
 from clients.scoping import partner_clients
 from clients.status import Status, month_start, status_counts
-from licenses.models import CODE_ALPHABET, Module
 
 BENCH_PREFIX = "bench-"
 BENCH_USER = "bench"
 BENCH_ADMIN = "bench-admin"
-TABLES = ("clients_client", "licenses_license", "licenses_registrationcode")
+TABLES = ("clients_client", "clients_license", "clients_registrationcode")
 
 CLIENT_COLUMNS = (
     "id",
@@ -152,7 +151,7 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE clients_clientevent, licenses_registrationcode, licenses_license, "
+                "TRUNCATE clients_clientevent, clients_registrationcode, clients_license, "
                 "clients_client, clients_partneruser, clients_partner RESTART IDENTITY CASCADE"
             )
         now = timezone.now()
@@ -244,14 +243,14 @@ class Command(BaseCommand):
                         progress.update(pk)
             progress.finish()
             progress = Progress(self.stdout, "licenças", total)
-            with cursor.copy(_copy_sql("licenses_license", LICENSE_COLUMNS)) as copy:
+            with cursor.copy(_copy_sql("clients_license", LICENSE_COLUMNS)) as copy:
                 for pk in range(1, total + 1):
                     copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
                     if pk % 5000 == 0:
                         progress.update(pk)
             progress.finish()
             progress = Progress(self.stdout, "códigos de registro", len(codes))
-            with cursor.copy(_copy_sql("licenses_registrationcode", CODE_COLUMNS)) as copy:
+            with cursor.copy(_copy_sql("clients_registrationcode", CODE_COLUMNS)) as copy:
                 for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
                     consumed, machine = (now, "CAIXA-01") if activated else (None, "")
                     copy.write_row((pk, pk, partner_id, code, now, consumed, machine))
@@ -346,16 +345,29 @@ class Command(BaseCommand):
                 f"{admin_url}?partner__id__exact={big.pk}&q={search}",
             ),
         ]
-        variants = [(label, _request(client, url)) for label, client, url in pages]
-        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big)))
+        floor_url = reverse("bench-clients-floor")
+        # Each list variant is timed next to the floor (bench.views.clients_floor: the same
+        # rows in a plain template loop) with the same query, in the same round.
+        variants = [
+            (
+                label,
+                _request(client, url),
+                _request(client, floor_url + url[len(clients_url) :])
+                if url.partition("?")[0] == clients_url and "_export" not in url
+                else None,
+            )
+            for label, client, url in pages
+        ]
+        variants.insert(-2, ("contagens por status (a consulta sozinha)", _counts(big), None))
         total = Client.objects.filter(partner=big).count()
         self.stdout.write(
             f"\nMedindo o parceiro {big.code} ({_n(total)} clientes de "
             f"{_n(Client.objects.count())}): {requests} rodadas, cada uma passando por todas as "
-            "variantes (a exportação, uma rodada em quatro), após uma rodada de aquecimento. "
-            f"Carga da máquina no início: {_load()}."
+            "variantes, cada variante da lista seguida do seu piso (a exportação, uma rodada em "
+            f"quatro), após uma rodada de aquecimento. Carga da máquina no início: {_load()}."
         )
-        samples = {label: [] for label, _ in variants}
+        samples = {label: [] for label, _, _ in variants}
+        ratios = {label: [] for label, _, floor in variants if floor}
         with override_settings(
             DEBUG=False,
             ALLOWED_HOSTS=["testserver"],
@@ -366,26 +378,38 @@ class Command(BaseCommand):
         ):
             progress = Progress(self.stdout, "medições", requests + 1)
             for round_ in range(requests + 1):
-                for label, measure in variants:
+                for label, measure, floor in variants:
                     if "exportação" in label and round_ % 4 != 1:
                         continue
                     result = measure()
+                    floor_result = floor() if floor else None
                     if round_:  # the first round only warms the caches
                         samples[label].append(result)
+                        if floor_result:
+                            ratios[label].append(result[0] / floor_result[0])
                 progress.update(round_ + 1)
             progress.finish()
             peak = _export_memory(portal, f"{clients_url}?_export=csv")
         self.stdout.write(f"Carga da máquina no fim: {_load()}.\n")
         self.stdout.write(
-            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas |"
+            "| variante | p50 (ms) | p95 (ms) | SQL p50 (ms) | CPU Python p50 (ms) | consultas "
+            "| × piso (mediana; mín–máx das rodadas) |"
         )
-        self.stdout.write("|---|---:|---:|---:|---:|---:|")
+        self.stdout.write("|---|---:|---:|---:|---:|---:|---:|")
         for label, results in samples.items():
             wall, sql, cpu, queries = zip(*results, strict=True)
+            ratio = ratios.get(label)
+            shown = f"{_p50(ratio):.2f} ({min(ratio):.2f}–{max(ratio):.2f})" if ratio else "—"
             self.stdout.write(
                 f"| {label} | {_p50(wall):.0f} | {_p95(wall):.0f} | {_p50(sql):.0f} | "
-                f"{_p50(cpu):.0f} | {max(queries)} |"
+                f"{_p50(cpu):.0f} | {max(queries)} | {shown} |"
             )
+        default, admin_page = samples[pages[0][0]], samples[pages[-2][0]]
+        per_round = [ours[0] / theirs[0] for ours, theirs in zip(default, admin_page, strict=True)]
+        self.stdout.write(
+            f"\nClientes padrão / changelist do admin: {_p50(per_round):.2f}× (mediana das "
+            f"rodadas; {min(per_round):.2f}–{max(per_round):.2f})."
+        )
         self.stdout.write(
             f"\nExportação CSV ({_n(total)} clientes menos os ocultos): pico de memória Python "
             f"{peak / 2**20:.1f} MiB (tracemalloc)."

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0003_client_list_indexes'),
+        ('clients', '0005_licensing_tables'),
     ]
 
     operations = [

@@ -32,8 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clients.documents import cnpj_from_base
-from clients.models import Client, Partner, Product
-from licenses.models import License, Module, new_license_key
+from clients.models import Client, License, Module, Partner, Product, new_license_key
 from licenses.signing import private_key_pem
 
 PARTNER_CODE = "bench-api"
@@ -46,7 +45,7 @@ wrk.method = "GET"
 wrk.path = "/api/v1/chave-publica"
 """
 
-# A reference, not a target: the floor plus one round trip to the database (API_BENCH_VIEWS).
+# A reference, not a target: the floor plus one round trip to the database (bench.views.select_1).
 DATABASE_FLOOR_LUA = """
 wrk.method = "GET"
 wrk.path = "/api/v1/bench/select-1"
@@ -144,7 +143,7 @@ class Command(BaseCommand):
                     for client in clients
                 )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE clients_client; ANALYZE licenses_license")
+            cursor.execute("ANALYZE clients_client; ANALYZE clients_license")
         elapsed = time.monotonic() - started
         self.stdout.write(f"{wanted - have} clientes de benchmark criados em {elapsed:.0f} s.")
 
@@ -196,7 +195,6 @@ class Command(BaseCommand):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "LICENSE_SIGNING_KEY": private_key_pem(Ed25519PrivateKey.generate()),
             "ALLOWED_HOSTS": "127.0.0.1",
-            "API_BENCH_VIEWS": "true",
             "LOG_LEVEL": "WARNING",
             "CHECK_IN_REPLICA": "true" if replica else "false",
         }

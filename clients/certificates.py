@@ -31,9 +31,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from clients.actions import Action, can
 from clients.documents import format_document, normalize_document
-from clients.models import Client
+from clients.models import Certificate, Client
 from clients.services import ActionNotAllowed, record_event
-from licenses.models import Certificate
 
 logger = logging.getLogger(__name__)
 

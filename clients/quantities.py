@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from clients.dates import next_month_start
-from clients.models import Product
-from licenses.models import LINK_ONLY_MODULES, MODULE_REQUIRES, License, Module
+from clients.models import LINK_ONLY_MODULES, MODULE_REQUIRES, License, Module, Product
 
 # The Link-only modules are counted in licenses; the others are switched on or off (1 or 0).
 COUNTED_MODULES = frozenset({Module.MAIN, *LINK_ONLY_MODULES})

@@ -1,0 +1,120 @@
+"""A database at an earlier migration head, with data in it, migrates forward with nothing lost.
+
+The licensing models moved from `licenses` to `clients` (clients 0004/0005, licenses 0006):
+their rows must come along, and so must their content types (permissions point at them).
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+# The heads before the licensing models moved into `clients`.
+BEFORE_MOVE = [("clients", "0003_client_list_indexes"), ("licenses", "0005_check_in_notifications")]
+
+
+def before_move():
+    """BEFORE_MOVE, with every other app at its latest migration that does not need the move."""
+    graph = MigrationExecutor(connection).loader.graph
+    moved = ("clients", "0004_licensing_models")
+    others = [
+        node
+        for node in graph.leaf_nodes()
+        if node[0] not in ("clients", "licenses") and moved not in graph.forwards_plan(node)
+    ]
+    return BEFORE_MOVE + others
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_licenses_codes_and_certificates_survive_the_move_into_clients():
+    old = migrate(before_move())
+    Partner = old.get_model("clients", "Partner")
+    Client = old.get_model("clients", "Client")
+    License = old.get_model("licenses", "License")
+    Code = old.get_model("licenses", "RegistrationCode")
+    Certificate = old.get_model("licenses", "Certificate")
+    ContentType = old.get_model("contenttypes", "ContentType")
+    Permission = old.get_model("auth", "Permission")
+
+    partner = Partner.objects.create(code="alfa", name="Revenda Alfa")
+    client = Client.objects.create(
+        partner=partner,
+        name="Mercado Antigo",
+        cpf_cnpj="11222333000181",
+        uf="SP",
+        city="São Paulo",
+        product="link",
+        expires_on=datetime.date(2027, 1, 31),
+    )
+    License.objects.create(
+        client=client,
+        module="principal",
+        quantity=3,
+        scheduled_quantity=2,
+        scheduled_from=datetime.date(2027, 1, 1),
+    )
+    Code.objects.create(client=client, partner=partner, code="AAAAA-BBBBB-CCCCC-DDDDD")
+    now = timezone.now()
+    Certificate.objects.create(
+        client=client,
+        holder="MERCADO ANTIGO LTDA",
+        cnpj="11222333000181",
+        issuer="AC Teste",
+        serial_number="01",
+        fingerprint="ab" * 32,
+        valid_from=now,
+        valid_until=now + datetime.timedelta(days=365),
+        encrypted_file="token-file",
+        encrypted_password="token-password",
+    )
+    license_type, _ = ContentType.objects.get_or_create(app_label="licenses", model="license")
+    permission = Permission.objects.create(
+        content_type=license_type, codename="audit_license", name="Can audit license"
+    )
+
+    try:
+        new = migrate(latest())
+        License = new.get_model("clients", "License")
+        Code = new.get_model("clients", "RegistrationCode")
+        Certificate = new.get_model("clients", "Certificate")
+        ContentType = new.get_model("contenttypes", "ContentType")
+        Permission = new.get_model("auth", "Permission")
+
+        license = License.objects.get(client_id=client.pk)
+        assert (license.module, license.quantity, license.scheduled_quantity) == (
+            "principal",
+            3,
+            2,
+        )
+        assert license.scheduled_from == datetime.date(2027, 1, 1)
+        code = Code.objects.get(client_id=client.pk)
+        assert (code.code, code.partner_id, code.consumed_at) == (
+            "AAAAA-BBBBB-CCCCC-DDDDD",
+            partner.pk,
+            None,
+        )
+        certificate = Certificate.objects.get(client_id=client.pk)
+        assert (certificate.holder, certificate.encrypted_file) == (
+            "MERCADO ANTIGO LTDA",
+            "token-file",
+        )
+        assert License._meta.db_table == "clients_license"
+        assert Permission.objects.get(pk=permission.pk).content_type == ContentType.objects.get(
+            app_label="clients", model="license"
+        )
+        assert not ContentType.objects.filter(app_label="licenses", model="license").exists()
+    finally:
+        migrate(latest())
