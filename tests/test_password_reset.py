@@ -3,7 +3,9 @@ requests limited per address and per client address, and the link expires."""
 
 import re
 
+import pytest
 import time_machine
+from django.core.cache import cache
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,13 @@ from accounts.models import TeamEvent
 from tests.conftest import PASSWORD
 
 NEW = "Outra-senha-forte-2026"
+
+
+@pytest.fixture(autouse=True)
+def _no_earlier_requests(db):
+    """The request counts live in the shared cache; the database cache's table outlives the
+    browser tests' flush (it is no model), so start from an empty cache here."""
+    cache.clear()
 
 
 def _ask(client, email, **extra):
