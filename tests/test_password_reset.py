@@ -5,8 +5,8 @@ import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
