@@ -8,7 +8,7 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser migrate serve bench bench-api clean
+.PHONY: run test lint format browser pgbouncer migrate serve bench bench-api clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -41,7 +41,7 @@ serve: .venv/.synced
 	  --bind $${BIND:-0.0.0.0:$(PORT)} \
 	  --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
 	  --timeout $${GUNICORN_TIMEOUT:-30} \
-	  --max-requests $${GUNICORN_MAX_REQUESTS:-0} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-0} \
+	  --max-requests $${GUNICORN_MAX_REQUESTS:-10000} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-1000} \
 	  --no-control-socket
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
@@ -51,6 +51,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's PgBouncer for the tests through a pooler in transaction mode (tests/test_pgbouncer.py,
+# which starts its own on a free port) and for make bench-api.
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || { \
+	  echo "Installing PgBouncer for the pooler tests (apt-get)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq pgbouncer >/dev/null; }
+
 lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -59,7 +67,7 @@ format: .venv/.synced
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-test: .venv/.synced browser lint
+test: .venv/.synced browser pgbouncer lint
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run >/dev/null || \
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
@@ -73,7 +81,7 @@ BENCH_API_ARGS ?=
 # The bench runs with DEBUG off, as production; throwaway secrets (CERTIFICATE_ENCRYPTION_KEY is
 # for the Navi certificates' settings; bench_api makes its own LICENSE_SIGNING_KEY).
 BENCH_API_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
-bench-api: .venv/.synced
+bench-api: .venv/.synced pgbouncer
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing wrk for the benchmark (apt-get)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

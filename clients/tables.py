@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from clients.actions import MENU_STEP, allowed_actions
 from clients.documents import format_document
+from clients.exporting import read_in_chunks
 from clients.models import Client, License, Module, Product, RegistrationCode
 from clients.status import Status, with_status
 from clients.status import today as local_today
@@ -255,8 +256,8 @@ class StreamingExport:
     """The table's export (django-tables2's `_export` formats), streamed in flat memory.
 
     django-tables2's TableExport builds a tablib Dataset of every row first; here the rows
-    come from `values_list().iterator()` over the table's filtered, ordered queryset, a chunk
-    at a time: CSV is streamed as it is read, XLSX is written row by row by openpyxl's
+    come from the table's filtered, ordered queryset a chunk at a time (clients.exporting
+    .read_in_chunks): CSV is streamed as it is read, XLSX is written row by row by openpyxl's
     write-only workbook into a temporary file.
     """
 
@@ -272,10 +273,12 @@ class StreamingExport:
 
     def rows(self):
         formatters = [EXPORT_FORMATTERS.get(column.name) for column in self.columns]
-        accessors = [column.accessor for column in self.columns]
-        values = self.queryset.values_list(*accessors).iterator(chunk_size=EXPORT_CHUNK_SIZE)
-        for row in values:
-            yield [fmt(value) if fmt else value for fmt, value in zip(formatters, row, strict=True)]
+        accessors = [str(column.accessor) for column in self.columns]
+        for row in read_in_chunks(self.queryset, accessors, EXPORT_CHUNK_SIZE):
+            values = (row[accessor] for accessor in accessors)
+            yield [
+                fmt(value) if fmt else value for fmt, value in zip(formatters, values, strict=True)
+            ]
 
     def response(self, filename: str):
         if self.format == TableExport.CSV:

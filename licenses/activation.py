@@ -3,13 +3,19 @@ check in with its license key. The views in licenses.api only translate HTTP to 
 
 Activation consumes a code exactly once: the code's row is locked (select_for_update) and its
 `consumed_at` re-read inside the transaction, so of two concurrent activations one wins and the
-other sees the code consumed. A check-in is the hot path: it answers from the client's facts
-(licenses.replica) and writes a history event only when the reported version changes.
+other sees the code consumed. A check-in is the hot path: it answers from one indexed read of
+the client's facts and licenses, writes the time of contact at most once per installation per
+CHECK_IN_CONTACT_SECONDS, and locks the client and writes a history event only when the
+reported version changes.
 """
 
+import datetime
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import (
@@ -22,12 +28,33 @@ from clients.models import (
 from clients.services import record_event, snapshot
 from clients.status import client_status
 from licenses import signing
-from licenses.replica import Facts, LicenseFacts, replica, touch
 
 # What the history shows before/after an activation or a version change (the key itself, a
 # bearer secret, stays out of the history).
 CONTACT_FIELDS = ("link_version", "last_seen_at")
 ACTOR = "api"
+
+
+class LicenseFacts(NamedTuple):
+    module: str
+    quantity: int
+    scheduled_quantity: int | None
+    scheduled_from: datetime.date | None
+
+    current_quantity = License.current_quantity  # the model's rule, not a copy of it
+
+
+class Facts(NamedTuple):
+    """What a check-in answers from: duck-types the Client fields clients.status reads."""
+
+    pk: int
+    expires_on: datetime.date
+    suspended_at: datetime.datetime | None
+    pending_since: datetime.datetime | None
+    hidden_at: datetime.datetime | None
+    link_version: str
+    last_seen_at: datetime.datetime | None
+    licenses: tuple[LicenseFacts, ...]
 
 
 class ApiError(Exception):
@@ -116,38 +143,84 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
     return client
 
 
+# One statement, by the unique index on license_key: the client's facts and its licenses.
+_READ = (
+    "SELECT c.id, c.expires_on, c.suspended_at, c.pending_since, c.hidden_at, c.link_version, "
+    "c.last_seen_at, l.module, l.quantity, l.scheduled_quantity, l.scheduled_from "
+    f"FROM {Client._meta.db_table} c LEFT JOIN {License._meta.db_table} l ON l.client_id = c.id "
+    "WHERE c.license_key = %s"
+)
+
+
+def read_facts(key: str) -> Facts | None:
+    """The facts of the client with license `key`, or None."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_READ, [key])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    pk, expires_on, suspended_at, pending_since, hidden_at, version, seen = rows[0][:7]
+    convert = db.ops.convert_datetimefield_value if db.vendor == "sqlite" else None
+    return Facts(
+        pk,
+        _date(expires_on),
+        _datetime(suspended_at, convert, db),
+        _datetime(pending_since, convert, db),
+        _datetime(hidden_at, convert, db),
+        version,
+        _datetime(seen, convert, db),
+        tuple(
+            LicenseFacts(module, quantity, scheduled, _date(since))
+            for *_, module, quantity, scheduled, since in rows
+            if module is not None
+        ),
+    )
+
+
+def _date(value) -> datetime.date | None:
+    """A date column read by plain SQL (SQLite returns its ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _datetime(value, convert, db):
+    """A timestamp read by plain SQL (SQLite returns its text; Django's converter reads it)."""
+    return convert(value, None, db) if convert and value is not None else value
+
+
 def client_check_in(*, key: str, version: str) -> Facts:
     """Record a check-in: the time of contact and the reported version. Any status may check
     in (the answer carries it). Unknown key → KeyNotFound.
 
-    This is the hot path, every installation calls it. On PostgreSQL the facts usually come
-    from this process's replica and the time of contact is written with others a moment later
-    (licenses.replica); otherwise one statement sets it and reads them. A lock and a history
-    event only when the version changes."""
+    This is the hot path, every installation calls it: one read of the facts, and a write only
+    when the time of contact is older than CHECK_IN_CONTACT_SECONDS (the UPDATE re-checks it,
+    so concurrent check-ins write it once) or the version changed (locked, one history event
+    per actual change)."""
     key = key.strip().upper()
+    facts = read_facts(key)
+    if facts is None:
+        raise KeyNotFound("Chave não encontrada.")
     now = timezone.now()
-    facts = replica.get(key)
-    if facts is not None:
-        replica.seen(key, now)
-    else:
-        generation = replica.generation
-        facts = touch(key, now)
-        if facts is None:
-            raise KeyNotFound("Chave não encontrada.")
-        replica.remember(key, facts, generation)
     if facts.link_version != version:
-        _record_version(facts.pk, version)
+        _record_version(facts.pk, version, now)
+    else:
+        stale = now - datetime.timedelta(seconds=settings.CHECK_IN_CONTACT_SECONDS)
+        if facts.last_seen_at is None or facts.last_seen_at < stale:
+            Client.objects.filter(
+                Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale), pk=facts.pk
+            ).update(last_seen_at=now)
     return facts
 
 
-def _record_version(client_id: int, version: str) -> None:
+def _record_version(client_id: int, version: str, now) -> None:
     with transaction.atomic():
         locked = Client.objects.select_for_update().get(pk=client_id)
         if locked.link_version == version:  # a concurrent check-in recorded it already
             return
         before = snapshot(locked, CONTACT_FIELDS)
         locked.link_version = version
-        locked.save(update_fields=["link_version", "updated_at"])
+        locked.last_seen_at = now
+        locked.save(update_fields=["link_version", "last_seen_at", "updated_at"])
         record_event(
             client=locked,
             action="versao",

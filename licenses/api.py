@@ -17,6 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
+from clients.models import Client, RegistrationCode
 from licenses import activation, signing
 from portal.net import client_ip
 
@@ -76,22 +77,30 @@ def read_fields(request, *names) -> list[str]:
         value = data[name]
         if not isinstance(value, str) or not value.strip():
             raise activation.ApiError(f"O campo “{name}” deve ser um texto não vazio.")
-        value = value.strip()
-        if UNSTORABLE.search(value):
-            raise activation.ApiError(f"O campo “{name}” contém caracteres inválidos.")
         if len(value) > FIELD_MAX_LENGTH[name]:
             raise activation.ApiError(
                 f"O campo “{name}” aceita no máximo {FIELD_MAX_LENGTH[name]} caracteres."
             )
-        values.append(value)
+        if UNSTORABLE.search(value):
+            raise activation.ApiError(
+                f"O campo “{name}” contém caracteres inválidos (de controle ou incompletos)."
+            )
+        values.append(value.strip())
     return values
 
 
-# Characters no text column can hold, which JSON's \u escapes can carry: NUL (PostgreSQL
-# refuses it in text) and lone surrogates (UTF-8 has no encoding for them).
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
-# As long as the columns they are stored in.
-FIELD_MAX_LENGTH = {"codigo_registro": 40, "maquina": 200, "versao": 40, "chave": 64}
+# Characters no field may carry, which JSON's \u escapes can: the control characters, C0
+# (NUL, which PostgreSQL refuses in text, tab, newline…), DEL and C1 (e.g. U+009B, a
+# terminal's CSI), and lone surrogates (UTF-8 has no encoding for them). openapi.yaml's
+# `pattern` says the same, with "not only spaces".
+UNSTORABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# As long as the columns they are stored in (openapi.yaml's maxLength; a test compares them).
+FIELD_MAX_LENGTH = {
+    "codigo_registro": 40,  # typed by a person: lower case, spaces, no hyphens are normalized
+    "maquina": RegistrationCode._meta.get_field("machine").max_length,
+    "versao": Client._meta.get_field("link_version").max_length,
+    "chave": Client._meta.get_field("license_key").max_length,
+}
 
 
 # Failed activations, counted per address (portal.net.client_ip) in the shared cache.

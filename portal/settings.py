@@ -138,11 +138,19 @@ DATABASES = {
 }
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # A database that vanishes without closing the connection (a failover, a dropped NAT
-    # entry) is noticed within a minute, not after TCP's quarter of an hour: this matters
-    # most to the check-in replica's listening connection (licenses.replica).
+    # entry) is noticed within a minute, not after TCP's quarter of an hour.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3
     )
+    # Behind a pooler in transaction mode (PgBouncer's usual setting), each transaction may run
+    # on another server connection: no server-side cursor may outlive its transaction (Django
+    # then fetches whole results; the exports read in keyset chunks instead, clients.exporting),
+    # and no statement may be prepared for later use on "its" connection.
+    if os.environ.get("DATABASE_POOLER", "") == "transaction":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    elif os.environ.get("DATABASE_POOLER", ""):
+        raise ImproperlyConfigured("DATABASE_POOLER aceita apenas 'transaction' (ou vazio).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;
 # SQLite ignores INCLUDE, which is fine for the embedded default.
@@ -236,13 +244,9 @@ LICENSE_SIGNING_KEY = os.environ.get("LICENSE_SIGNING_KEY", "")
 # Failed activations from one address allowed per window before the API answers 429.
 API_ACTIVATION_MAX_FAILURES = envint("API_ACTIVATION_MAX_FAILURES", 10)
 API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
-# On PostgreSQL, each app process answers check-ins from its in-memory replica of the
-# activated clients' facts, kept current by the database's notifications (licenses.replica):
-# up to CHECK_IN_REPLICA_SIZE clients (the most recently seen; the others are read from the
-# database), about 0.27 KB each. The times of contact are written every CHECK_IN_FLUSH_SECONDS.
-CHECK_IN_REPLICA = envbool("CHECK_IN_REPLICA", True)
-CHECK_IN_REPLICA_SIZE = envint("CHECK_IN_REPLICA_SIZE", 1_000_000)
-CHECK_IN_FLUSH_SECONDS = envint("CHECK_IN_FLUSH_SECONDS", 1)
+# A check-in writes the installation's time of contact only when the one stored is older than
+# this (licenses.activation): a fleet checking in every minute writes the database once in five.
+CHECK_IN_CONTACT_SECONDS = envint("CHECK_IN_CONTACT_SECONDS", 300)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -307,20 +307,6 @@ def staff_http(staff_user):
     return http
 
 
-@pytest.fixture
-def live_replica(transactional_db, settings):
-    """The check-in replica (licenses.replica) listening and loaded in this process, on a test
-    database whose changes are committed (it learns of them at commit). PostgreSQL only."""
-    from licenses.replica import replica
-
-    settings.CHECK_IN_REPLICA = True
-    replica.stop()
-    replica.start()
-    assert replica.wait_live(), "a réplica não ficou pronta"
-    yield replica
-    replica.stop()
-
-
 # Partner teams (issue 12): members with a role (e-mails: pytest-django's `mailoutbox`).
 @pytest.fixture
 def make_member(db):

@@ -8,6 +8,3 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-012
 os.environ.setdefault("CERTIFICATE_ENCRYPTION_KEY", "dGVzdC1vbmx5LWNlcnRpZmljYXRlLWtleS0wMDAwMDA=")
 # So are the two-factor (TOTP) secrets, with another key.
 os.environ.setdefault("TWO_FACTOR_ENCRYPTION_KEY", "dGVzdC1vbmx5LXR3by1mYWN0b3Ita2V5LTAwMDAwMDA=")
-# The check-in replica (licenses.replica) learns of changes when they are committed, and most
-# tests roll theirs back: it runs only in the tests that turn it on (tests/test_replica.py).
-os.environ.setdefault("CHECK_IN_REPLICA", "false")

@@ -213,3 +213,86 @@ class TcpProxy:
             for sock in (source, sink):
                 with suppress(OSError):
                     sock.close()
+
+
+PGBOUNCER = "/usr/sbin/pgbouncer"
+
+
+@contextmanager
+def pgbouncer(settings_dict, pool_size=4):
+    """Debian's PgBouncer in transaction mode in front of the test's PostgreSQL, on a free port
+    of 127.0.0.1 with its own configuration in a temporary directory; yields its port. It runs
+    as the `postgres` user when this process is root (PgBouncer refuses to run as root) and is
+    stopped by its pid. Raises PgBouncerUnavailable when it is not installed or cannot start."""
+    import pwd
+    import shutil
+    import signal
+    import tempfile
+
+    if not Path(PGBOUNCER).exists():
+        raise PgBouncerUnavailable(f"{PGBOUNCER} não está instalado (apt-get install pgbouncer)")
+    port = free_port()
+    user = settings_dict.get("USER") or "postgres"
+    workdir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+    (workdir / "users.txt").write_text(f'"{user}" ""\n')
+    (workdir / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={settings_dict.get('HOST') or '127.0.0.1'} "
+        f"port={settings_dict.get('PORT') or 5432}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {workdir / 'users.txt'}\n"
+        f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 200\n"
+        f"logfile = {workdir / 'pgbouncer.log'}\npidfile = {workdir / 'pgbouncer.pid'}\n"
+        "ignore_startup_parameters = extra_float_digits,options\n"
+    )
+    command = [PGBOUNCER, "-d", "-q", str(workdir / "pgbouncer.ini")]
+    if os.geteuid() == 0:
+        try:
+            postgres = pwd.getpwnam("postgres")
+        except KeyError:
+            raise PgBouncerUnavailable("sem o usuário postgres para rodar o PgBouncer") from None
+        shutil.chown(workdir, postgres.pw_uid, postgres.pw_gid)
+        command = ["runuser", "-u", "postgres", "--", *command]
+    started = subprocess.run(command, capture_output=True, text=True, check=False)
+    pidfile = workdir / "pgbouncer.pid"
+    deadline = time.monotonic() + 10
+    pid = None
+    while pid is None:
+        with suppress(OSError, ValueError):
+            pid = int(pidfile.read_text())
+        if pid is None:
+            if time.monotonic() > deadline:
+                log = (workdir / "pgbouncer.log").read_text() if started.returncode == 0 else ""
+                raise PgBouncerUnavailable(f"o PgBouncer não subiu: {started.stderr}{log}")
+            time.sleep(0.05)
+    try:
+        _wait_for_port(port)
+        yield port
+    finally:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class PgBouncerUnavailable(Exception):
+    pass
+
+
+def _wait_for_port(port):
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

@@ -8,26 +8,8 @@ from django.utils import timezone
 
 from clients.models import Client, License, Module
 from licenses import signing
-from licenses.replica import replica
 
 TODAY = datetime.date(2026, 11, 18)
-
-
-# Every test runs against the database and, on PostgreSQL, against the replica each app
-# process answers from there (licenses.replica; tests/test_replica.py has its own).
-@pytest.fixture(
-    autouse=True,
-    params=[
-        "banco",
-        pytest.param(
-            "réplica", marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-        ),
-    ],
-)
-def source(request):
-    if request.param == "réplica":
-        return request.getfixturevalue("live_replica")
-    return None
 
 
 @pytest.fixture
@@ -41,8 +23,6 @@ def activated(api, make_link_client, partner_a):
 
 
 def check_in(api, key, version="4.2.1"):
-    if replica.live:  # the software checks in after the changes have reached the process
-        assert replica.sync()
     return api.post("verificacao", {"chave": key, "versao": version})
 
 
@@ -184,20 +164,28 @@ def client_licenses(client):
     return {lic.module: lic.quantity for lic in client.licenses.all()}
 
 
-def test_a_check_in_costs_one_query_and_none_when_the_replica_has_the_key(
-    api, activated, source, django_assert_num_queries
+def test_a_check_in_reads_once_and_writes_the_contact_at_most_once_per_interval(
+    api, activated, settings, django_assert_num_queries
 ):
-    from django.db import connection
-
-    _, key = activated
+    client, key = activated
     body = {"chave": key, "versao": "4.2.1"}
-    # PostgreSQL: 1. WITH (UPDATE … RETURNING the status facts) SELECT … JOIN the licenses
-    # SQLite:     1. UPDATE … RETURNING the status facts, 2. SELECT the licenses
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        assert api.post("verificacao", body).status_code == 200
-    if source is not None:  # the replica remembered what the first one read
-        with django_assert_num_queries(0):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        Client.objects.filter(pk=client.pk).update(last_seen_at=start)
+        # 1. SELECT the client's facts JOIN its licenses, by license_key; no write.
+        with django_assert_num_queries(1):
             assert api.post("verificacao", body).status_code == 200
+    later = start + datetime.timedelta(seconds=settings.CHECK_IN_CONTACT_SECONDS - 1)
+    with time_machine.travel(later, tick=False), django_assert_num_queries(1):
+        assert api.post("verificacao", body).status_code == 200
+    client.refresh_from_db()
+    assert client.last_seen_at == start
+    stale = start + datetime.timedelta(seconds=settings.CHECK_IN_CONTACT_SECONDS + 1)
+    # 1. the read, 2. UPDATE last_seen_at WHERE still stale.
+    with time_machine.travel(stale, tick=False), django_assert_num_queries(2):
+        assert api.post("verificacao", body).status_code == 200
+    client.refresh_from_db()
+    assert client.last_seen_at == stale
 
 
 @pytest.mark.postgres
@@ -224,20 +212,3 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
 
     assert response.status_code == 200
     assert response.json()["licencas"] == {}
-
-
-@pytest.mark.parametrize("turned_on", [False, True])
-def test_turned_off_or_without_postgresql_the_replica_stays_out_of_the_way(
-    settings, source, turned_on
-):
-    from django.db import connection
-
-    if turned_on and connection.vendor == "postgresql":
-        pytest.skip("com PostgreSQL ligada ela funciona: tests/test_replica.py")
-    settings.CHECK_IN_REPLICA = turned_on
-    replica.stop()
-    try:
-        assert replica.get("QUALQUER") is None
-        assert not replica.live and replica._thread is None
-    finally:
-        replica.stop()

@@ -108,19 +108,27 @@ def test_an_unknown_api_address_gets_a_json_404(api, path):
     assert_error(api.post(path, {}), 404, "Endereço da API não encontrado.")
 
 
-@pytest.mark.parametrize("value", ["CAIXA\x00", "\x00", "\ud800", "4.2\udfff"])
+@pytest.mark.parametrize(
+    "value",
+    ["CAIXA\x00", "\x00", "\ud800", "4.2\udfff", "4.2\u009b31m", "\x1b[2J4", "4\x7f", "4.2\n"],
+)
 @pytest.mark.parametrize("field", ["maquina", "versao"])
-def test_a_nul_or_a_lone_surrogate_gets_400_and_changes_nothing(
+def test_a_control_character_or_a_lone_surrogate_gets_400_and_changes_nothing(
     api, make_link_client, partner_a, field, value
 ):
-    # JSON's \u escapes carry both; no text column can store them (PostgreSQL refuses NUL,
-    # UTF-8 has no lone surrogates), so they are refused before the code is looked up.
+    # JSON's \u escapes carry them: NUL (PostgreSQL refuses it), lone surrogates (UTF-8 has
+    # none), and C0/C1 controls (a terminal's CSI in the history): refused before the code
+    # is looked up.
     client, code = make_link_client(partner_a)
     body = {"codigo_registro": code, "maquina": "CAIXA", "versao": "4", field: value}
 
     response = api.post("ativacao", json.dumps(body))
 
-    assert_error(response, 400, f"O campo “{field}” contém caracteres inválidos.")
+    assert_error(
+        response,
+        400,
+        f"O campo “{field}” contém caracteres inválidos (de controle ou incompletos).",
+    )
     assert not RegistrationCode.objects.get(code=code).is_consumed
     assert not client.events.exists()
 
@@ -130,6 +138,41 @@ def test_a_nul_or_a_lone_surrogate_gets_400_and_changes_nothing(
 )
 def test_a_check_in_with_a_nul_or_a_lone_surrogate_gets_400(api, body):
     assert_error(api.post("verificacao", json.dumps(body)), 400)
+
+
+def test_a_check_in_with_a_c1_control_in_the_version_stores_nothing(
+    api, make_link_client, partner_a
+):
+    client, code = make_link_client(partner_a)
+    activation = {"codigo_registro": code, "maquina": "CAIXA", "versao": "4"}
+    key = api.post("ativacao", activation).json()["chave"]
+
+    response = api.post("verificacao", json.dumps({"chave": key, "versao": "4\u009b2J"}))
+
+    assert_error(
+        response, 400, "O campo “versao” contém caracteres inválidos (de controle ou incompletos)."
+    )
+    client.refresh_from_db()
+    assert client.link_version == "4"
+    assert list(client.events.values_list("action", flat=True)) == ["ativar"]
+
+
+def test_the_schema_bounds_each_field_as_the_api_and_the_columns_do():
+    import yaml
+
+    from clients.models import Client
+    from licenses.api import FIELD_MAX_LENGTH, OPENAPI_PATH
+
+    schema = yaml.safe_load(OPENAPI_PATH.read_text())
+    paths = schema["paths"]
+    for path, operation in (("/ativacao", "post"), ("/verificacao", "post")):
+        body = paths[path][operation]["requestBody"]["content"]["application/json"]["schema"]
+        for name, field in body["properties"].items():
+            assert field["minLength"] == 1, name
+            assert field["maxLength"] == FIELD_MAX_LENGTH[name], name
+            assert field["pattern"], name
+    assert FIELD_MAX_LENGTH["versao"] == Client._meta.get_field("link_version").max_length
+    assert FIELD_MAX_LENGTH["chave"] == Client._meta.get_field("license_key").max_length
 
 
 def test_an_unknown_key_gets_404(api):

@@ -46,3 +46,29 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = _manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _database_settings(**env):
+    code = (
+        "import json; from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(json.dumps([d.get('DISABLE_SERVER_SIDE_CURSORS', False), "
+        "d['OPTIONS'].get('prepare_threshold', 'default')]))"
+    )
+    result = _manage("shell", "-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_behind_a_transaction_pooler_nothing_outlives_a_transaction():
+    url = "postgres://postgres@127.0.0.1:6432/portal"
+    pooled = _database_settings(DATABASE_URL=url, DATABASE_POOLER="transaction")
+    assert pooled == "[true, null]"  # no server-side cursors, no prepared statements
+    assert _database_settings(DATABASE_URL=url) == '[false, "default"]'
+
+
+def test_an_unknown_pooler_mode_refuses_to_start():
+    result = _manage(
+        "check", DEBUG="true", DATABASE_URL="postgres://x@127.0.0.1/p", DATABASE_POOLER="session"
+    )
+    assert result.returncode != 0
+    assert "DATABASE_POOLER" in result.stderr
