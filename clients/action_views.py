@@ -165,6 +165,7 @@ def edit(request, pk, action):
                 by=request.user,
                 fields=form.service_fields(),
                 licenses=licenses_form.quantities(),
+                expected_version=form.cleaned_data["loaded_version"],
             )
         except ActionNotAllowed as refused:
             return refuse(request, refused.message)

@@ -1,12 +1,21 @@
+"""The vendor's admin. Clients change only through clients.services: the change form edits
+plain data (and, on its own page, the license counts) with the version it was loaded at;
+status facts change through the list's actions, one service call per selected client."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from clients import services
 from clients.documents import normalize_document
-from clients.forms import ClientAdminForm
+from clients.forms import ClientAdminForm, LicensesForm, VersionField
 from clients.models import (
     Certificate,
     Client,
@@ -17,13 +26,8 @@ from clients.models import (
     PartnerUser,
     RegistrationCode,
 )
-from clients.services import (
-    ActionNotAllowed,
-    client_approve,
-    client_reject,
-    full_snapshot,
-    record_event,
-)
+from clients.quantities import describe_license
+from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
 from clients.status import Status, status_q, today
 from portal.admin import SafeAdminMixin
 
@@ -80,15 +84,24 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LicenseInline(admin.TabularInline):
-    model = License
-    extra = 0
+class ReadOnlyAdminMixin:
+    """Shown, never changed here: the services change these rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-class RegistrationCodeInline(admin.TabularInline):
+class RegistrationCodeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RegistrationCode
     extra = 0
-    readonly_fields = ["code", "created_at", "consumed_at", "machine"]
+    fields = ["code", "created_at", "consumed_at", "machine"]
+    readonly_fields = fields
 
 
 class ClientEventInline(admin.TabularInline):
@@ -103,6 +116,10 @@ class ClientEventInline(admin.TabularInline):
         return False
 
 
+class VersionForm(forms.Form):
+    loaded_version = VersionField()
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label="Motivo da rejeição",
@@ -112,9 +129,69 @@ class RejectForm(forms.Form):
     )
 
 
+# The list's actions that are one service call per selected client: (service, description,
+# what the success message says was done).
+SERVICE_ACTIONS = {
+    "approve": (services.client_approve, "Aprovar clientes pendentes selecionados", "aprovado(s)"),
+    "suspend": (services.client_suspend, "Suspender os clientes selecionados", "suspenso(s)"),
+    "unsuspend": (
+        services.client_unsuspend,
+        "Cancelar a suspensão dos clientes selecionados",
+        "com a suspensão cancelada",
+    ),
+    "hide": (services.client_hide, "Ocultar os clientes selecionados", "ocultado(s)"),
+    "unhide": (services.client_unhide, "Reexibir os clientes selecionados", "reexibido(s)"),
+    "renew": (services.client_renew, "Renovar os clientes selecionados", "renovado(s)"),
+    "reactivate": (
+        services.client_reactivate,
+        "Reativar os clientes selecionados (vencimento daqui a um mês)",
+        "reativado(s)",
+    ),
+}
+
+
+def _service_action(name):
+    service, description, done = SERVICE_ACTIONS[name]
+
+    def act(modeladmin, request, queryset):
+        changed = 0
+        for client in queryset.order_by("pk"):
+            try:
+                service(client=client, by=request.user)
+            except ActionNotAllowed as error:
+                modeladmin.message_user(request, f"{client}: {error.message}", messages.WARNING)
+            else:
+                changed += 1
+        if changed:
+            modeladmin.message_user(request, f"{changed} cliente(s) {done}.", messages.SUCCESS)
+
+    act.__name__ = name
+    return admin.action(description=description, permissions=["change"])(act)
+
+
 @admin.register(Client)
 class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = ClientAdminForm
+    fields = [
+        "partner",
+        "cpf_cnpj_display",
+        "product",
+        *STAFF_EDITABLE_FIELDS,
+        "loaded_version",
+        "status_label",
+        "licenses_summary",
+        "registered_on",
+        "expires_on",
+        "suspended_at",
+        "pending_since",
+        "pending_reason",
+        "hidden_at",
+        "license_key",
+        "link_version",
+        "last_seen_at",
+        "created_at",
+        "updated_at",
+    ]
     list_display = [
         "id",
         "name",
@@ -130,11 +207,13 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     search_fields = ["name", "=cpf_cnpj"]
     show_full_result_count = False
-    autocomplete_fields = ["partner"]
-    readonly_fields = ["license_key", "link_version", "last_seen_at", "created_at", "updated_at"]
+    # Everything but the plain data is shown only; a client never moves to another partner.
+    readonly_fields = [
+        name for name in fields if name not in (*STAFF_EDITABLE_FIELDS, "loaded_version")
+    ]
     date_hierarchy = None
-    actions = ["approve", "reject"]
-    inlines = [LicenseInline, RegistrationCodeInline, ClientEventInline]
+    actions = [*SERVICE_ACTIONS, "reject"]
+    inlines = [RegistrationCodeInline, ClientEventInline]
 
     @admin.display(description="CPF/CNPJ", ordering="cpf_cnpj")
     def cpf_cnpj_display(self, client):
@@ -144,29 +223,90 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     def status_label(self, client):
         return client.status.label
 
-    def get_readonly_fields(self, request, obj=None):
-        # A client never moves to another partner (its codes and history stay with it).
-        fields = super().get_readonly_fields(request, obj)
-        return [*fields, "partner"] if obj is not None else fields
+    @admin.display(description="licenças")
+    def licenses_summary(self, client):
+        day = today()
+        lines = format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            (
+                (license.get_module_display(), describe_license(license, day))
+                for license in client.licenses.all()
+            ),
+        )
+        url = reverse("admin:clients_client_licenses", args=[client.pk])
+        return format_html('<ul>{}</ul><a href="{}">Alterar licenças</a>', lines, url)
 
-    # Staff edits are history too: one event with the facts and licenses before and after.
+    # Clients are registered in the portal (+ Novo cliente) or by the import, which apply the
+    # duplicate rule and make the registration code; deleting one would delete its history.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        obj._before = full_snapshot(Client.objects.get(pk=obj.pk), today()) if change else {}
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        client = form.instance
-        after = full_snapshot(client, today())
-        if after != client._before:
-            record_event(
-                client=client,
-                action="admin" if change else "cadastrar",
+        """The change form's save: clients.services.client_staff_edit, never obj.save()."""
+        try:
+            services.client_staff_edit(
+                client=obj,
                 by=request.user,
-                before=client._before,
-                after=after,
-                note="Alterado na administração." if change else "Cadastrado na administração.",
+                expected_version=form.cleaned_data["loaded_version"],
+                fields={name: form.cleaned_data[name] for name in STAFF_EDITABLE_FIELDS},
             )
+        except ActionNotAllowed as error:
+            request._refused = error.message
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "_refused", None):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if refused := getattr(request, "_refused", None):
+            self.message_user(request, f"Nada foi salvo. {refused}", messages.ERROR)
+            return redirect(request.path)
+        return super().response_change(request, obj)
+
+    def get_urls(self):
+        licenses = self.admin_site.admin_view(self.licenses_view)
+        return [
+            path("<path:object_id>/licencas/", licenses, name="clients_client_licenses"),
+            *super().get_urls(),
+        ]
+
+    def licenses_view(self, request, object_id):
+        """The license counts of one client, through the portal's rule (client_staff_edit)."""
+        client = get_object_or_404(Client, pk=object_id if object_id.isdigit() else None)
+        if not self.has_change_permission(request, client):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        form = LicensesForm(data, client=client, product=client.product)
+        version = VersionForm(data, initial={"loaded_version": client.version})
+        change_url = reverse("admin:clients_client_change", args=[client.pk])
+        if data is not None and form.is_valid() and version.is_valid():
+            try:
+                services.client_staff_edit(
+                    client=client,
+                    by=request.user,
+                    expected_version=version.cleaned_data["loaded_version"],
+                    licenses=form.quantities(),
+                )
+            except ActionNotAllowed as error:
+                self.message_user(request, f"Nada foi salvo. {error.message}", messages.ERROR)
+                return redirect(request.path)
+            self.message_user(request, f"Licenças de {client} salvas.", messages.SUCCESS)
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Licenças de {client}",
+            "opts": self.model._meta,
+            "client": client,
+            "form": form,
+            "version": version,
+            "change_url": change_url,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/clients/client/licenses.html", context)
 
     def get_search_results(self, request, queryset, search_term):
         # A CPF/CNPJ may be typed with punctuation: search its normalised form too.
@@ -177,18 +317,13 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
             found |= queryset.filter(cpf_cnpj=document)
         return found, may_have_duplicates
 
-    @admin.action(description="Aprovar clientes pendentes selecionados", permissions=["change"])
-    def approve(self, request, queryset):
-        approved = 0
-        for client in queryset:
-            try:
-                client_approve(client=client, by=request.user)
-            except ActionNotAllowed as error:
-                self.message_user(request, f"{client}: {error.message}", messages.WARNING)
-            else:
-                approved += 1
-        if approved:
-            self.message_user(request, f"{approved} cliente(s) aprovado(s).", messages.SUCCESS)
+    approve = _service_action("approve")
+    suspend = _service_action("suspend")
+    unsuspend = _service_action("unsuspend")
+    hide = _service_action("hide")
+    unhide = _service_action("unhide")
+    renew = _service_action("renew")
+    reactivate = _service_action("reactivate")
 
     @admin.action(
         description="Rejeitar com motivo os clientes pendentes selecionados",
@@ -261,21 +396,22 @@ class NotificationLogAdmin(SafeAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(SafeAdminMixin, admin.ModelAdmin):
+class LicenseAdmin(ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin):
+    """Read-only: counts change on the client's "Alterar licenças" page (the portal's rule)."""
+
     list_display = ["client", "module", "quantity", "scheduled_quantity", "scheduled_from"]
     list_filter = ["module"]
     search_fields = ["client__name", "=client__cpf_cnpj"]
-    autocomplete_fields = ["client"]
     list_select_related = ["client"]
 
 
 @admin.register(RegistrationCode)
-class RegistrationCodeAdmin(SafeAdminMixin, admin.ModelAdmin):
+class RegistrationCodeAdmin(ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin):
+    """Read-only: codes are made by the registration and consumed by the activation API."""
+
     list_display = ["code", "client", "created_at", "consumed_at", "machine"]
     search_fields = ["=code", "client__name"]
-    autocomplete_fields = ["client"]
     list_select_related = ["client"]
-    readonly_fields = ["created_at"]
 
 
 @admin.register(Certificate)

@@ -31,7 +31,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from clients.actions import Action, can
 from clients.documents import format_document, normalize_document
-from clients.models import Certificate, Client
+from clients.models import Certificate, Client, Event
 from clients.services import ActionNotAllowed, record_event
 
 logger = logging.getLogger(__name__)
@@ -310,7 +310,7 @@ def client_certificate_upload(*, client: Client, file, password: str, by) -> Cer
             )
             record_event(
                 client=locked,
-                action=Action.CERTIFICATE.value,
+                action=Event.CERTIFICATE,
                 by=by,
                 before=certificate_snapshot(previous),
                 after=certificate_snapshot(certificate),

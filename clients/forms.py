@@ -16,7 +16,7 @@ from clients.quantities import (
     validate_quantities,
     wanted_quantity,
 )
-from clients.services import EDITABLE_FIELDS
+from clients.services import EDITABLE_FIELDS, STAFF_EDITABLE_FIELDS
 from clients.status import today
 
 
@@ -35,12 +35,28 @@ class DocumentField(forms.CharField):
         return value
 
 
+class VersionField(forms.IntegerField):
+    """The client's version when the form was loaded (hidden): the service refuses the save
+    when the client changed since (clients.services.StaleClient)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
 class ClientAdminForm(forms.ModelForm):
-    cpf_cnpj = DocumentField()
+    """The admin's change form: plain data only, saved by clients.services.client_staff_edit."""
+
+    loaded_version = VersionField()
 
     class Meta:
         model = Client
-        fields = "__all__"  # noqa: DJ007 -- the admin chooses the fields it shows
+        fields = list(STAFF_EDITABLE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("loaded_version", self.instance.version)
 
 
 class ClientForm(forms.ModelForm):
@@ -49,6 +65,8 @@ class ClientForm(forms.ModelForm):
     The city is checked against the UF by `Client.clean` (the IBGE list), which also stores
     its official spelling; `service_fields()` hands the cleaned values to clients.services.
     """
+
+    loaded_version = VersionField()
 
     class Meta:
         model = Client
@@ -69,6 +87,7 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Django 6.1's blank choice ("- Select an option -") has no pt-BR translation yet.
         self.fields["uf"].choices = [("", "Selecione"), *UF_CHOICES]
+        self.initial.setdefault("loaded_version", self.instance.version)
 
     def service_fields(self) -> dict:
         return {name: getattr(self.instance, name) for name in EDITABLE_FIELDS}
@@ -82,6 +101,7 @@ class NewClientForm(ClientForm):
     """+ Novo cliente: ClientForm plus CPF/CNPJ and product."""
 
     cpf_cnpj = DocumentField()
+    loaded_version = None  # a new client has no version yet
 
     class Meta(ClientForm.Meta):
         fields = ["name", "cpf_cnpj", "email", "uf", "city", "product", "renewal"]

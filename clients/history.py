@@ -7,21 +7,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from clients.actions import Action
-from clients.models import Client, Module
+from clients.models import Client, Event, Module
 from clients.quantities import describe_quantity
 from clients.status import Status
-
-# Events written outside the ⋮ menu.
-OTHER_ACTIONS = {"cadastrar": "Cadastro", "aprovar": "Aprovação"}
 
 EMPTY = "—"
 
 
 def action_label(action: str) -> str:
-    if action in Action.values:
-        return Action(action).label
-    return OTHER_ACTIONS.get(action, action.replace("-", " ").replace("_", " ").capitalize())
+    if action in Event.values:
+        return Event(action).label
+    return action.replace("-", " ").replace("_", " ").capitalize()
 
 
 def changes(event) -> list[tuple[str, str, str]]:
@@ -30,10 +26,18 @@ def changes(event) -> list[tuple[str, str, str]]:
     rows = []
     for key in dict.fromkeys([*before, *after]):
         if key == "licenses":
-            rows += _license_changes(before.get(key), after.get(key) or {})
+            rows += _license_changes(_licenses(before.get(key)), _licenses(after.get(key)) or {})
         elif before.get(key) != after.get(key):
             rows.append((_label(key), _show(key, before.get(key)), _show(key, after.get(key))))
     return rows
+
+
+def _licenses(value):
+    """The licenses of a snapshot by module. Imports before clients 0006 stored only the main
+    count, as a number: read as that."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {Module.MAIN.value: {"quantity": value}}
+    return value if isinstance(value, dict) else None
 
 
 def _field(key):

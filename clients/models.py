@@ -121,6 +121,12 @@ class Client(models.Model):
     license_key = models.CharField("chave", max_length=64, unique=True, null=True, blank=True)
     link_version = models.CharField("versão do Link", max_length=40, blank=True)
     last_seen_at = models.DateTimeField("último contato", null=True, blank=True)
+    notes = models.TextField("observações", blank=True)
+    # Optimistic concurrency: every service that changes the client's data, facts or licenses
+    # adds 1 (clients.services), and a form carries the number it was loaded with, so a save
+    # from a form opened before another change is refused. The check-in's time of contact and
+    # Link version (licenses.activation) leave it alone: they are not what a form edits.
+    version = models.PositiveIntegerField("versão do cadastro", default=0, editable=False)
 
     created_at = models.DateTimeField("criado em", default=timezone.now)
     updated_at = models.DateTimeField("atualizado em", auto_now=True)
@@ -164,15 +170,15 @@ class Client(models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self):
-        from clients.status import Status, client_status
+        from clients.status import HIDE_ONLY_INACTIVE, may_be_hidden
 
         if self.uf and self.city:
             city = canonical_city(self.uf, self.city)
             if city is None:
                 raise ValidationError({"city": f"“{self.city}” não é um município de {self.uf}."})
             self.city = city
-        if self.hidden_at and client_status(self, ignore_hidden=True) != Status.INATIVO:
-            raise ValidationError("Só um cliente Inativo pode ser ocultado.")
+        if self.hidden_at and not may_be_hidden(self):
+            raise ValidationError(HIDE_ONLY_INACTIVE)
 
     @property
     def cpf_cnpj_display(self) -> str:
@@ -188,6 +194,28 @@ class Client(models.Model):
     @property
     def is_link(self) -> bool:
         return self.product == Product.LINK
+
+
+class Event(models.TextChoices):
+    """The name of every kind of history event, with how the Histórico page shows it.
+
+    The ⋮-menu actions keep their clients.actions.Action value (tests/test_history.py checks
+    that each one is here); the import writes the same names as the portal for the same change.
+    """
+
+    REGISTER = "cadastrar", "Cadastro"
+    EDIT = "editar", "Editar"
+    CERTIFICATE = "certificado", "Certificado digital"
+    SUSPEND = "suspender", "Suspender"
+    UNSUSPEND = "cancelar-suspensao", "Cancelar suspensão"
+    REACTIVATE = "reativar", "Reativar"
+    HIDE = "ocultar", "Ocultar"
+    UNHIDE = "reexibir", "Reexibir"
+    RENEW = "renovar", "Renovar"
+    APPROVE = "aprovar", "Aprovação"
+    REJECT = "rejeitar", "Rejeição"
+    ACTIVATE = "ativar", "Ativação"
+    VERSION = "versao", "Nova versão do Link"
 
 
 class ClientEvent(models.Model):
@@ -206,7 +234,7 @@ class ClientEvent(models.Model):
     )
     # Who acted when there is no user: "api", "import", "sistema".
     actor_label = models.CharField("origem", max_length=60, blank=True)
-    action = models.CharField("ação", max_length=40)
+    action = models.CharField("ação", max_length=40, choices=Event.choices)
     at = models.DateTimeField("quando", default=timezone.now)
     before = models.JSONField("antes", default=dict, blank=True)
     after = models.JSONField("depois", default=dict, blank=True)

@@ -4,8 +4,9 @@ Each user of a partner who has an e-mail address gets one message summarising:
 - clients expiring in the next 7 days (Ativo or Suspenso with vencimento from today through
   today + 6),
 - clients Expirado this month (they become Inativo on the 1st of next month),
-- registration codes not yet used (of clients that can still use them: Ativo, Suspenso,
-  Expirado).
+- registration codes to activate: not consumed yet, of clients in service (Ativo, Suspenso,
+  Expirado) — fewer than the list's "unused codes" notice (clients.scoping.partner_unused_codes,
+  every code not consumed yet), hence its own name.
 A partner with nothing to report gets no e-mail. Each message sent is remembered in
 `NotificationLog` (one per user, kind and day), so running the command again on the same day
 sends nothing new; the next day brings a new summary.
@@ -52,11 +53,11 @@ class Digest:
     today: datetime.date
     expiring: Section
     expired: Section
-    codes: Section
+    codes_to_activate: Section
 
     @property
     def is_empty(self) -> bool:
-        return not (self.expiring.count or self.expired.count or self.codes.count)
+        return not (self.expiring.count or self.expired.count or self.codes_to_activate.count)
 
     @property
     def expiring_until(self) -> datetime.date:
@@ -71,8 +72,16 @@ class Digest:
         return {
             "vencem_em_7_dias": self.expiring.count,
             "expirados_no_mes": self.expired.count,
-            "codigos_nao_usados": self.codes.count,
+            "codigos_a_ativar": self.codes_to_activate.count,
         }
+
+
+def codes_to_activate(clients, today: datetime.date):
+    """The registration codes of `clients` not consumed yet whose client is in service
+    (CODE_STATUSES): what a partner still has to install."""
+    return RegistrationCode.objects.filter(
+        consumed_at__isnull=True, client__in=clients.filter(statuses_q(CODE_STATUSES, today))
+    )
 
 
 def partner_digest(partner: Partner, today: datetime.date) -> Digest:
@@ -82,15 +91,13 @@ def partner_digest(partner: Partner, today: datetime.date) -> Digest:
         statuses_q([Status.ATIVO, Status.SUSPENSO], today), expires_on__lte=expiring_until
     )
     expired = clients.filter(status_q(Status.EXPIRADO, today))
-    codes = RegistrationCode.objects.filter(
-        consumed_at__isnull=True, client__in=clients.filter(statuses_q(CODE_STATUSES, today))
-    ).select_related("client")
+    codes = codes_to_activate(clients, today).select_related("client")
     return Digest(
         partner=partner,
         today=today,
         expiring=_section(expiring.order_by("expires_on", "name", "pk")),
         expired=_section(expired.order_by("expires_on", "name", "pk")),
-        codes=_section(codes.order_by("client__name", "created_at", "pk")),
+        codes_to_activate=_section(codes.order_by("client__name", "created_at", "pk")),
     )
 
 

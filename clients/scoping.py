@@ -35,7 +35,9 @@ def get_client_or_404(request, pk):
 
 
 def partner_unused_codes(request):
-    """The signed-in partner's registration codes no Link installation has consumed yet."""
+    """The signed-in partner's "unused registration codes": every code no Link installation
+    has consumed yet, whatever its client's status (the list's notice and dialog). The daily
+    e-mail counts fewer, under another name: clients.notifications.codes_to_activate."""
     return RegistrationCode.objects.filter(partner=request.partner, consumed_at__isnull=True)
 
 

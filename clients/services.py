@@ -1,7 +1,10 @@
 """State changes of clients. Views, the admin and commands change clients only through here.
 
 Each service checks that the change is allowed for the client's status *inside* the
-transaction, on the locked row, and writes one ClientEvent per effective change.
+transaction, on the locked row, and writes one ClientEvent per effective change (and one
+audit log line). Every change adds 1 to `Client.version`; a service given the
+`expected_version` a form was loaded with refuses (`StaleClient`) when it differs, so a form
+opened before someone else's change cannot undo it.
 """
 
 import datetime
@@ -13,9 +16,17 @@ from django.utils import timezone
 from clients.actions import Action, can
 from clients.dates import add_months
 from clients.documents import normalize_document
-from clients.models import Client, ClientEvent, Partner, RegistrationCode
+from clients.models import Client, ClientEvent, Event, Partner, RegistrationCode
 from clients.quantities import license_snapshot, set_quantities, validate_quantities
-from clients.status import Status, client_status, month_start, today
+from clients.status import (
+    HIDE_ONLY_INACTIVE,
+    Status,
+    client_status,
+    duplicate_facts,
+    may_be_hidden,
+    month_start,
+    today,
+)
 
 audit_log = logging.getLogger("portal.audit")
 
@@ -26,6 +37,19 @@ class ActionNotAllowed(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+STALE_MESSAGE = (
+    "Este cliente foi alterado por outra pessoa depois que você abriu esta página. "
+    "Recarregue a página e tente de novo."
+)
+
+
+class StaleClient(ActionNotAllowed):
+    """The form was loaded before another change to the client; nothing was changed."""
+
+    def __init__(self):
+        super().__init__(STALE_MESSAGE)
 
 
 # Fields shown as "before/after" in the history.
@@ -40,6 +64,7 @@ SNAPSHOT_FIELDS = (
     "pending_since",
     "pending_reason",
     "hidden_at",
+    "notes",
 )
 
 
@@ -52,39 +77,72 @@ def snapshot(client: Client, fields=SNAPSHOT_FIELDS) -> dict:
     return data
 
 
-def record_event(*, client, action, by=None, actor_label="", before=None, after=None, note=""):
-    event = ClientEvent.objects.create(
+def new_event(*, client, action: Event, by=None, actor_label="", before=None, after=None, note=""):
+    """The history row of one change, unsaved (record_event saves it; the import saves many)."""
+    return ClientEvent(
         client=client,
         actor=by if by is not None and by.is_authenticated else None,
         actor_label=actor_label or (by.get_username() if by is not None else "sistema"),
-        action=action,
+        action=Event(action),
         before=before or {},
         after=after or {},
         note=note,
     )
-    # One structured line per action: which fields changed, never their values (e-mails,
-    # keys, reasons stay in the history, out of the logs).
+
+
+def audit(event: ClientEvent) -> None:
+    """One structured log line per change: which fields changed, never their values (e-mails,
+    keys, reasons stay in the history, out of the logs)."""
+    if not audit_log.isEnabledFor(logging.INFO):
+        return
     changed = sorted(
         k for k in {*event.before, *event.after} if event.before.get(k) != event.after.get(k)
     )
     audit_log.info(
         "%s client=%s",
-        action,
-        client.pk,
+        event.action,
+        event.client_id,
         extra={
-            "action": action,
-            "client": client.pk,
-            "partner": client.partner_id,
+            "action": str(event.action),
+            "client": event.client_id,
+            "partner": event.client.partner_id,
             "actor": event.actor_id,
             "origin": event.actor_label,
             "changed": changed,
         },
     )
+
+
+def record_event(
+    *, client, action: Event, by=None, actor_label="", before=None, after=None, note=""
+):
+    event = new_event(
+        client=client,
+        action=action,
+        by=by,
+        actor_label=actor_label,
+        before=before,
+        after=after,
+        note=note,
+    )
+    event.save()
+    audit(event)
     return event
 
 
-def _locked(client: Client) -> Client:
-    return Client.objects.select_for_update().get(pk=client.pk)
+def _locked(client: Client, expected_version: int | None = None) -> Client:
+    """The client's row, locked until the transaction ends; StaleClient when a form loaded at
+    `expected_version` is out of date."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleClient
+    return locked
+
+
+def _save(locked: Client, fields) -> None:
+    """Save `fields` of the locked client as one more version of it."""
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def client_approve(*, client: Client, by, note: str = "") -> Client:
@@ -96,10 +154,10 @@ def client_approve(*, client: Client, by, note: str = "") -> Client:
         before = snapshot(locked)
         locked.pending_since = None
         locked.pending_reason = ""
-        locked.save(update_fields=["pending_since", "pending_reason", "updated_at"])
+        _save(locked, ["pending_since", "pending_reason"])
         record_event(
             client=locked,
-            action="aprovar",
+            action=Event.APPROVE,
             by=by,
             before=before,
             after=snapshot(locked),
@@ -113,6 +171,8 @@ def client_approve(*, client: Client, by, note: str = "") -> Client:
 
 # What Editar, Reativar and Novo cliente may set on a client (besides its licenses).
 EDITABLE_FIELDS = ("name", "email", "uf", "city", "renewal")
+# What staff may set in the admin's change form: plain data, no status fact.
+STAFF_EDITABLE_FIELDS = (*EDITABLE_FIELDS, "notes")
 
 
 def full_snapshot(client: Client, today) -> dict:
@@ -124,26 +184,33 @@ def not_allowed_message(action: Action, status: Status) -> str:
     return f"“{action.label}” não está disponível para um cliente {status.label}."
 
 
-def _act(client: Client, action: Action, by, change) -> Client:
+def _act(client: Client, action: Action, by, change, expected_version=None) -> Client:
     """Lock the row, re-check the table, apply `change(locked, today)`, record one event.
 
     `change` sets attributes on the locked client and returns the names of the fields it set;
     it may also change related rows (licenses) under the same lock. No event is written when
-    nothing changed.
+    nothing changed. `action` None: no status restriction (staff edits in the admin).
     """
     with transaction.atomic():
-        locked = _locked(client)
+        locked = _locked(client, expected_version)
         status = client_status(locked)
-        if not can(locked, action, status):
+        if action is not None and not can(locked, action, status):
             raise ActionNotAllowed(not_allowed_message(action, status))
         day = today()
         before = full_snapshot(locked, day)
         fields = change(locked, day)
-        if fields:
-            locked.save(update_fields=[*fields, "updated_at"])
         after = full_snapshot(locked, day)
         if after != before:
-            record_event(client=locked, action=action.value, by=by, before=before, after=after)
+            # A license change alone is a new version too: the Editar form shows the counts.
+            _save(locked, fields)
+            record_event(
+                client=locked,
+                action=Event(action.value) if action is not None else Event.EDIT,
+                by=by,
+                before=before,
+                after=after,
+                note="" if action is not None else "Alterado na administração.",
+            )
     return locked
 
 
@@ -171,6 +238,8 @@ def client_hide(*, client: Client, by) -> Client:
     """Ocultar: take the client off the list (the "Oculto" filter still shows it). Inativo only."""
 
     def change(locked, day):
+        if not may_be_hidden(locked, day):
+            raise ActionNotAllowed(HIDE_ONLY_INACTIVE)
         locked.hidden_at = timezone.now()
         return ["hidden_at"]
 
@@ -200,33 +269,47 @@ def client_renew(*, client: Client, by) -> Client:
     return _act(client, Action.RENEW, by, change)
 
 
-def _edit(fields: dict, licenses: dict):
-    """The change Editar and Reativar share: the client's data and its license counts."""
+def _edit(fields: dict, licenses: dict | None):
+    """The change Editar, Reativar and the admin share: the client's data (the names in
+    `fields`) and, unless None, its license counts."""
 
     def change(locked, day):
-        validate_quantities(locked.product, licenses)
-        changed = [name for name in EDITABLE_FIELDS if getattr(locked, name) != fields[name]]
+        if licenses is not None:
+            validate_quantities(locked.product, licenses)
+        changed = [name for name in fields if getattr(locked, name) != fields[name]]
         for name in changed:
             setattr(locked, name, fields[name])
-        set_quantities(locked, licenses, day)
+        if licenses is not None:
+            set_quantities(locked, licenses, day)
         return changed
 
     return change
 
 
-def client_edit(*, client: Client, by, fields: dict, licenses: dict) -> Client:
+def client_edit(
+    *, client: Client, by, fields: dict, licenses: dict, expected_version: int | None = None
+) -> Client:
     """Editar: name, e-mail, UF, cidade, renewal method and license counts. Ativo or Suspenso.
 
     `fields` holds every name of EDITABLE_FIELDS, already validated (clients.forms);
-    `licenses` maps module → wanted count (clients.quantities.set_quantities).
+    `licenses` maps module → wanted count (clients.quantities.set_quantities);
+    `expected_version` is the client's version when the form was loaded (StaleClient if not).
     """
-    return _act(client, Action.EDIT, by, _edit(fields, licenses))
+    return _act(client, Action.EDIT, by, _edit(fields, licenses), expected_version)
 
 
-def client_reactivate(*, client: Client, by, fields: dict, licenses: dict) -> Client:
-    """Reativar: Editar's changes, vencimento one calendar month from today, suspension
-    cleared — the client becomes Ativo. Only for Inativo."""
-    edit = _edit(fields, licenses)
+def client_reactivate(
+    *,
+    client: Client,
+    by,
+    fields: dict | None = None,
+    licenses: dict | None = None,
+    expected_version: int | None = None,
+) -> Client:
+    """Reativar: Editar's changes (none: data and licenses as they are — the admin's action),
+    vencimento one calendar month from today, suspension cleared — the client becomes Ativo.
+    Only for Inativo."""
+    edit = _edit(fields or {}, licenses)
 
     def change(locked, day):
         changed = edit(locked, day)
@@ -234,10 +317,17 @@ def client_reactivate(*, client: Client, by, fields: dict, licenses: dict) -> Cl
         locked.suspended_at = None
         return [*changed, "expires_on", "suspended_at"]
 
-    return _act(client, Action.REACTIVATE, by, change)
+    return _act(client, Action.REACTIVATE, by, change, expected_version)
 
 
-DUPLICATE_REASON = "CPF/CNPJ já cadastrado por outro parceiro para este produto."
+def client_staff_edit(
+    *, client: Client, by, expected_version: int, fields: dict | None = None, licenses=None
+) -> Client:
+    """The admin's change form (vendor staff), in any status: plain data (names of
+    STAFF_EDITABLE_FIELDS, validated by the form) and/or license counts (the portal's rule:
+    increases now, reductions on the 1st of next month). Status facts change only through the
+    other services. Refused (StaleClient) when the form is older than the client's version."""
+    return _act(client, None, by, _edit(fields or {}, licenses), expected_version)
 
 
 class DuplicateClient(Exception):
@@ -271,13 +361,15 @@ def client_register(
                 **{name: fields[name] for name in EDITABLE_FIELDS},
             )
             if same.exclude(partner=partner).exists():
-                client.pending_since = timezone.now()
-                client.pending_reason = DUPLICATE_REASON
+                for name, value in duplicate_facts(timezone.now()).items():
+                    setattr(client, name, value)
             client.save()
             set_quantities(client, licenses, day)
             if client.is_link:
                 RegistrationCode.objects.create(client=client)
-            record_event(client=client, action="cadastrar", by=by, after=full_snapshot(client, day))
+            record_event(
+                client=client, action=Event.REGISTER, by=by, after=full_snapshot(client, day)
+            )
     except IntegrityError:
         # The same partner registered it at the same moment in another request.
         if same.filter(partner=partner).exists():
@@ -324,20 +416,12 @@ def client_reject(*, client: Client, by, reason: str) -> Client:
         locked.pending_since = None
         locked.pending_reason = ""
         locked.hidden_at = timezone.now()
-        locked.save(
-            update_fields=[
-                "expires_on",
-                "pending_since",
-                "pending_reason",
-                "hidden_at",
-                "updated_at",
-            ]
-        )
+        _save(locked, ["expires_on", "pending_since", "pending_reason", "hidden_at"])
         # A rejected registration must not be activated by the customer's software.
         RegistrationCode.objects.filter(client=locked, consumed_at__isnull=True).delete()
         record_event(
             client=locked,
-            action="rejeitar",
+            action=Event.REJECT,
             by=by,
             before=before,
             after=snapshot(locked),

@@ -67,6 +67,53 @@ def client_status(client, today_: datetime.date | None = None, *, ignore_hidden=
     return Status.ATIVO
 
 
+HIDE_ONLY_INACTIVE = "Só um cliente Inativo pode ser ocultado."
+
+
+def may_be_hidden(client, today_: datetime.date | None = None) -> bool:
+    """Whether `client` (anything with the fact attributes) may be Oculto: only when it would
+    be Inativo without its hiding. Client.clean, the services and the import ask this."""
+    return client_status(client, today_, ignore_hidden=True) == Status.INATIVO
+
+
+def facts_for(status: str, today_: datetime.date, now=None, *, days: int = 20) -> dict:
+    """Client facts that give a client `status` on `today_` — for seeding and tests.
+
+    `days` (≥ 1) moves the vencimento: that many days after today for Ativo, Suspenso and
+    Pendente, before this month for Inativo and Oculto; Expirado is due `days` before today
+    but within this month (on the 1st no such day exists: the client is due today, Ativo).
+    seed_demo, the list benchmark and tests/conftest.py all seed through here.
+    """
+    now = now or timezone.now()
+    first = month_start(today_)
+    status = Status(status)
+    if status in (Status.ATIVO, Status.SUSPENSO, Status.PENDENTE):
+        facts = {"expires_on": today_ + datetime.timedelta(days=days)}
+    elif status == Status.EXPIRADO:
+        facts = {"expires_on": max(today_ - datetime.timedelta(days=days), first)}
+        if today_ == first:
+            facts["expires_on"] = today_
+    else:
+        facts = {"expires_on": first - datetime.timedelta(days=days)}
+    if status == Status.SUSPENSO:
+        facts["suspended_at"] = now
+    elif status == Status.PENDENTE:
+        facts["pending_since"], facts["pending_reason"] = now, DUPLICATE_REASON
+    elif status == Status.OCULTO:
+        facts["hidden_at"] = now
+    return facts
+
+
+# Why a registration is Pendente when another partner has the same CPF/CNPJ and product.
+DUPLICATE_REASON = "CPF/CNPJ já cadastrado por outro parceiro para este produto."
+
+
+def duplicate_facts(now) -> dict:
+    """The facts of a new client whose CPF/CNPJ and product another partner already has:
+    Pendente, for the vendor to review (+ Novo cliente and the import)."""
+    return {"pending_since": now, "pending_reason": DUPLICATE_REASON}
+
+
 def status_q(status: str, today_: datetime.date | None = None) -> Q:
     """A predicate matching exactly the clients whose status is `status` today."""
     day = today_ or today()

@@ -105,7 +105,7 @@ class PagedQuerysetData(TableQuerysetData):
 
     `WHERE id IN (SELECT id … ORDER BY … LIMIT 50 OFFSET n) ORDER BY …`: the inner select
     walks an index that holds the sort key, the filters and the id (on PostgreSQL, see
-    migration 0002), without reading the table, so a deep page (OFFSET 50,000) costs
+    migration clients 0003), without reading the table, so a deep page (OFFSET 50,000) costs
     milliseconds; only the page's 50 rows are then read.
     """
 

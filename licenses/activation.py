@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clients.models import (
     Client,
+    Event,
     License,
     RegistrationCode,
     new_license_key,
@@ -134,7 +135,7 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
         client.save(update_fields=["license_key", "link_version", "last_seen_at", "updated_at"])
         record_event(
             client=client,
-            action="ativar",
+            action=Event.ACTIVATE,
             actor_label=ACTOR,
             before=before,
             after=snapshot(client, CONTACT_FIELDS),
@@ -223,7 +224,7 @@ def _record_version(client_id: int, version: str, now) -> None:
         locked.save(update_fields=["link_version", "last_seen_at", "updated_at"])
         record_event(
             client=locked,
-            action="versao",
+            action=Event.VERSION,
             actor_label=ACTOR,
             before=before,
             after=snapshot(locked, CONTACT_FIELDS),

@@ -37,6 +37,7 @@ def form_data(client, licenses=1, **overrides) -> dict:
         "uf": client.uf,
         "city": client.city,
         "renewal": client.renewal,
+        "loaded_version": client.version,
         "principal": licenses,
     }
     return {**data, **overrides}

@@ -140,24 +140,11 @@ ACTION_DAY = datetime.date(2026, 3, 18)
 
 
 def facts_for(status, today):
-    """Client fields that put a client in `status` on `today` (not the 1st of a month)."""
-    from django.utils import timezone
+    """Client fields that put a client in `status` on `today` (clients.status.facts_for):
+    Expirado since yesterday, the others 20 days from today or before this month."""
+    from clients.status import Status, facts_for
 
-    from clients.status import Status, month_start
-
-    now = timezone.now()
-    later, earlier = (
-        today + datetime.timedelta(days=20),
-        month_start(today) - datetime.timedelta(days=10),
-    )
-    return {
-        Status.ATIVO: {"expires_on": later},
-        Status.SUSPENSO: {"expires_on": later, "suspended_at": now},
-        Status.EXPIRADO: {"expires_on": today - datetime.timedelta(days=1)},
-        Status.INATIVO: {"expires_on": earlier},
-        Status.OCULTO: {"expires_on": earlier, "hidden_at": now},
-        Status.PENDENTE: {"expires_on": later, "pending_since": now, "pending_reason": "Revisão"},
-    }[status]
+    return facts_for(status, today, days=1 if status == Status.EXPIRADO else 20)
 
 
 @pytest.fixture
@@ -266,19 +253,13 @@ def every_status(partner_a, make_client, today):
     """{status: client} — one client of partner A in each status, named after it."""
     from django.utils import timezone
 
-    from clients.status import Status
+    from clients.status import Status, facts_for
 
     now = timezone.now()
-    later = today + datetime.timedelta(days=31)
-    earlier_month = datetime.date(2026, 3, 31)
-    facts = {
-        Status.ATIVO: {"expires_on": later},
-        Status.SUSPENSO: {"expires_on": later, "suspended_at": now},
-        Status.EXPIRADO: {"expires_on": datetime.date(2026, 5, 10)},
-        Status.INATIVO: {"expires_on": earlier_month},
-        Status.PENDENTE: {"expires_on": later, "pending_since": now},
-        Status.OCULTO: {"expires_on": earlier_month, "hidden_at": now},
-    }
+    # Ativo etc. until 15 June, Inativo and Oculto due 31 March, Expirado due 10 May.
+    order = ["ativo", "suspenso", "expirado", "inativo", "pendente", "oculto"]
+    facts = {Status(status): facts_for(status, today, now, days=31) for status in order}
+    facts[Status.EXPIRADO] = facts_for(Status.EXPIRADO, today, now, days=5)
     return {
         status: make_client(partner_a, name=f"Cliente {status.label}", **fields)
         for status, fields in facts.items()

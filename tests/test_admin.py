@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import Client, ClientEvent, License, Module
+from clients.models import Client, ClientEvent
 from clients.status import Status
 
 CHANGELIST = reverse("admin:clients_client_changelist")
@@ -31,75 +31,38 @@ def test_search_finds_a_document_typed_with_or_without_punctuation(
         assert [c.name for c in response.context["cl"].result_list] == ["Mercado Alfa"], term
 
 
-def _add_form(partner, **overrides):
+def _change(admin_client_, client, **overrides):
+    """POST the admin's change form of `client`: its plain data, as loaded now, plus `overrides`."""
     data = {
-        "partner": partner.pk,
-        "name": "Nova Loja",
-        "cpf_cnpj": "529.982.247-25",
-        "email": "loja@example.com",
-        "uf": "SP",
-        "city": "Campinas",
-        "product": "link",
-        "registered_on": "01/11/2026",
-        "expires_on": "01/12/2026",
-        "renewal": "manual",
-        "pending_reason": "",
+        "name": client.name,
+        "email": client.email,
+        "uf": client.uf,
+        "city": client.city,
+        "renewal": client.renewal,
+        "notes": client.notes,
+        "loaded_version": client.version,
     }
-    for prefix in ("licenses", "registration_codes", "events"):
+    for prefix in ("registration_codes", "events"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update(overrides)
-    return data
-
-
-def _change(admin_client_, client, partner=None, quantity=1, **overrides):
-    """POST the admin's change form of `client` with its main license at `quantity`."""
-    license_ = client.licenses.get()
-    data = _add_form(
-        partner or client.partner, **{"licenses-TOTAL_FORMS": 1, "licenses-INITIAL_FORMS": 1}
-    )
-    data.update(
-        {
-            "licenses-0-id": license_.pk,
-            "licenses-0-client": client.pk,
-            "licenses-0-module": Module.MAIN,
-            "licenses-0-quantity": quantity,
-            **overrides,
-        }
-    )
     return admin_client_.post(reverse("admin:clients_client_change", args=[client.pk]), data)
-
-
-def test_the_admin_saves_a_valid_client_with_the_document_normalised(admin_client_, partner_a):
-    response = admin_client_.post(reverse("admin:clients_client_add"), _add_form(partner_a))
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert Client.objects.get().cpf_cnpj == "52998224725"
 
 
 def test_the_admin_rejects_bad_input_in_portuguese_and_saves_nothing(
     admin_client_, partner_a, make_client
 ):
-    make_client(partner_a, cpf_cnpj="52998224725", product="link")
+    client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
     cases = {
-        "cpf_cnpj": ({"cpf_cnpj": "529.982.247-24"}, "CPF/CNPJ inválido"),
         "uf": ({"uf": "XX"}, "Faça uma escolha válida"),
         "city": ({"city": "Curitiba"}, "não é um município de SP"),
-        "duplicate": ({}, "já tem um cliente com este CPF/CNPJ para este produto"),
+        "email": ({"email": "não é e-mail"}, "Informe um endereço de email válido"),
     }
+    before = Client.objects.values().get()
     for case, (overrides, message) in cases.items():
-        response = admin_client_.post(
-            reverse("admin:clients_client_add"), _add_form(partner_a, **overrides)
-        )
+        response = _change(admin_client_, client, **overrides)
         assert response.status_code == 200, case
         assert message in response.text, case
-    assert Client.objects.count() == 1
-
-
-def test_the_admin_rejects_a_negative_license_count(admin_client_, partner_a, make_client):
-    client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725")
-    response = _change(admin_client_, client, quantity=-2)
-    assert response.status_code == 200
-    assert "Certifique-se que este valor seja maior ou igual a 0." in response.text
-    assert License.objects.get().quantity == 1
+    assert Client.objects.values().get() == before
 
 
 def test_approving_a_pending_client_records_it_in_the_history(
@@ -136,9 +99,6 @@ def test_every_model_has_an_admin_page(admin_client_):
 @pytest.mark.parametrize(
     "url,field",
     [
-        ("admin:clients_client_add", "partner"),
-        ("admin:clients_license_add", "client"),
-        ("admin:clients_registrationcode_add", "client"),
         ("admin:clients_partner_add", "users-0-user"),  # an inline's autocomplete
     ],
 )
@@ -189,52 +149,70 @@ def test_a_document_search_keeps_the_list_filters(admin_client_, partner_a, make
 
 
 def test_a_staff_edit_is_recorded_in_the_history(admin_client_, staff_user, partner_a, make_client):
-    client = make_client(
-        partner_a,
-        name="Loja",
-        cpf_cnpj="52998224725",
-        product="link",
-        expires_on=dt.date(2027, 1, 31),
-    )
-    response = _change(
-        admin_client_, client, quantity=4, name="Loja Renomeada", expires_on="28/02/2027"
-    )
+    client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
+    response = _change(admin_client_, client, name="Loja Renomeada", notes="Cliente desde 2019.")
     assert response.status_code == 302
     event = ClientEvent.objects.get(client=client)
-    assert (event.action, event.actor) == ("admin", staff_user)
+    assert (event.action, event.actor, event.note) == (
+        "editar",
+        staff_user,
+        "Alterado na administração.",
+    )
     assert event.before["name"] == "Loja" and event.after["name"] == "Loja Renomeada"
-    assert event.after["expires_on"] == "2027-02-28"
-    assert event.before["licenses"] != event.after["licenses"]
+    assert event.after["notes"] == "Cliente desde 2019."
+    client.refresh_from_db()
+    assert (client.name, client.version) == ("Loja Renomeada", 1)
 
 
 def test_a_staff_save_without_changes_writes_no_event(admin_client_, partner_a, make_client):
-    client = make_client(
-        partner_a,
-        name="Loja",
-        cpf_cnpj="52998224725",
-        product="link",
-        expires_on=dt.date(2027, 1, 31),
-        registered_on=dt.date(2026, 11, 1),
-    )
-    response = _change(
-        admin_client_,
-        client,
-        name="Loja",
-        expires_on="31/01/2027",
-        email=client.email,
-        city=client.city,
-    )
+    client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
+    response = _change(admin_client_, client)
     assert response.status_code == 302
     assert not ClientEvent.objects.exists()
+    client.refresh_from_db()
+    assert client.version == 0
 
 
-def test_a_client_cannot_be_moved_to_another_partner(
+def test_the_change_form_cannot_set_a_status_fact_or_the_partner(
     admin_client_, partner_a, partner_b, make_client
 ):
     client = make_client(partner_a, name="Loja", cpf_cnpj="52998224725", product="link")
-    _change(admin_client_, client, partner=partner_b)
-    client.refresh_from_db()
-    assert client.partner == partner_a
+    before = Client.objects.values().get()
+    _change(
+        admin_client_,
+        client,
+        partner=partner_b.pk,
+        expires_on="28/02/2030",
+        suspended_at_0="01/01/2026",
+        suspended_at_1="10:00",
+        hidden_at_0="01/01/2026",
+        hidden_at_1="10:00",
+        cpf_cnpj="11222333000181",
+        product="navi",
+    )
+    assert Client.objects.values().get() == before
+
+
+def test_clients_cannot_be_added_or_deleted_in_the_admin(admin_client_, partner_a, make_client):
+    client = make_client(partner_a)
+    assert admin_client_.get(reverse("admin:clients_client_add")).status_code == 403
+    delete = reverse("admin:clients_client_delete", args=[client.pk])
+    assert admin_client_.post(delete, {"post": "yes"}).status_code == 403
+    assert Client.objects.filter(pk=client.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["license", "registrationcode"])
+def test_licenses_and_codes_are_read_only_in_the_admin(
+    admin_client_, partner_a, make_link_client, model
+):
+    client, _ = make_link_client(partner_a)
+    row = (client.licenses if model == "license" else client.registration_codes).get()
+    assert admin_client_.get(reverse(f"admin:clients_{model}_add")).status_code == 403
+    change = admin_client_.post(reverse(f"admin:clients_{model}_change", args=[row.pk]), {})
+    assert change.status_code == 403 or "quantity" not in change.text
+    delete = reverse(f"admin:clients_{model}_delete", args=[row.pk])
+    assert admin_client_.post(delete, {"post": "yes"}).status_code == 403
+    assert type(row).objects.filter(pk=row.pk).exists()
 
 
 def test_registration_codes_carry_their_clients_partner(partner_a, make_client):

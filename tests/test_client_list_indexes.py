@@ -1,4 +1,4 @@
-"""Migration clients/0002: the Clientes screen's indexes exist on PostgreSQL (and only there)."""
+"""Migration clients/0003: the Clientes screen's indexes exist on PostgreSQL (and only there)."""
 
 import pytest
 from django.db import connection

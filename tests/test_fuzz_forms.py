@@ -47,6 +47,7 @@ CLIENT_DATA = {
     "renewal": "manual",
     **LICENSES,
     "next": "/clientes/",
+    "loaded_version": "0",
 }
 NEW_CLIENT = {**CLIENT_DATA, "cpf_cnpj": "11.222.333/0001-81", "product": "navi"}
 ECHOED = ("name", "email", "city")
@@ -202,57 +203,56 @@ def test_sign_in_survives_any_input(client, partner_a_user, data):
     client.cookies.clear()
 
 
-def admin_client_data(partner) -> dict:
-    management = {
+ADMIN_CLIENT_DATA = {
+    **{
         f"{prefix}-{name}": value
-        for prefix in ("licenses", "registration_codes", "events")
+        for prefix in ("registration_codes", "events")
         for name, value in [("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0")]
-    }
-    return {
-        **management,
-        "partner": str(partner.pk),
-        "name": "Mercado do Admin",
-        "cpf_cnpj": "11.222.333/0001-81",
-        "email": "admin@mercado.com.br",
-        "uf": "SP",
-        "city": "São Paulo",
-        "product": "navi",
-        "registered_on": "2026-03-01",
-        "expires_on": "2026-12-31",
-        "renewal": "manual",
-        "suspended_at_0": "",
-        "suspended_at_1": "",
-        "pending_since_0": "",
-        "pending_since_1": "",
-        "pending_reason": "",
-        "hidden_at_0": "",
-        "hidden_at_1": "",
-        "licenses-TOTAL_FORMS": "1",
-        "licenses-0-module": "principal",
-        "licenses-0-quantity": "1",
-        "licenses-0-scheduled_quantity": "",
-        "licenses-0-scheduled_from": "",
-    }
+    },
+    "name": "Mercado do Admin",
+    "email": "admin@mercado.com.br",
+    "uf": "SP",
+    "city": "São Paulo",
+    "renewal": "manual",
+    "notes": "Observação da equipe.",
+    "loaded_version": "0",
+}
+ADMIN_LICENSES_DATA = {**LICENSES, "loaded_version": "0"}
 
 
-def test_the_admin_baseline_is_valid(staff_http, partner_a):
-    # The fuzz below starts from this form: it must save, so that fuzzing reaches the save.
-    response = staff_http.post(reverse("admin:clients_client_add"), admin_client_data(partner_a))
-    assert response.status_code == 302
-    assert Client.objects.get().licenses.get().quantity == 1
+def admin_change_url(shop):
+    return reverse("admin:clients_client_change", args=[shop.pk])
 
 
-@given(data=st.data())
+def admin_licenses_url(shop):
+    return reverse("admin:clients_client_licenses", args=[shop.pk])
+
+
+def test_the_admin_baselines_are_valid(staff_http, make_shop):
+    # The fuzz below starts from these forms: they must save, so that fuzzing reaches the save.
+    shop = make_shop(Status.ATIVO)
+    assert staff_http.post(admin_change_url(shop), ADMIN_CLIENT_DATA).status_code == 302
+    shop.refresh_from_db()
+    assert (shop.name, shop.version) == ("Mercado do Admin", 1)
+    licenses = {**ADMIN_LICENSES_DATA, "loaded_version": "1"}
+    assert staff_http.post(admin_licenses_url(shop), licenses).status_code == 302
+    assert shop.licenses.get(module="principal").quantity == 2
+
+
+@given(data=form_data(ADMIN_CLIENT_DATA))
 @fuzz_settings(max_examples=40)
-def test_admin_client_form_survives_any_input(staff_http, partner_a, data):
-    fields = data.draw(form_data(admin_client_data(partner_a)), label="fields")
+def test_admin_client_form_survives_any_input(staff_http, make_shop, data):
     with rolled_back():
-        post_form(
-            staff_http,
-            reverse("admin:clients_client_add"),
-            fields,
-            echoed=("name", "pending_reason"),
-        )
+        shop = make_shop(Status.SUSPENSO)
+        post_form(staff_http, admin_change_url(shop), data, echoed=("name", "notes"))
+
+
+@given(data=form_data(ADMIN_LICENSES_DATA))
+@fuzz_settings(max_examples=30)
+def test_admin_licenses_page_survives_any_input(staff_http, make_shop, data):
+    with rolled_back():
+        shop = make_shop(Status.ATIVO)
+        post_form(staff_http, admin_licenses_url(shop), data)
 
 
 @given(data=st.data())
@@ -272,7 +272,9 @@ def test_admin_review_actions_survive_any_input(staff_http, make_shop, data):
         }
         fields = data.draw(form_data(valid), label="fields")
         fields["action"] = data.draw(
-            st.one_of(st.sampled_from(["approve", "reject", "delete_selected"]), text),
+            st.one_of(
+                st.sampled_from(["approve", "reject", "suspend", "hide", "reactivate"]), text
+            ),
             label="action",
         )
         post_form(staff_http, reverse("admin:clients_client_changelist"), fields)

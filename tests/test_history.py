@@ -22,6 +22,7 @@ def test_it_lists_the_events_newest_first_with_what_changed(client_a, partner_a,
     shop = make_client_in(partner_a, Status.ATIVO, expires_on=datetime.date(2026, 3, 31))
     client_a.post(action_url(Action.SUSPEND, shop))
     client_a.post(action_url(Action.UNSUSPEND, shop))
+    shop.refresh_from_db()  # the Editar page as opened now, after those two changes
     client_a.post(
         action_url(Action.EDIT, shop),
         form_data(shop, name="Novo Nome", licenses=3, renewal="cobranca"),
@@ -52,7 +53,7 @@ def test_events_written_elsewhere_are_listed_too(client_a, partner_a, make_clien
     client_approve(client=shop, by=staff_user)
     ClientEvent.objects.create(client=shop, actor_label="api", action="ativar")
     rows = client_a.get(history_url(shop)).context["rows"]
-    assert [label for _, label, _ in rows] == ["Ativar", "Aprovação"]
+    assert [label for _, label, _ in rows] == ["Ativação", "Aprovação"]
     assert ("Status", "Pendente", "Ativo") in rows[1][2]
 
 

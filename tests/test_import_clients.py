@@ -12,8 +12,8 @@ from django.core.management.base import OutputWrapper
 from django.db import connections
 
 from clients import importing
-from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON
-from clients.management.commands.import_clients import ProgressBar
+from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON, writing
+from clients.management.commands.import_clients import ImportProgress
 from clients.models import Client, ClientEvent, License, Module, Product, RegistrationCode, Renewal
 from clients.status import Status, client_status
 from tests.csv_helpers import CNPJ, CNPJ_ALNUM, CPF, HEADER, NOW, csv_file, run
@@ -87,11 +87,11 @@ def test_it_creates_clients_with_their_main_license_and_history(tmp_path, partne
     assert padaria.licenses.get(module=Module.MAIN).quantity == 1
     assert padaria.registration_codes.filter(consumed_at__isnull=True).count() == 1
     event = padaria.events.get()
-    assert (event.action, event.actor, event.actor_label) == ("criar", None, ACTOR_LABEL)
+    assert (event.action, event.actor, event.actor_label) == ("cadastrar", None, ACTOR_LABEL)
     assert event.before == {}
     assert event.after["name"] == "Padaria Pão Quente"
     assert event.after["status"] == "ativo"
-    assert event.after["licenses"] == 1
+    assert event.after["licenses"] == {"principal": {"quantity": 1}}  # as the portal's
     assert event.note == "Importação de clientes.csv"
 
     mercado = Client.objects.get(cpf_cnpj=CNPJ)
@@ -209,9 +209,10 @@ def test_an_existing_client_is_updated_and_its_history_says_how(
     assert existing.expires_on == dt.date(2026, 12, 31)
     assert existing.licenses.get(module=Module.MAIN).quantity == 2
     event = existing.events.get()
-    assert (event.action, event.actor_label) == ("atualizar", ACTOR_LABEL)
+    assert (event.action, event.actor_label) == ("editar", ACTOR_LABEL)
     assert (event.before["name"], event.after["name"]) == ("Nome antigo", "Padaria Pão Quente")
-    assert (event.before["licenses"], event.after["licenses"]) == (4, 2)
+    licenses = (event.before["licenses"], event.after["licenses"])
+    assert licenses == ({"principal": {"quantity": 4}}, {"principal": {"quantity": 2}})
     other_partner.refresh_from_db()
     assert other_partner.name == "Outro"  # another partner's client is never touched
     assert not existing.registration_codes.exists()  # an update issues no new code
@@ -465,7 +466,7 @@ def test_a_refused_import_exits_with_a_non_zero_status(tmp_path, partner_a, monk
 
 def test_an_interrupted_import_leaves_the_database_unchanged(tmp_path, partner_a, monkeypatch):
     calls = []
-    insert = importing._insert
+    insert = writing.insert
 
     def insert_then_interrupt(model, objects):
         insert(model, objects)
@@ -473,7 +474,7 @@ def test_an_interrupted_import_leaves_the_database_unchanged(tmp_path, partner_a
         if len(calls) == 2:  # the clients and their licenses are in; then Ctrl+C
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(importing, "_insert", insert_then_interrupt)
+    monkeypatch.setattr(writing, "insert", insert_then_interrupt)
     before = database_state()
     with pytest.raises(KeyboardInterrupt):
         import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
@@ -493,7 +494,7 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal(tmp_path, partner_a):
     piped, terminal = io.StringIO(), Terminal()
     path = csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ)
     for stream in (piped, terminal):
-        bar = ProgressBar(OutputWrapper(stream))
+        bar = ImportProgress(OutputWrapper(stream))
         importing.import_clients(
             partner=partner_a, data=path.read_bytes(), dry_run=True, progress=bar
         )

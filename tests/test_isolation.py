@@ -245,5 +245,9 @@ def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
     client.force_login(partner_a_user)
     assert client.get(index).url.startswith(reverse("admin:login"))
     assert client.get(reverse("admin:clients_client_changelist")).status_code == 302
+    # The client's license page (an admin URL of our own) too, and nothing changes.
+    licenses = reverse("admin:clients_client_licenses", args=[1])
+    assert client.get(licenses).url.startswith(reverse("admin:login"))
+    assert client.post(licenses, {"principal": 9, "loaded_version": 0}).status_code == 302
     client.force_login(staff_user)
     assert client.get(index).status_code == 200

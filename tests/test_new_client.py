@@ -8,8 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from clients.models import CODE_ALPHABET, Client, ClientEvent, Product, RegistrationCode, Renewal
-from clients.services import DUPLICATE_REASON
-from clients.status import Status
+from clients.status import DUPLICATE_REASON, Status
 from tests.client_actions import messages_of
 
 URL = reverse("clients:new")

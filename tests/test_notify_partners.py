@@ -106,7 +106,7 @@ def test_the_summary_lists_what_expires_what_expired_and_unused_codes(
     assert "EXPIRADOS ESTE MÊS: 1 cliente\n" in text
     assert "em 01/12/2026 passam a Inativos" in text
     assert "- Expirou Dia 5 (" in text and "venceu em 05/11/2026" in text
-    assert "CÓDIGOS DE REGISTRO AINDA NÃO USADOS: 1\n" in text
+    assert "CÓDIGOS DE REGISTRO A ATIVAR (CLIENTES ATIVOS, SUSPENSOS OU EXPIRADOS): 1\n" in text
     assert "- Link Sem Ativar (" in text and "AAAAA-BBBBB-CCCCC-DDDDD" in text
     for absent in (
         "Vence 27 Fora",
@@ -193,4 +193,4 @@ def test_what_was_sent_is_remembered(users_a, clients_a):
     run("notify_partners")
     log = NotificationLog.objects.get(email="ana@alfa.com.br")
     assert (log.sent_on, log.sent_at) == (TODAY, timezone.now())
-    assert log.summary == {"vencem_em_7_dias": 2, "expirados_no_mes": 1, "codigos_nao_usados": 1}
+    assert log.summary == {"vencem_em_7_dias": 2, "expirados_no_mes": 1, "codigos_a_ativar": 1}

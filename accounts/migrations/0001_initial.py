@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('clients', '0006_roles_and_two_factor'),
+        ('clients', '0007_roles_and_two_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,7 +28,9 @@ from clients.documents import cnpj_from_base, cpf_from_base, format_document
 from clients.management.commands.seed_demo import CITIES, KINDS, NAMES
 from clients.models import CODE_ALPHABET, Client, Module, Partner, PartnerUser, Product, Renewal
 from clients.scoping import partner_clients
-from clients.status import Status, month_start, status_counts
+from clients.status import Status, facts_for, month_start, status_counts
+from portal.copying import copy_rows
+from portal.progress import ProgressBar
 
 BENCH_PREFIX = "bench-"
 BENCH_USER = "bench"
@@ -54,6 +56,8 @@ CLIENT_COLUMNS = (
     "license_key",
     "link_version",
     "last_seen_at",
+    "notes",
+    "version",
     "created_at",
     "updated_at",
 )
@@ -70,31 +74,6 @@ STATUS_SHARES = (
     (Status.OCULTO, 1.0),
 )
 NOT_ACTIVATED_SHARE = 0.03
-
-
-class Progress:
-    """A one-line progress bar on the terminal."""
-
-    def __init__(self, stream, label, total, width=30):
-        self.stream, self.label, self.total, self.width = stream, label, total, width
-        self.started = time.perf_counter()
-        self.shown = -1
-
-    def update(self, done):
-        percent = done * 100 // self.total
-        if percent == self.shown and done != self.total:
-            return
-        self.shown = percent
-        filled = self.width * done // self.total
-        bar = "#" * filled + "-" * (self.width - filled)
-        elapsed = time.perf_counter() - self.started
-        counts = f"{_n(done):>9}/{_n(self.total)}"
-        self.stream.write(f"\r  {self.label:<22} [{bar}] {percent:3d}%  {counts}  {elapsed:5.1f} s")
-        self.stream.flush()
-
-    def finish(self):
-        self.update(self.total)
-        self.stream.write("\n")
 
 
 class Command(BaseCommand):
@@ -201,11 +180,11 @@ class Command(BaseCommand):
         return indexes
 
     def _recreate_indexes(self, indexes):
-        progress = Progress(self.stdout, "índices", len(indexes))
+        progress = ProgressBar(self.stdout, "índices", len(indexes))
         with connection.cursor() as cursor:
             for done, (_, definition) in enumerate(indexes, 1):
                 cursor.execute(definition)
-                progress.update(done)
+                progress.update_to(done)
         progress.finish()
 
     def _reset_sequences(self):
@@ -224,38 +203,46 @@ class Command(BaseCommand):
         # One COPY at a time per connection: the codes wait in a list (licenses need none,
         # they follow from the client's id).
         codes = []
-        progress = Progress(self.stdout, "clientes", total)
+        progress = ProgressBar(self.stdout, "clientes", total)
         # The big partner's clients are spread over the whole table, as if registered over the
         # years among everybody else's: every `stride`-th client is theirs.
-        stride, others = total // big, 0
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(_copy_sql("clients_client", CLIENT_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    if pk % stride == 0 and pk // stride <= big:
-                        partner_id = 1
-                    else:
-                        partner_id, others = 2 + others % (partners - 1), others + 1
-                    row, code = self._client_row(pk, partner_id, rng, today, first, now)
-                    copy.write_row(row)
-                    if code:
-                        codes.append((partner_id, *code))
-                    if pk % 5000 == 0:
-                        progress.update(pk)
+        stride = total // big
+
+        def client_rows():
+            others = 0
+            for pk in range(1, total + 1):
+                if pk % stride == 0 and pk // stride <= big:
+                    partner_id = 1
+                else:
+                    partner_id, others = 2 + others % (partners - 1), others + 1
+                row, code = self._client_row(pk, partner_id, rng, today, first, now)
+                if code:
+                    codes.append((partner_id, *code))
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield row
+
+        def license_rows():
+            for pk in range(1, total + 1):
+                if pk % 5000 == 0:
+                    progress.update_to(pk)
+                yield (pk, pk, Module.MAIN, 1 + pk % 5, None, None)
+
+        def code_rows():
+            for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
+                consumed, machine = (now, "CAIXA-01") if activated else (None, "")
+                if done % 5000 == 0:
+                    progress.update_to(done)
+                yield (pk, pk, partner_id, code, now, consumed, machine)
+
+        with connection.cursor() as cursor:
+            copy_rows(cursor, "clients_client", CLIENT_COLUMNS, client_rows())
             progress.finish()
-            progress = Progress(self.stdout, "licenças", total)
-            with cursor.copy(_copy_sql("clients_license", LICENSE_COLUMNS)) as copy:
-                for pk in range(1, total + 1):
-                    copy.write_row((pk, pk, Module.MAIN, 1 + pk % 5, None, None))
-                    if pk % 5000 == 0:
-                        progress.update(pk)
+            progress = ProgressBar(self.stdout, "licenças", total)
+            copy_rows(cursor, "clients_license", LICENSE_COLUMNS, license_rows())
             progress.finish()
-            progress = Progress(self.stdout, "códigos de registro", len(codes))
-            with cursor.copy(_copy_sql("clients_registrationcode", CODE_COLUMNS)) as copy:
-                for done, (partner_id, pk, code, activated) in enumerate(codes, 1):
-                    consumed, machine = (now, "CAIXA-01") if activated else (None, "")
-                    copy.write_row((pk, pk, partner_id, code, now, consumed, machine))
-                    if done % 5000 == 0:
-                        progress.update(done)
+            progress = ProgressBar(self.stdout, "códigos de registro", len(codes))
+            copy_rows(cursor, "clients_registrationcode", CODE_COLUMNS, code_rows())
             progress.finish()
 
     def _client_row(self, pk, partner_id, rng, today, first, now):
@@ -263,22 +250,9 @@ class Command(BaseCommand):
         uf, city = CITIES[pk % len(CITIES)]
         product = Product.LINK if rng.random() < 0.5 else Product.NAVI
         document = cpf_from_base(f"{pk:09d}") if pk % 3 == 0 else cnpj_from_base(f"{pk:08d}0001")
-        suspended = pending = hidden = None
-        reason = ""
-        if status in (Status.ATIVO, Status.SUSPENSO, Status.PENDENTE):
-            expires = today + datetime.timedelta(days=rng.randint(0, 365))
-        elif status == Status.EXPIRADO and today > first:
-            expires = first + datetime.timedelta(days=rng.randint(0, (today - first).days - 1))
-        elif status == Status.EXPIRADO:  # the 1st of the month: nothing expired this month
-            expires = today
-        else:
-            expires = first - datetime.timedelta(days=rng.randint(1, 720))
-        if status == Status.SUSPENSO:
-            suspended = now
-        elif status == Status.PENDENTE:
-            pending, reason = now, "CPF/CNPJ já cadastrado por outro parceiro."
-        elif status == Status.OCULTO:
-            hidden = now
+        # The days from today (or from this month) the vencimento lies, as clients.status says.
+        days = rng.randint(1, max((today - first).days, 1) if status == Status.EXPIRADO else 365)
+        facts = facts_for(status, today, now, days=days)
         activated = product == Product.LINK and rng.random() >= NOT_ACTIVATED_SHARE
         code = None
         if product == Product.LINK:
@@ -294,15 +268,17 @@ class Command(BaseCommand):
             city,
             product,
             today - datetime.timedelta(days=rng.randint(0, 2000)),
-            expires,
+            facts["expires_on"],
             Renewal.BILLING if rng.random() < 0.2 else Renewal.MANUAL,
-            suspended,
-            pending,
-            reason,
-            hidden,
+            facts.get("suspended_at"),
+            facts.get("pending_since"),
+            facts.get("pending_reason", ""),
+            facts.get("hidden_at"),
             f"K{pk:012d}" if activated else None,
             f"4.{pk % 9}.{pk % 4}" if activated else "",
             now if activated else None,
+            "",
+            0,
             now,
             now,
         )
@@ -376,7 +352,7 @@ class Command(BaseCommand):
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ):
-            progress = Progress(self.stdout, "medições", requests + 1)
+            progress = ProgressBar(self.stdout, "medições", requests + 1)
             for round_ in range(requests + 1):
                 for label, measure, floor in variants:
                     if "exportação" in label and round_ % 4 != 1:
@@ -387,7 +363,7 @@ class Command(BaseCommand):
                         samples[label].append(result)
                         if floor_result:
                             ratios[label].append(result[0] / floor_result[0])
-                progress.update(round_ + 1)
+                progress.update_to(round_ + 1)
             progress.finish()
             peak = _export_memory(portal, f"{clients_url}?_export=csv")
         self.stdout.write(f"Carga da máquina no fim: {_load()}.\n")
@@ -493,7 +469,3 @@ def _p95(values):
     if len(values) < 2:
         return max(values)
     return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
-def _copy_sql(table, columns):
-    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"

@@ -7,34 +7,27 @@ from django.core.management.base import BaseCommand, CommandError
 from clients.csv_columns import os_error_reason
 from clients.importing import ImportFileError, import_clients
 from clients.models import Partner
+from portal.progress import ProgressBar
 
 
-class ProgressBar:
-    """A one-line progress bar on a command's stderr, drawn only when that is a terminal."""
-
-    WIDTH = 30
+class ImportProgress:
+    """clients.importing's progress callback (stage, done, total): one bar per stage."""
 
     def __init__(self, stream):
-        self.stream = stream  # a command's OutputWrapper: write(..., ending="")
-        self.enabled = stream.isatty()
-        self.stage = None
+        self.stream = stream
+        self.bar = self.stage = None
 
     def __call__(self, stage: str, done: int, total: int):
-        if not self.enabled or not total:
-            return
-        if self.stage not in (None, stage):
-            self.stream.write("", style_func=str, ending="\n")
-        self.stage = stage
-        filled = self.WIDTH * done // total
-        bar = "█" * filled + "·" * (self.WIDTH - filled)
-        counts = f"{done:>9,}/{total:,}".replace(",", ".")
-        self.stream.write(f"\r{stage:<10} {bar} {counts}", style_func=str, ending="")
-        self.stream.flush()
+        if self.stage != stage:
+            self.close()
+            self.bar, self.stage = ProgressBar(self.stream, stage, total), stage
+        self.bar.total = total
+        self.bar.update_to(done)
 
     def close(self):
-        if self.enabled and self.stage is not None:
-            self.stream.write("", style_func=str, ending="\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 class Command(BaseCommand):
@@ -66,7 +59,7 @@ class Command(BaseCommand):
                 f"Não foi possível ler o arquivo “{file}”: {os_error_reason(error)}."
             ) from None
 
-        progress = ProgressBar(self.stderr)
+        progress = ImportProgress(self.stderr)
         try:
             report = import_clients(
                 partner=found, data=data, dry_run=dry_run, source=path.name, progress=progress

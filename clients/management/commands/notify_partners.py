@@ -8,7 +8,7 @@ from clients.notifications import notify_partners
 class Command(BaseCommand):
     help = (
         "Envia a cada usuário de parceiro (com e-mail) o resumo do dia: clientes que vencem "
-        "nos próximos 7 dias, expirados este mês e códigos de registro não usados. Quem já "
+        "nos próximos 7 dias, expirados este mês e códigos de registro a ativar. Quem já "
         "recebeu o resumo hoje não recebe de novo; parceiro sem nada a relatar não recebe nada."
     )
 

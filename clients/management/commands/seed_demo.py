@@ -1,4 +1,9 @@
-"""Demo data: two partners, their users, an admin and ~40 clients each in every status."""
+"""Demo data: two partners, their users, an admin and ~40 clients each in every status.
+
+A seeding path, like the benchmarks' bulk seeding: it writes the rows of clients in a wanted
+status directly (the facts from clients.status.facts_for), which no service does — never
+used on live data (refused with DEBUG off unless --force).
+"""
 
 import datetime
 import random
@@ -21,7 +26,7 @@ from clients.models import (
     Renewal,
     Role,
 )
-from clients.status import month_start
+from clients.status import Status, facts_for, month_start
 
 PARTNERS = [("alfa", "Revenda Alfa"), ("beta", "Revenda Beta")]
 # (partner, user, password, role, first name): the Makefile's `run` prints them.
@@ -76,26 +81,13 @@ PLAN = [
 ]
 
 
-def _facts_for(status: str, today: datetime.date, rng: random.Random) -> dict:
-    first = month_start(today)
-    now = timezone.now()
-    if status in ("ativo", "suspenso", "pendente"):
-        facts = {"expires_on": today + datetime.timedelta(days=rng.randint(0, 330))}
-    elif status == "expirado":
-        # Expired this month, before today; on the 1st no such date exists (it stays Ativo).
-        days_before_today = (today - first).days
-        offset = rng.randint(0, days_before_today - 1) if days_before_today else 0
-        facts = {"expires_on": first + datetime.timedelta(days=offset)}
-    else:  # inativo, oculto
-        facts = {"expires_on": first - datetime.timedelta(days=rng.randint(1, 400))}
-    if status == "suspenso":
-        facts["suspended_at"] = now
-    if status == "pendente":
-        facts["pending_since"] = now
-        facts["pending_reason"] = "CPF/CNPJ já cadastrado por outro parceiro para este produto."
-    if status == "oculto":
-        facts["hidden_at"] = now
-    return facts
+def _facts(status: str, today: datetime.date, rng: random.Random) -> dict:
+    """clients.status.facts_for, the vencimento a random number of days away."""
+    if status == Status.EXPIRADO:
+        days = rng.randint(1, max((today - month_start(today)).days, 1))
+    else:
+        days = rng.randint(1, 330)
+    return facts_for(status, today, timezone.now(), days=days)
 
 
 class Command(BaseCommand):
@@ -178,7 +170,7 @@ class Command(BaseCommand):
             product=product,
             registered_on=today - datetime.timedelta(days=rng.randint(30, 900)),
             renewal=Renewal.BILLING if number % 5 == 0 else Renewal.MANUAL,
-            **_facts_for(status, today, rng),
+            **_facts(status, today, rng),
         )
         License.objects.create(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
         if number % 6 == 0:

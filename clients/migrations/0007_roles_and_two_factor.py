@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0005_licensing_tables'),
+        ('clients', '0006_client_notes_version_event_names'),
     ]
 
     operations = [

@@ -1,0 +1,180 @@
+"""Planning the import: what each valid row does to the partner's clients, by the same rule
+functions as clients.services (duplicate → Pendente, only an Inativo client is hidden).
+
+The clients the file names are locked first (in id order) and only then read, so that what
+the plan compares with cannot change before the import commits: a portal action on one of them
+waits for the import, and then re-checks its own rule on what the import wrote.
+"""
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from clients.csv_columns import CLIENT_FIELDS, COLUMNS
+from clients.exporting import client_facts
+from clients.importing.reading import RowError
+from clients.models import Client, Partner, Product, Renewal
+from clients.status import HIDE_ONLY_INACTIVE, client_status, duplicate_facts, may_be_hidden
+
+DEFAULT_PENDING_REASON = "Marcado como pendente na importação."
+LOCK_CHUNK = 5000
+# A new client's facts before its row is applied.
+NEW_CLIENT = {
+    "renewal": Renewal.MANUAL,
+    "suspended_at": None,
+    "pending_since": None,
+    "pending_reason": "",
+    "hidden_at": None,
+}
+COLUMN_OF_FIELD = {column.field: column.name for column in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a row would do (reported by --dry-run)."""
+
+    line: int
+    kind: str  # "criar" | "atualizar"
+    name: str
+    document: str
+    product: str
+    columns: tuple[str, ...] = ()  # the columns that change an existing client
+
+
+@dataclass(slots=True)
+class Plan:
+    line: int
+    facts: dict  # the client's CLIENT_FIELDS after the import
+    licenses: int  # its main count after the import
+    current: dict | None = None  # client_facts() of the existing client; None: a new one
+    changed: tuple[str, ...] = ()  # CLIENT_FIELDS that change, plus "licenses"
+
+
+def merge(values: dict, current: dict | None, now, today) -> dict:
+    """The CLIENT_FIELDS a row asks for, over `current` (client_facts; None: a new client).
+
+    A flag newly set gets `now`; one already set keeps its time; "não" clears it.
+    """
+    facts = dict(current) if current else {**NEW_CLIENT, "registered_on": today}
+    for column in COLUMNS:
+        if column.name not in values or column.field == "licenses":
+            continue
+        value = values[column.name]
+        if column.flag:
+            facts[column.field] = (facts[column.field] or now) if value else None
+        else:
+            facts[column.field] = value
+    if facts["pending_since"] is None:
+        facts["pending_reason"] = ""
+    elif not facts["pending_reason"]:
+        facts["pending_reason"] = DEFAULT_PENDING_REASON
+    return {name: facts[name] for name in CLIENT_FIELDS}
+
+
+def hidden_problem(facts: dict, today) -> str | None:
+    """The row's problem when it would leave a client Oculto that is not Inativo."""
+    client = SimpleNamespace(**facts)
+    if facts["hidden_at"] is None or may_be_hidden(client, today):
+        return None
+    would_be = client_status(client, today, ignore_hidden=True)
+    return (
+        f"oculto: {HIDE_ONLY_INACTIVE[0].lower()}{HIDE_ONLY_INACTIVE[1:-1]}; com vencimento "
+        f"{facts['expires_on']:%d/%m/%Y} este cliente fica {would_be.label}"
+    )
+
+
+def plan_row(values: dict, current: dict | None, line: int, now, today) -> Plan | None:
+    """What to do with one valid row; None when it changes nothing."""
+    facts = merge(values, current, now, today)
+    if current is None:
+        return Plan(line, facts, values.get("licencas", 1))
+    changed = tuple(name for name in CLIENT_FIELDS if facts[name] != current[name])
+    licenses = values.get("licencas", current["licenses"])
+    if licenses != current["licenses"] or (current["main_id"] is None and "licencas" in values):
+        changed += ("licenses",)
+    if not changed:
+        return None
+    return Plan(line, facts, licenses, current, changed)
+
+
+def _documents(rows) -> list[str]:
+    return sorted({values["cpf_cnpj"] for _, values in rows})
+
+
+def _registered_elsewhere(partner: Partner, rows) -> set[tuple[str, str]]:
+    """(CPF/CNPJ, product) pairs of the file that another partner already has."""
+    documents, found = _documents(rows), set()
+    for start in range(0, len(documents), LOCK_CHUNK):
+        found.update(
+            Client.objects.exclude(partner=partner)
+            .filter(cpf_cnpj__in=documents[start : start + LOCK_CHUNK])
+            .values_list("cpf_cnpj", "product")
+        )
+    return found
+
+
+def lock_named_clients(partner: Partner, rows) -> None:
+    """Lock, in id order, the partner's clients the file names (CPF/CNPJ and product), until
+    the import's transaction ends. Always in id order, as a portal action locks its one row,
+    so two writers never wait for each other in a circle."""
+    keys = {(values["cpf_cnpj"], values["produto"]) for _, values in rows}
+    documents, ids = _documents(rows), []
+    for start in range(0, len(documents), LOCK_CHUNK):
+        found = Client.objects.filter(
+            partner=partner, cpf_cnpj__in=documents[start : start + LOCK_CHUNK]
+        ).values_list("pk", "cpf_cnpj", "product")
+        ids += [pk for pk, document, product in found if (document, product) in keys]
+    ids.sort()
+    for start in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[start : start + LOCK_CHUNK]
+        list(Client.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
+
+
+def compare(partner: Partner, rows, report) -> list[Plan]:
+    """Plans for the rows that create or change a client; counts and problems in `report`.
+    Runs inside the import's transaction."""
+    # Imports into one partner wait for each other, so each sees the other's clients.
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
+    lock_named_clients(partner, rows)
+    now, today = timezone.now(), timezone.localdate()
+    existing = {
+        (facts["cpf_cnpj"], facts["product"]): facts
+        for facts in client_facts(Client.objects.filter(partner=partner), today)
+    }
+    elsewhere = _registered_elsewhere(partner, rows)
+    plans = []
+    for line, values in rows:
+        key = (values["cpf_cnpj"], values["produto"])
+        current = existing.get(key)
+        plan = plan_row(values, current, line, now, today)
+        if plan is not None and current is None and key in elsewhere:
+            # As in services.client_register: another partner has it, the vendor reviews it.
+            duplicate = duplicate_facts(plan.facts["pending_since"] or now)
+            plan.facts.update(duplicate)
+        if plan is None:
+            report.unchanged += 1
+        elif problem := hidden_problem(plan.facts, today):
+            report.errors.append(RowError(line, problem))
+        else:
+            plans.append(plan)
+            if plan.current is None:
+                report.created += 1
+            else:
+                report.updated += 1
+    report.errors.sort(key=lambda error: error.line)
+    return plans
+
+
+def changes(plans: list[Plan]) -> list[Change]:
+    return [
+        Change(
+            line=plan.line,
+            kind="criar" if plan.current is None else "atualizar",
+            name=plan.facts["name"],
+            document=Client(cpf_cnpj=plan.facts["cpf_cnpj"]).cpf_cnpj_display,
+            product=Product(plan.facts["product"]).label,
+            columns=tuple(COLUMN_OF_FIELD[name] for name in plan.changed),
+        )
+        for plan in plans
+    ]
