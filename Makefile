@@ -24,8 +24,11 @@ run: .venv/.synced
 	DEBUG=$${DEBUG:-true} $(MANAGE) seed_demo
 	@echo ""
 	@echo "Portal do Parceiro em http://127.0.0.1:$(PORT)/"
-	@echo "  parceiro Revenda Alfa: alfa / alfa-demo-2026"
-	@echo "  parceiro Revenda Beta: beta / beta-demo-2026"
+	@echo "  parceiro Revenda Alfa: alfa / alfa-demo-2026 (Administrador)"
+	@echo "                         alfa-operador / alfa-operador-demo-2026 (Operador)"
+	@echo "                         alfa-consulta / alfa-consulta-demo-2026 (Consulta)"
+	@echo "  parceiro Revenda Beta: beta / beta-demo-2026 (Administrador)"
+	@echo "  os e-mails (nova senha, convites) aparecem neste terminal"
 	@echo "  administração (/admin/): admin / admin-demo-2026"
 	@echo ""
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -90,8 +93,9 @@ bench-api: .venv/.synced pgbouncer
 	$(BENCH_API_ENV) $(MANAGE) bench_api $(BENCH_API_ARGS)
 
 # Benchmarks run with DEBUG off, as production, with throwaway secrets.
-BENCH_SECRETS = DEBUG=false SECRET_KEY=bench-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$$($(PY) -c \
-  'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+FERNET_KEY = $$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+BENCH_SECRETS = DEBUG=false SECRET_KEY=bench-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$(FERNET_KEY) \
+  TWO_FACTOR_ENCRYPTION_KEY=$(FERNET_KEY)
 
 # The Clientes screen at 1,000,000 clients, on PostgreSQL, in its own database (README, "Speed").
 # Seeds once (re-runs reuse the data); BENCH_ARGS passes options, e.g. BENCH_ARGS=--reseed.

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from clients import attention, bulk
-from clients.actions import Action
+from clients.actions import ACTIONS_PERMISSION, Action, role_allows
 from clients.attention import renewal_worklist_q
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required
@@ -107,8 +107,10 @@ def filter_params(request) -> list[tuple[str, str]]:
 
 def bulk_context(request, list_name: str, total: int) -> dict:
     """What the bulk bar of a list (_bulk_bar.html) needs."""
+    may_act = role_allows(request.partner_user.role, ACTIONS_PERMISSION)
     return {
-        "bulk_choices": BULK_CHOICES,
+        # A role that may not act may still export its selection.
+        "bulk_choices": BULK_CHOICES if may_act else [c for c in BULK_CHOICES if c[0] == EXPORT],
         "bulk_list": list_name,
         "bulk_filters": filter_params(request),
         "bulk_total": total,
@@ -189,7 +191,10 @@ def renewals(request):
     """Renovação: the month's renewals, with the Clientes screen's filters, columns and menu."""
     filterset = ClientFilter(request.GET, queryset=worklist(request), request=request)
     table = SelectableClientTable(
-        table_rows(filterset.qs), csrf_token=get_token(request), order_by=("expires_on",)
+        table_rows(filterset.qs),
+        csrf_token=get_token(request),
+        order_by=("expires_on",),
+        may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
     )
     RequestConfig(
         request, paginate={"per_page": PER_PAGE, "paginator_class": ClientPaginator}

@@ -33,6 +33,12 @@ class Partner(models.Model):
     name = models.CharField("nome", max_length=200)
     email = models.EmailField("e-mail", blank=True)
     created_at = models.DateTimeField("criado em", default=timezone.now)
+    # Set by the partner's Administradores on the Equipe page (accounts.views).
+    two_factor_required = models.BooleanField(
+        "exigir verificação em duas etapas",
+        default=False,
+        help_text="Membros sem verificação em duas etapas configuram-na no próximo acesso.",
+    )
 
     class Meta:
         verbose_name = "parceiro"
@@ -43,8 +49,16 @@ class Partner(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    """A partner user's role; what each may do is clients.actions.ROLE_PERMISSIONS."""
+
+    ADMIN = "administrador", "Administrador"
+    OPERATOR = "operador", "Operador"
+    VIEWER = "consulta", "Consulta"
+
+
 class PartnerUser(models.Model):
-    """Ties a portal user to the one partner it works for. Staff users need none."""
+    """Ties a portal user to the one partner it works for, with a role. Staff users need none."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -55,6 +69,7 @@ class PartnerUser(models.Model):
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="users", verbose_name="parceiro"
     )
+    role = models.CharField("perfil", max_length=13, choices=Role.choices, default=Role.ADMIN)
 
     class Meta:
         verbose_name = "usuário do parceiro"

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -46,3 +46,13 @@ def refuse(request, message: str):
         return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
     messages.error(request, message)
     return redirect(back_url(request))
+
+
+def forbidden(request, message: str):
+    """What the signed-in user's role may not do (nothing was changed): a pt-BR 403 page, or
+    the message as JSON / text for fetch and htmx requests."""
+    if wants_json(request):
+        return JsonResponse({"erro": message}, status=403)
+    if is_fetch(request):
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+    return render(request, "403.html", {"message": message}, status=403)

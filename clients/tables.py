@@ -60,11 +60,12 @@ class RowUrls:
         return self._patterns[key].replace(self.PLACEHOLDER, str(pk), 1)
 
 
-def menu_entries(client, status: Status, urls=None) -> list[MenuEntry]:
-    """The ⋮ menu of one client: its allowed actions, then its history."""
+def menu_entries(client, status: Status, urls=None, may_act=True) -> list[MenuEntry]:
+    """The ⋮ menu of one client: its allowed actions (if the user's role may act), then its
+    history."""
     urls = urls or RowUrls()
     entries = []
-    for action in allowed_actions(client, status):
+    for action in allowed_actions(client, status) if may_act else ():
         step = MENU_STEP[action]
         if step == "confirm":
             url = urls("clients:confirm", client.pk, action.value)
@@ -186,9 +187,10 @@ class ClientTable(tables.Table):
         names = [alias for alias in aliases if alias.removeprefix("-") in self.base_columns]
         tables.Table.order_by.fset(self, names)
 
-    def __init__(self, *args, csrf_token="", **kwargs):
+    def __init__(self, *args, csrf_token="", may_act=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.csrf_token = csrf_token
+        self.may_act = may_act  # the user's role may take the ⋮ actions
         self.today = local_today()
         self._badges = {}
         self._details_template = get_template("clients/_link_details.html")
@@ -249,7 +251,9 @@ class ClientTable(tables.Table):
         return self._menu_template.render(
             {
                 "client": record,
-                "entries": menu_entries(record, Status(record.status_value), self._urls),
+                "entries": menu_entries(
+                    record, Status(record.status_value), self._urls, self.may_act
+                ),
                 "csrf_token": self.csrf_token,
             }
         )

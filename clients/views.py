@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_tables2 import RequestConfig
 
+from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.bulk_views import SelectableClientTable, bulk_context
 from clients.filters import ClientFilter
 from clients.history import action_label, changes
@@ -36,7 +37,11 @@ RECENT_EVENTS = 10
 def client_list(request):
     clients = partner_clients(request)
     filterset = ClientFilter(request.GET, queryset=clients, request=request)
-    table = SelectableClientTable(table_rows(filterset.qs), csrf_token=get_token(request))
+    table = SelectableClientTable(
+        table_rows(filterset.qs),
+        csrf_token=get_token(request),
+        may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
+    )
 
     export_format = request.GET.get(EXPORT_PARAM)
     if export_format in EXPORT_FORMATS:

@@ -1,7 +1,8 @@
 """Structured logs: one JSON object per line, and one line per request.
 
 Nothing here reads request bodies, so passwords, certificate passwords and tokens never reach
-the logs; query strings are logged without the values of sensitive-looking parameters.
+the logs; query strings are logged without the values of sensitive-looking parameters, and
+paths without the tokens of one-time links.
 """
 
 import datetime
@@ -42,6 +43,20 @@ def _safe_query(request) -> str:
     return urlencode(pairs)[:500]
 
 
+# URL parts that are credentials: the one-time links of password reset and invitations.
+SENSITIVE_PATH_PARTS = ("token", "uidb64")
+
+
+def _safe_path(request) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for part in SENSITIVE_PATH_PARTS:
+        value = match.kwargs.get(part) if match else None
+        if value:
+            path = path.replace(str(value), "***")
+    return path
+
+
 def _user_id(request):
     """The signed-in user's id, only if the request already loaded the user: logging must
     not query the database (it may be the thing that is down)."""
@@ -64,14 +79,15 @@ class RequestLogMiddleware:
         if request.path.startswith("/static/"):
             return response
         partner = getattr(request, "partner", None)
+        path = _safe_path(request)
         request_log.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "query": _safe_query(request),
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),

@@ -39,23 +39,31 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
 
 
+def fernet_keys(name: str, development_file: str) -> str:
+    """One or more comma-separated Fernet keys from `name` (the first encrypts, any of them
+    decrypts); required when DEBUG is off, made once under var/ in development."""
+    value = os.environ.get(name, "")
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+        value = development_secret(
+            BASE_DIR / "var" / development_file, lambda: Fernet.generate_key().decode()
+        )
+    try:
+        [Fernet(key.strip()) for key in value.split(",")]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be one or more comma-separated Fernet keys "
+            "(32 url-safe base64-encoded bytes each)."
+        ) from None
+    return value
+
+
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
-# Fernet key (clients.certificates). Several comma-separated keys rotate it: the first
-# encrypts, any of them decrypts.
-CERTIFICATE_ENCRYPTION_KEY = os.environ.get("CERTIFICATE_ENCRYPTION_KEY", "")
-if not CERTIFICATE_ENCRYPTION_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("CERTIFICATE_ENCRYPTION_KEY must be set when DEBUG is off.")
-    CERTIFICATE_ENCRYPTION_KEY = development_secret(
-        BASE_DIR / "var" / "certificate-encryption.key", lambda: Fernet.generate_key().decode()
-    )
-try:
-    [Fernet(key.strip()) for key in CERTIFICATE_ENCRYPTION_KEY.split(",")]
-except ValueError:
-    raise ImproperlyConfigured(
-        "CERTIFICATE_ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
-        "(32 url-safe base64-encoded bytes each)."
-    ) from None
+# key (clients.certificates).
+CERTIFICATE_ENCRYPTION_KEY = fernet_keys("CERTIFICATE_ENCRYPTION_KEY", "certificate-encryption.key")
+# The partner users' TOTP secrets (two-factor sign-in, accounts.models.TOTPDevice).
+TWO_FACTOR_ENCRYPTION_KEY = fernet_keys("TWO_FACTOR_ENCRYPTION_KEY", "two-factor-encryption.key")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -74,8 +82,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "localflavor",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
     "clients",
     "licenses",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -88,9 +99,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The partner and its role (the role's pages), then the team's two-factor requirement.
     "clients.middleware.PartnerMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.role",
             ],
         },
     },
@@ -151,7 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out user is refused before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # A user name or an e-mail address (of one user only) with its password.
+    "accounts.backends.UsernameOrEmailBackend",
 ]
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
 # one address, that pair is locked out for AXES_COOLOFF_MINUTES.
@@ -165,6 +181,18 @@ AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
 AXES_USERNAME_CALLABLE = "portal.signin.sign_in_username"
 # How many reverse proxies stand in front of the app (they append to X-Forwarded-For).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
+
+# Password reset (Django's views and tokens, accounts.views): the e-mailed link works once and
+# for PASSWORD_RESET_TIMEOUT seconds; requests are limited per e-mail address and per client
+# address in the shared cache, over PASSWORD_RESET_WINDOW seconds.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 60 * 60)
+PASSWORD_RESET_MAX_PER_EMAIL = envint("PASSWORD_RESET_MAX_PER_EMAIL", 3)
+PASSWORD_RESET_MAX_PER_ADDRESS = envint("PASSWORD_RESET_MAX_PER_ADDRESS", 10)
+PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
+# Team invitations (accounts): the e-mailed link works once, for this many hours.
+INVITATION_VALID_HOURS = envint("INVITATION_VALID_HOURS", 72)
+# The name authenticator apps show beside the account (two-factor sign-in).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal do Parceiro")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -240,7 +268,7 @@ if os.environ.get("EMAIL_HOST"):
         },
     }
 else:
-    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    _mailer = {"BACKEND": "portal.mail.ReadableConsoleBackend"}
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portal do Parceiro <portal@localhost>")
 

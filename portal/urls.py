@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
 from clients import home
 from portal import views as portal_views
 
@@ -14,8 +15,29 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("favicon.ico", portal_views.favicon, name="favicon"),
-    path("entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("entrar/", account_views.SignInView.as_view(), name="login"),
+    path("entrar/codigo/", account_views.sign_in_code, name="login-code"),
     path("sair/", auth_views.LogoutView.as_view(), name="logout"),
+    path("senha/esqueci/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "senha/enviada/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "senha/nova/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "senha/alterada/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("convite/<str:token>/", account_views.invitation, name="invitation"),
+    path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
     path("api/v1/", include("licenses.urls")),
     path("admin/", admin.site.urls),

@@ -286,3 +286,18 @@ def staff_http(staff_user):
     http = HttpClient()
     http.force_login(staff_user)
     return http
+
+
+# Partner teams (issue 12): members with a role (e-mails: pytest-django's `mailoutbox`).
+@pytest.fixture
+def make_member(db):
+    """make_member(partner, "otto", role=Role.OPERATOR, email=…): a user of the partner."""
+    from clients.models import Role
+
+    def make(partner, username, role=Role.ADMIN, **fields):
+        fields.setdefault("email", f"{username}@{partner.code}.example.com")
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+        PartnerUser.objects.create(user=user, partner=partner, role=role)
+        return user
+
+    return make

@@ -1,18 +1,38 @@
 """One walk over every URL pattern: who may reach what.
 
-Anonymous visitors are sent to sign in; a partner reaching another partner's client gets a
-404 (never a 403: no information leaks) and changes nothing; the admin is staff-only. The
-walk fails when a URL pattern is added without being classified here.
+Anonymous visitors are sent to sign in; a partner reaching another partner's client, member
+or invitation gets a 404 (never a 403: no information leaks) and changes nothing; each role
+opens exactly the pages the roles table allows, and a forbidden request (GET or POST) is a
+403 that changes nothing; the admin is staff-only. The walk fails when a URL pattern is added
+without being classified here.
 """
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+import datetime
 
-from clients.models import Client, ClientEvent
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Invitation, TeamEvent
+from clients.actions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
+from clients.models import Client, ClientEvent, PartnerUser, Role
+from tests.conftest import PASSWORD
 
 # URLs anybody may open.
-PUBLIC = {"login", "logout", "healthz", "favicon"}
-# Partner pages that take no client: anonymous → sign in.
+PUBLIC = {
+    "login",
+    "login-code",
+    "logout",
+    "healthz",
+    "favicon",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation",
+}
+# Partner pages that take no object: anonymous → sign in.
 PARTNER_PAGES = {
     "home",
     "clients:list",
@@ -22,6 +42,13 @@ PARTNER_PAGES = {
     "clients:renewals",
     "clients:bulk-preview",
     "clients:bulk-confirm",
+    "accounts:account",
+    "accounts:password",
+    "accounts:two-factor",
+    "accounts:two-factor-disable",
+    "accounts:team",
+    "accounts:invite",
+    "accounts:team-two-factor",
 }
 # Partner pages about one client: anonymous → sign in; another partner → 404.
 CLIENT_PAGES = {
@@ -37,9 +64,63 @@ CLIENT_PAGES = {
     "clients:renovar": {},
     "clients:certificado": {},
 }
+# Partner pages about one team member, or one invitation: the same.
+MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
+INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
+OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
+
+# The roles table (issue 12), restated as the pages each role may open.
+CONSULTA_MAY = {
+    "clients:list",
+    "clients:cities",
+    "clients:registration-codes",
+    "clients:history",
+    "clients:detail",
+    "clients:renewals",
+    "clients:bulk-preview",
+    "accounts:account",
+    "accounts:password",
+    "accounts:two-factor",
+    "accounts:two-factor-disable",
+}
+OPERADOR_MAY = CONSULTA_MAY | {
+    "clients:bulk-confirm",
+    "clients:new",
+    "clients:confirm",
+    "clients:editar",
+    "clients:reativar",
+    "clients:suspender",
+    "clients:cancelar-suspensao",
+    "clients:ocultar",
+    "clients:reexibir",
+    "clients:renovar",
+    "clients:certificado",
+}
+MAY = {
+    Role.VIEWER: CONSULTA_MAY,
+    Role.OPERATOR: OPERADOR_MAY,
+    Role.ADMIN: set(PAGE_PERMISSIONS),
+}
+ROLE_PAGES = sorted((PARTNER_PAGES - {"home"}) | OBJECT_PAGES)
+
+# Everything a hostile POST might try to set, for every kind of page.
+POST_DATA = {
+    "name": "Invadido",
+    "uf": "SP",
+    "city": "Campinas",
+    "email": "invasor@example.com",
+    "role": "administrador",
+    "required": "on",
+    "first_name": "Invadido",
+    "old_password": PASSWORD,
+    "new_password1": "Nova-senha-de-teste-2026",
+    "new_password2": "Nova-senha-de-teste-2026",
+    "password": PASSWORD,
+    "code": "123456",
+}
 
 
 def _all_url_names(patterns=None, namespace=None):
@@ -54,9 +135,61 @@ def _all_url_names(patterns=None, namespace=None):
 
 def test_every_url_pattern_is_classified():
     names = {name for name in _all_url_names() if not name.startswith("admin:")}
-    known = PUBLIC | PARTNER_PAGES | set(CLIENT_PAGES) | API
+    known = PUBLIC | PARTNER_PAGES | OBJECT_PAGES | API
     assert names - known == set(), "URL sem regra de acesso neste teste"
     assert known - names == set(), "regra para uma URL que não existe mais"
+
+
+def test_every_partner_page_has_a_permission():
+    partner_pages = {n for n in _all_url_names() if n.split(":")[0] in PARTNER_NAMESPACES}
+    assert partner_pages == set(PAGE_PERMISSIONS), "página de parceiro sem permissão de perfil"
+
+
+@pytest.fixture
+def targets(partner_a, make_client):
+    """Partner A's objects the pages act on: a Navi client, a member, an invitation."""
+    colleague = get_user_model().objects.create_user(
+        "otto", email="otto@alfa.example.com", password=PASSWORD
+    )
+    member = PartnerUser.objects.create(user=colleague, partner=partner_a, role=Role.OPERATOR)
+    invitation = Invitation.objects.create(
+        partner=partner_a,
+        email="nova@alfa.example.com",
+        role=Role.VIEWER,
+        token_digest="0" * 64,
+        expires_at=timezone.now() + datetime.timedelta(hours=72),
+    )
+    return {
+        "client": make_client(partner_a, product="navi"),
+        "member": member,
+        "invitation": invitation,
+    }
+
+
+def _url(name, targets):
+    if name in CLIENT_PAGES:
+        return reverse(name, kwargs={"pk": targets["client"].pk, **CLIENT_PAGES[name]})
+    if name in MEMBER_PAGES:
+        return reverse(name, kwargs={"pk": targets["member"].pk})
+    if name in INVITATION_PAGES:
+        return reverse(name, kwargs={"pk": targets["invitation"].pk})
+    return reverse(name)
+
+
+def _post_data(name, targets):
+    return {**POST_DATA, f"m{targets['member'].pk}-role": "administrador"}
+
+
+def _everything():
+    """What any page could change: clients, their history, the team and its history."""
+    return (
+        list(Client.objects.order_by("pk").values()),
+        ClientEvent.objects.count(),
+        list(PartnerUser.objects.order_by("pk").values()),
+        list(get_user_model().objects.order_by("pk").values()),
+        list(Invitation.objects.order_by("pk").values()),
+        TeamEvent.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PARTNER_PAGES))
@@ -67,28 +200,52 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name):
         assert response.redirect_chain[-1][0].startswith(reverse("login")), name
 
 
-@pytest.mark.parametrize("name", sorted(CLIENT_PAGES))
-def test_client_pages_send_anonymous_visitors_to_sign_in(client, partner_a, make_client, name):
-    target = make_client(partner_a)
-    url = reverse(name, kwargs={"pk": target.pk, **CLIENT_PAGES[name]})
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES))
+def test_object_pages_send_anonymous_visitors_to_sign_in(client, targets, name):
+    url = _url(name, targets)
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("login")), name
 
 
-@pytest.mark.parametrize("name", sorted(CLIENT_PAGES))
-def test_another_partners_client_is_a_404_and_nothing_changes(
-    client, partner_a, partner_b_user, make_client, name
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES))
+def test_another_partners_object_is_a_404_and_nothing_changes(
+    client, targets, partner_b_user, name
 ):
-    target = make_client(partner_a, product="navi")
-    before = Client.objects.filter(pk=target.pk).values().get()
-    client.force_login(partner_b_user)
-    url = reverse(name, kwargs={"pk": target.pk, **CLIENT_PAGES[name]})
+    client.force_login(partner_b_user)  # an Administrador: every page is open to the role
+    before = _everything()
+    url = _url(name, targets)
     assert client.get(url).status_code == 404, name
-    assert client.post(url, {"name": "Invadido", "uf": "SP", "city": "Campinas"}).status_code == 404
-    assert Client.objects.filter(pk=target.pk).values().get() == before
-    assert not ClientEvent.objects.exists()
+    assert client.post(url, _post_data(name, targets)).status_code == 404, name
+    assert _everything() == before
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", ROLE_PAGES)
+def test_each_role_opens_only_what_it_may(client, targets, partner_a_user, role, name):
+    PartnerUser.objects.filter(user=partner_a_user).update(role=role)
+    client.force_login(partner_a_user)
+    url = _url(name, targets)
+    if name in MAY[role]:
+        assert client.get(url).status_code != 403, (role, name)
+        assert client.post(url, _post_data(name, targets)).status_code != 403, (role, name)
+        return
+    before = _everything()
+    for response in (client.get(url), client.post(url, _post_data(name, targets))):
+        assert response.status_code == 403, (role, name)
+        assert f"O perfil {role.label} não permite" in response.content.decode()
+    fetch = client.post(url, _post_data(name, targets), headers={"Accept": "application/json"})
+    assert fetch.status_code == 403 and "não permite" in fetch.json()["erro"]
+    assert _everything() == before
+
+
+def test_the_roles_table_gives_each_role_its_pages():
+    from clients.actions import role_allows
+
+    for role, pages in MAY.items():
+        opened = {name for name, needs in PAGE_PERMISSIONS.items() if role_allows(role, needs)}
+        assert opened == pages, role
 
 
 def test_a_bulk_action_never_reaches_another_partners_clients(

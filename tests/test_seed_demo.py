@@ -39,15 +39,18 @@ def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
         valid = [c for c in certificates if not c.is_expired]
         assert any(c.expires_soon for c in valid) and any(not c.expires_soon for c in valid)
         assert any(c.is_expired for c in certificates)
-    for username, password, partner in [
-        ("alfa", "alfa-demo-2026", "alfa"),
-        ("beta", "beta-demo-2026", "beta"),
-        ("admin", "admin-demo-2026", None),
+    for username, password, partner, role in [
+        ("alfa", "alfa-demo-2026", "alfa", "administrador"),
+        ("alfa-operador", "alfa-operador-demo-2026", "alfa", "operador"),
+        ("alfa-consulta", "alfa-consulta-demo-2026", "alfa", "consulta"),
+        ("beta", "beta-demo-2026", "beta", "administrador"),
+        ("admin", "admin-demo-2026", None, None),
     ]:
         user = get_user_model().objects.get(username=username)
         assert user.check_password(password)
-        linked = PartnerUser.objects.filter(user=user).values_list("partner__code", flat=True)
-        assert linked.first() == partner
+        assert bool(user.email) == (partner is not None)
+        linked = PartnerUser.objects.filter(user=user).values_list("partner__code", "role")
+        assert (linked.first() or (None, None)) == (partner, role)
     assert get_user_model().objects.get(username="admin").is_staff
 
 

@@ -31,6 +31,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.com.br",
     "EMAIL_HOST": "smtp.example.com.br",
     "CERTIFICATE_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1rZXktZm9yLWEtdGVzdC0wMDAwMDA=",
+    "TWO_FACTOR_ENCRYPTION_KEY": "cHJvZHVjdGlvbi0yZmEta2V5LWZvci1hLXRlc3QtMDA=",
     "LICENSE_SIGNING_KEY": "cHJvZHVjdGlvbi1zaWduaW5nLWtleS0wMDAwMDAwMDA=",
 }
 

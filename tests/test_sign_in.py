@@ -1,28 +1,35 @@
+"""Sign-in by user name or by e-mail address, with the lockout counting either way."""
+
+import logging
+
 import pytest
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
 
-def test_the_sign_in_page_speaks_portuguese(client, db):
-    response = client.get(reverse("login"))
-    assert response.status_code == 200
-    assert "Entrar" in response.text
-    assert "Senha" in response.text
-    assert '<html lang="pt-BR">' in response.text
+def _sign_in(client, username, password=PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, db):
-    response = client.get(reverse("clients:list"))
+def test_it_signs_in_by_user_name(client, partner_a, make_member):
+    make_member(partner_a, "otto")
+    response = _sign_in(client, "otto")
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_it_signs_in_by_email_address_in_any_case(client, partner_a, make_member):
+    user = make_member(partner_a, "otto", email="Otto@Alfa.example.com")
+    response = _sign_in(client, "otto@ALFA.example.com")
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_a_wrong_password_shows_a_ptbr_error_and_signs_nobody_in(client, partner_a_user):
-    response = client.post(reverse("login"), {"username": "ana", "password": "errada"})
-    assert response.status_code == 200
-    assert "Por favor, entre com um usuário  e senha corretos." in response.text
-    assert "_auth_user_id" not in client.session
+def test_an_email_address_of_two_users_signs_in_nobody(client, partner_a, make_member):
+    make_member(partner_a, "otto", email="mesmo@alfa.example.com")
+    make_member(partner_a, "olga", email="mesmo@alfa.example.com")
+    response = _sign_in(client, "mesmo@alfa.example.com")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
 def test_signing_in_leads_to_inicio(client, partner_a_user):
@@ -32,23 +39,33 @@ def test_signing_in_leads_to_inicio(client, partner_a_user):
     assert "Revenda Alfa" in response.text
 
 
-def test_signing_out_needs_a_post_and_ends_the_session(client_a):
-    assert client_a.get(reverse("logout")).status_code == 405
-    client_a.post(reverse("logout"))
-    assert "_auth_user_id" not in client_a.session
+def test_a_wrong_password_by_email_address_signs_in_nobody(client, partner_a, make_member):
+    make_member(partner_a, "otto")
+    response = _sign_in(client, "otto@alfa.example.com", "errada")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
-def test_a_user_without_partner_is_refused(client, db):
-    from django.contrib.auth import get_user_model
+def test_a_deactivated_user_cannot_sign_in_by_email(client, partner_a, make_member):
+    user = make_member(partner_a, "otto")
+    user.is_active = False
+    user.save()
+    response = _sign_in(client, "otto@alfa.example.com")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
 
-    loose = get_user_model().objects.create_user(username="solto", password=PASSWORD)
-    client.force_login(loose)
-    assert client.get(reverse("clients:list")).status_code == 403
+
+def test_failures_by_email_address_lock_it_out(client, partner_a, make_member, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    make_member(partner_a, "otto")
+    _sign_in(client, "otto@alfa.example.com", "errada")
+    _sign_in(client, "otto@alfa.example.com", "errada")
+    response = _sign_in(client, "otto@alfa.example.com")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
 
 
-def test_staff_without_partner_goes_to_the_admin(admin_client_):
-    response = admin_client_.get(reverse("home"))
-    assert response.url == reverse("admin:index")
+def test_the_sign_in_page_offers_a_password_reset(client, db):
+    page = client.get(reverse("login")).text
+    assert "Usuário ou e-mail" in page
+    assert f'href="{reverse("password_reset")}"' in page and "Esqueci minha senha" in page
 
 
 @pytest.mark.parametrize("name", ["clients:list", "clients:new", "clients:detail"])
@@ -89,3 +106,11 @@ def test_a_partner_signs_in_with_a_real_browser(
     assert page.get_by_role("heading", name="Clientes", exact=True).is_visible()
     assert page.get_by_text("Mercado Bom Preço").is_visible()
     page.screenshot(path=f"{screenshot_dir}/sign-in-clients.png", full_page=True)
+
+
+def test_one_time_link_tokens_are_not_logged(client, db, caplog):
+    with caplog.at_level(logging.INFO, logger="portal.request"):
+        client.get(reverse("invitation", args=["segredo-do-convite"]))
+        client.get(reverse("password_reset_confirm", args=["MQ", "segredo-da-senha"]))
+    paths = [r.path for r in caplog.records if r.name == "portal.request"]
+    assert paths == ["/convite/***/", "/senha/nova/***/***/"]

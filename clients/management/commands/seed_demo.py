@@ -38,6 +38,7 @@ from clients.models import (
     Product,
     RegistrationCode,
     Renewal,
+    Role,
 )
 from clients.status import Status, client_status, facts_for, month_start
 
@@ -58,9 +59,13 @@ CERTIFICATE_INFO_FIELDS = (
     "valid_until",
 )
 
-PARTNERS = [
-    ("alfa", "Revenda Alfa", "alfa", "alfa-demo-2026"),
-    ("beta", "Revenda Beta", "beta", "beta-demo-2026"),
+PARTNERS = [("alfa", "Revenda Alfa"), ("beta", "Revenda Beta")]
+# (partner, user, password, role, first name): the Makefile's `run` prints them.
+USERS = [
+    ("alfa", "alfa", "alfa-demo-2026", Role.ADMIN, "Alice"),
+    ("alfa", "alfa-operador", "alfa-operador-demo-2026", Role.OPERATOR, "Otávio"),
+    ("alfa", "alfa-consulta", "alfa-consulta-demo-2026", Role.VIEWER, "Carla"),
+    ("beta", "beta", "beta-demo-2026", Role.ADMIN, "Bruno"),
 ]
 ADMIN = ("admin", "admin-demo-2026")
 
@@ -137,10 +142,11 @@ class Command(BaseCommand):
                 LinkVersionSetting.objects.create(
                     version=CURRENT_LINK_VERSION, note="Dados de demonstração"
                 )
-            for index, (code, name, username, password) in enumerate(PARTNERS):
+            for index, (code, name) in enumerate(PARTNERS):
                 partner, _ = Partner.objects.get_or_create(code=code, defaults={"name": name})
-                user = self._user(username, password, partner)
-                created = self._clients(partner, user, seed=index)
+                # The partner's users; the first (its Administrador) acts in the demo history.
+                users = [self._user(partner, *user[1:]) for user in USERS if user[0] == code]
+                created = self._clients(partner, users[0], seed=index)
                 self.stdout.write(f"{name}: {created} cliente(s) criado(s).")
         self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
 
@@ -153,12 +159,18 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
 
-    def _user(self, username, password, partner):
-        user, created = get_user_model().objects.get_or_create(username=username)
+    def _user(self, partner, username, password, role, first_name):
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "email": f"{username}@{partner.code}.example.com.br",
+            },
+        )
         if created:
             user.set_password(password)
             user.save()
-        PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner})
+        PartnerUser.objects.get_or_create(user=user, defaults={"partner": partner, "role": role})
         return user
 
     def _clients(self, partner, user, seed):

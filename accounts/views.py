@@ -1,0 +1,435 @@
+"""Sign-in (with the two-factor step), password reset, Minha conta, Equipe and invitations.
+
+Team changes go through accounts.services; a member or an invitation comes through
+clients.scoping (another partner's is a 404); which role may open which page is
+clients.actions.PAGE_PERMISSIONS, enforced by clients.middleware before these views run.
+"""
+
+import base64
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from accounts import services
+from accounts.forms import (
+    CodeForm,
+    ExistingAccountForm,
+    InviteForm,
+    NewAccountForm,
+    PasswordConfirmForm,
+    PasswordResetForm,
+    ProfileForm,
+    RoleForm,
+)
+from accounts.models import TOTPDevice
+from accounts.services import TeamChangeRefused, display_name, has_two_factor
+from clients.models import Role
+from clients.scoping import (
+    get_invitation_or_404,
+    get_member_or_404,
+    partner_invitations,
+    partner_members,
+)
+from portal.net import client_ip
+from portal.ratelimit import over_limit
+
+User = get_user_model()
+
+PENDING_SIGN_IN = "pending_sign_in"  # session key: the user who passed the password step
+
+
+def _credentials(username: str) -> dict:
+    return {settings.AXES_USERNAME_FORM_FIELD: username}
+
+
+# Sign-in ----------------------------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    """User name or e-mail, and password; a user with two-factor sign-in then gives a code."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not has_two_factor(user):
+            return super().form_valid(form)
+        self.request.session[PENDING_SIGN_IN] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "username": form.cleaned_data["username"],
+            "next": self.get_redirect_url(),
+        }
+        return redirect("login-code")
+
+
+@sensitive_post_parameters("code")
+def sign_in_code(request):
+    """The second step: a code from the authenticator app or a recovery code (used once).
+
+    A wrong code counts as a failed sign-in for django-axes (with the name typed at the first
+    step), so codes cannot be guessed faster than passwords."""
+    pending = request.session.get(PENDING_SIGN_IN)
+    user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
+    if not user:
+        messages.info(request, "Entre com seu usuário e senha.")
+        return redirect("login")
+    credentials = _credentials(pending["username"])
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            request.axes_locked_out = True  # axes.middleware answers with the lockout page
+            request.axes_credentials = credentials
+            return render(request, "registration/login_code.html", {"form": form})
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            del request.session[PENDING_SIGN_IN]
+            user.backend = pending["backend"]
+            user.otp_device = device  # django_otp keeps it in the session at login()
+            login(request, user)
+            next_url = pending.get("next") or ""
+            if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                next_url = reverse(settings.LOGIN_REDIRECT_URL)
+            return redirect(next_url)
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        form.add_error("code", "Código incorreto ou já usado.")
+    return render(request, "registration/login_code.html", {"form": form})
+
+
+# Password reset (Django's views and tokens) ----------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer whether or not the address has an account; too many requests for one
+    address or from one client address send nothing more (the cache is shared)."""
+
+    template_name = "registration/password_reset_form.html"
+    form_class = PasswordResetForm
+    email_template_name = "emails/password_reset.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        return {"hours": reset_link_hours()}
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_WINDOW
+        if over_limit(
+            f"senha:endereco:{client_ip(self.request)}",
+            settings.PASSWORD_RESET_MAX_PER_ADDRESS,
+            window,
+        ):
+            form.add_error(None, "Muitos pedidos de nova senha deste endereço. Tente mais tarde.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        if over_limit(f"senha:email:{email}", settings.PASSWORD_RESET_MAX_PER_EMAIL, window):
+            return redirect(self.success_url)  # as if sent: nothing tells whether it exists
+        return super().form_valid(form)
+
+
+def reset_link_hours() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "hours": reset_link_hours()}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(form.user)
+        return response
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+def accept_url(request) -> str:
+    """The absolute URL of an invitation's link, with “TOKEN” where its token goes."""
+    return request.build_absolute_uri(reverse("invitation", args=["TOKEN"]))
+
+
+@sensitive_post_parameters("password", "password1", "password2")
+def invitation(request, token):
+    """An invitation's link: choose a user name and a password, or use an existing account
+    of the same partner. An unknown, used or expired link says so and offers a new one."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    mode = request.POST.get("mode") if request.method == "POST" else None
+    new_form = NewAccountForm(request.POST if mode == "new" else None, email=invitation.email)
+    existing_form = ExistingAccountForm(request.POST if mode == "existing" else None)
+    try:
+        if mode == "new" and new_form.is_valid():
+            data = new_form.cleaned_data
+            user = services.invitation_accept_new_user(
+                invitation=invitation,
+                username=data["username"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
+            messages.success(request, f"Bem-vindo à equipe de {invitation.partner.name}!")
+            return redirect("home")
+        if mode == "existing" and existing_form.is_valid():
+            username = existing_form.cleaned_data["username"]
+            credentials = _credentials(username)
+            if not AxesProxyHandler.is_allowed(request, credentials):
+                request.axes_locked_out = True
+                request.axes_credentials = credentials
+            else:
+                user = User.objects.filter(username=username).first()
+                if user and user.check_password(existing_form.cleaned_data["password"]):
+                    services.invitation_accept_existing(invitation=invitation, user=user)
+                    messages.success(
+                        request,
+                        f"Convite aceito: entre com {user.get_username()} para continuar.",
+                    )
+                    return redirect("login")
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+                existing_form.add_error(None, "Usuário ou senha incorretos.")
+    except TeamChangeRefused as refused:
+        messages.error(request, refused.message)
+    context = {"invitation": invitation, "new_form": new_form, "existing_form": existing_form}
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+# Minha conta ------------------------------------------------------------------------------
+
+
+def account(request):
+    """Minha conta: name and e-mail; links to the password and two-factor pages."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Dados salvos.")
+        return redirect("accounts:account")
+    context = {"form": form, "two_factor": has_two_factor(request.user)}
+    return render(request, "accounts/account.html", context)
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def password(request):
+    """Change one's password (the current one required); the user's other sessions end."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # this session goes on; the others end
+        services.password_changed(user)
+        messages.success(request, "Senha alterada. As suas outras sessões foram encerradas.")
+        return redirect("accounts:account")
+    return render(request, "accounts/password.html", {"form": form})
+
+
+def _qr_svg(device: TOTPDevice) -> str:
+    qr = segno.make(device.config_url(settings.OTP_TOTP_ISSUER), error="m")
+    return qr.svg_inline(scale=4, border=4, dark="#212529", light="#fff")
+
+
+@sensitive_post_parameters("code")
+def two_factor(request):
+    """Two-factor sign-in: set up (QR code, the secret and a code to confirm) or see it on."""
+    if has_two_factor(request.user):
+        form = PasswordConfirmForm(user=request.user)
+        return render(request, "accounts/two_factor_on.html", {"form": form})
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = services.two_factor_start(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.two_factor_confirm(device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
+            # This session is verified by the code just given.
+            request.user.otp_device = device
+            otp_login(request, device)
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+        form.add_error("code", "Código incorreto: confira o relógio do celular e tente de novo.")
+    context = {
+        "form": form,
+        "qr_svg": _qr_svg(device),
+        "secret": base64.b32encode(device.bin_key).decode("ascii"),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@require_POST
+@sensitive_post_parameters("password")
+def two_factor_disable(request):
+    form = PasswordConfirmForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "accounts/two_factor_on.html", {"form": form}, status=400)
+    try:
+        services.two_factor_disable(user=request.user, by=request.user)
+    except TeamChangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Verificação em duas etapas desativada.")
+    return redirect("accounts:two-factor")
+
+
+# Equipe -----------------------------------------------------------------------------------
+
+
+def _member_state(member) -> str:
+    return "ativo" if member.user.is_active else "desativado"
+
+
+def team(request):
+    """Equipe: members, pending invitations, the two-factor requirement and the history."""
+    members = partner_members(request).order_by("-user__is_active", "user__username")
+    with_two_factor = set(
+        TOTPDevice.objects.filter(
+            user__in=[member.user for member in members], confirmed=True
+        ).values_list("user_id", flat=True)
+    )
+    rows = [
+        {
+            "member": member,
+            "name": display_name(member.user),
+            "state": _member_state(member),
+            "two_factor": member.user_id in with_two_factor,
+            "role_form": RoleForm(initial={"role": member.role}, prefix=f"m{member.pk}"),
+        }
+        for member in members
+    ]
+    context = {
+        "rows": rows,
+        "invitations": partner_invitations(request).pending().select_related("invited_by"),
+        "events": request.partner.team_events.select_related("actor")[:50],
+        "invite_form": InviteForm(),
+        "roles": Role,
+        "partner": request.partner,
+        "me_two_factor": request.user.pk in with_two_factor,
+    }
+    return render(request, "accounts/team.html", context)
+
+
+def _refused(request, refused: TeamChangeRefused):
+    messages.error(request, refused.message)
+    return redirect("accounts:team")
+
+
+def invite(request):
+    """Convidar membro: an e-mail address and a role."""
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_send(
+                partner=request.partner,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                accept_url=accept_url(request),
+            )
+        except TeamChangeRefused as refused:
+            form.add_error("email", refused.message)
+        else:
+            messages.success(
+                request,
+                f"Convite enviado para {form.cleaned_data['email']}, "
+                f"válido por {settings.INVITATION_VALID_HOURS} horas.",
+            )
+            return redirect("accounts:team")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+def member_role(request, pk):
+    # The member first, so that another partner's member is a 404 whatever the method.
+    member = get_member_or_404(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = RoleForm(request.POST, prefix=f"m{member.pk}")
+    if not form.is_valid():
+        messages.error(request, "Escolha um perfil da lista.")
+        return redirect("accounts:team")
+    try:
+        member = services.member_set_role(
+            member=member, role=form.cleaned_data["role"], by=request.user
+        )
+    except TeamChangeRefused as refused:
+        return _refused(request, refused)
+    messages.success(request, f"{display_name(member.user)} agora é {Role(member.role).label}.")
+    return redirect("accounts:team")
+
+
+def member_deactivate(request, pk):
+    """GET: the confirmation; POST: the member can no longer sign in (sessions end at once)."""
+    member = get_member_or_404(request, pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "accounts/confirm_deactivate.html",
+            {"member": member, "name": display_name(member.user)},
+        )
+    try:
+        services.member_deactivate(member=member, by=request.user)
+    except TeamChangeRefused as refused:
+        return _refused(request, refused)
+    messages.success(request, f"{display_name(member.user)} foi desativado.")
+    return redirect("accounts:team")
+
+
+def invitation_resend(request, pk):
+    invitation = get_invitation_or_404(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.invitation_resend(
+            invitation=invitation, by=request.user, accept_url=accept_url(request)
+        )
+    except TeamChangeRefused as refused:
+        return _refused(request, refused)
+    messages.success(request, f"Convite reenviado para {invitation.email}.")
+    return redirect("accounts:team")
+
+
+def invitation_cancel(request, pk):
+    invitation = get_invitation_or_404(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.invitation_cancel(invitation=invitation, by=request.user)
+    except TeamChangeRefused as refused:
+        return _refused(request, refused)
+    messages.success(request, f"Convite para {invitation.email} cancelado.")
+    return redirect("accounts:team")
+
+
+@require_POST
+def team_two_factor(request):
+    required = request.POST.get("required") == "on"
+    try:
+        services.partner_require_two_factor(
+            partner=request.partner, required=required, by=request.user
+        )
+    except TeamChangeRefused as refused:
+        return _refused(request, refused)
+    if required:
+        messages.success(request, "A equipe agora entra com verificação em duas etapas.")
+    else:
+        messages.success(request, "A verificação em duas etapas deixou de ser exigida.")
+    return redirect("accounts:team")

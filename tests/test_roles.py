@@ -1,0 +1,94 @@
+"""What each role sees: the pages draw only what the role may do (the server refuses the rest:
+tests/test_isolation.py walks every URL for every role)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from clients.models import Role
+from clients.status import Status
+
+
+@pytest.fixture
+def signed_in_as(client, partner_a, make_member):
+    def sign_in(role):
+        client.force_login(make_member(partner_a, f"membro-{role}", role=role))
+        return client
+
+    return sign_in
+
+
+def test_consulta_sees_the_list_without_novo_cliente_nor_actions(
+    signed_in_as, partner_a, make_client_in
+):
+    shop = make_client_in(partner_a, Status.ATIVO, name="Mercado Consultado")
+    page = signed_in_as(Role.VIEWER).get(reverse("clients:list")).text
+    assert "Mercado Consultado" in page
+    assert reverse("clients:new") not in page
+    assert reverse("clients:confirm", args=[shop.pk, "suspender"]) not in page
+    assert reverse("clients:editar", args=[shop.pk]) not in page
+    assert reverse("clients:history", args=[shop.pk]) in page  # Histórico stays
+    assert reverse("accounts:team") not in page
+
+
+def test_consulta_exports_the_list(signed_in_as, partner_a, make_client):
+    make_client(partner_a, name="Exportado")
+    response = signed_in_as(Role.VIEWER).get(reverse("clients:list") + "?_export=csv")
+    assert response.status_code == 200
+    assert "Exportado" in b"".join(response.streaming_content).decode()
+
+
+def test_operador_sees_every_action_but_not_the_team(signed_in_as, partner_a, make_client_in):
+    shop = make_client_in(partner_a, Status.ATIVO, product="navi")
+    page = signed_in_as(Role.OPERATOR).get(reverse("clients:list")).text
+    assert reverse("clients:new") in page
+    assert reverse("clients:confirm", args=[shop.pk, "suspender"]) in page
+    assert reverse("clients:certificado", args=[shop.pk]) in page
+    assert reverse("accounts:team") not in page
+
+
+def test_administrador_sees_the_team(signed_in_as):
+    page = signed_in_as(Role.ADMIN).get(reverse("clients:list")).text
+    assert reverse("accounts:team") in page
+
+
+def test_a_forbidden_post_is_a_portuguese_403_that_changes_nothing(
+    signed_in_as, partner_a, make_client_in
+):
+    shop = make_client_in(partner_a, Status.ATIVO)
+    response = signed_in_as(Role.VIEWER).post(reverse("clients:suspender", args=[shop.pk]))
+    assert response.status_code == 403
+    assert "Acesso negado" in response.text and "O perfil Consulta não permite" in response.text
+    assert "Nada foi alterado." in response.text
+    shop.refresh_from_db()
+    assert shop.suspended_at is None and not shop.events.exists()
+
+
+def test_a_partner_user_without_a_role_is_an_administrador(partner_a_user):
+    # The migration adds the column with this default: the existing users became
+    # Administradores, as they could do everything before.
+    from clients.models import PartnerUser
+
+    assert PartnerUser.objects.get(user=partner_a_user).role == Role.ADMIN
+
+
+@pytest.mark.parametrize("key", [None, "curta"], ids=["missing", "malformed"])
+def test_production_refuses_to_start_without_a_good_two_factor_key(key):
+    environment = {k: v for k, v in os.environ.items() if k != "TWO_FACTOR_ENCRYPTION_KEY"}
+    environment["DEBUG"] = "false"
+    if key is not None:
+        environment["TWO_FACTOR_ENCRYPTION_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "TWO_FACTOR_ENCRYPTION_KEY must" in result.stderr
