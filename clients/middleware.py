@@ -1,4 +1,3 @@
-
 from clients.actions import PAGE_PERMISSIONS, PARTNER_NAMESPACES, role_allows, role_refusal
 from clients.models import PartnerUser
 from clients.responses import forbidden
