@@ -116,6 +116,13 @@ def partner_pages(shops):
         ("certificado", reverse("clients:certificado", args=[navi.pk]), None),
         ("confirmar", reverse("clients:confirm", args=[ativo.pk, "suspender"]), None),
         ("codigos", reverse("clients:registration-codes"), None),
+        ("inicio", reverse("home"), None),
+        ("renovacao", reverse("clients:renewals"), None),
+        ("em-lote", reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}", None),
+        ("conta", reverse("accounts:account"), None),
+        ("duas-etapas", reverse("accounts:two-factor"), None),
+        ("equipe", reverse("accounts:team"), None),
+        ("convidar", reverse("accounts:invite"), None),
     ]
 
 
