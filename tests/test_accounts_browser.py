@@ -4,6 +4,7 @@ secret the page shows."""
 
 import base64
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -56,14 +57,14 @@ def test_a_forgotten_password_is_reset_from_the_email(
 
     page.get_by_role("link", name="Entrar").click()
     sign_in(page, live_server, "otto@alfa.example.com", NEW)  # by e-mail, too
-    page.wait_for_url(f"**{reverse('clients:list')}**")
+    page.wait_for_url(on_inicio)
 
 
 def test_an_administrator_invites_a_member_who_accepts_and_signs_in(
     live_server, page, browser, partner_a, partner_a_user, mailoutbox, screenshot_dir
 ):
     sign_in(page, live_server)
-    page.wait_for_url(f"**{reverse('clients:list')}**")
+    page.wait_for_url(on_inicio)
     open_user_menu(page, "Equipe")
     page.get_by_role("link", name="Convidar membro").click()
     page.get_by_label("E-mail").fill("olga@alfa.example.com")
@@ -84,7 +85,7 @@ def test_an_administrator_invites_a_member_who_accepts_and_signs_in(
     new_account.get_by_label("Confirme a senha").fill(NEW)
     invitee.screenshot(path=f"{screenshot_dir}/accounts-invitation.png", full_page=True)
     invitee.get_by_role("button", name="Criar conta e entrar").click()
-    invitee.wait_for_url(f"**{reverse('clients:list')}**")
+    invitee.wait_for_url(on_inicio)
     expect(invitee.get_by_role("alert")).to_contain_text("Bem-vindo à equipe de Revenda Alfa")
     assert PartnerUser.objects.get(user__username="olga").role == Role.OPERATOR
 
@@ -92,7 +93,7 @@ def test_an_administrator_invites_a_member_who_accepts_and_signs_in(
     invitee.locator("#user-menu").click()
     invitee.get_by_role("button", name="Sair").click()
     sign_in(invitee, live_server, "olga", NEW)
-    invitee.wait_for_url(f"**{reverse('clients:list')}**")
+    invitee.wait_for_url(on_inicio)
     expect(invitee.locator("#user-menu")).to_contain_text("Olga")
 
     page.reload()
@@ -104,7 +105,7 @@ def test_a_member_sets_up_two_factor_sign_in(
     live_server, page, partner_a, partner_a_user, screenshot_dir
 ):
     sign_in(page, live_server)
-    page.wait_for_url(f"**{reverse('clients:list')}**")
+    page.wait_for_url(on_inicio)
     open_user_menu(page, "Verificação em duas etapas")
     expect(page.locator(".qr-code svg")).to_be_visible()
     secret = base64.b32decode(page.locator("#two-factor-secret").inner_text())
@@ -123,4 +124,9 @@ def test_a_member_sets_up_two_factor_sign_in(
     # The code just used is spent; the next step's is accepted (one step of tolerance).
     page.get_by_label("Código").fill(f"{totp(secret, drift=1):06d}")
     page.get_by_role("button", name="Verificar").click()
-    page.wait_for_url(f"**{reverse('clients:list')}**")
+    page.wait_for_url(on_inicio)
+
+
+def on_inicio(url: str) -> bool:
+    """The start page after signing in (Início, `/`)."""
+    return urlsplit(url).path == reverse("home")
