@@ -20,15 +20,14 @@ from django_tables2 import RequestConfig
 from clients import attention, bulk
 from clients.actions import ACTIONS_PERMISSION, Action, role_allows
 from clients.attention import renewal_worklist_q
+from clients.exporting import CSV, ListExport
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required
 from clients.status import today
 from clients.tables import (
-    EXPORT_FORMATS,
     PER_PAGE,
     ClientPaginator,
     ClientTable,
-    StreamingExport,
     table_rows,
 )
 
@@ -145,9 +144,7 @@ def bulk_preview(request):
     if action == EXPORT:
         table = ClientTable(table_rows(selection))
         RequestConfig(request, paginate=False).configure(table)
-        return StreamingExport(table, EXPORT_FORMATS[0]).response(
-            f"clientes-selecao-{today():%Y-%m-%d}.csv"
-        )
+        return ListExport(table.data.data, CSV).response(f"clientes-selecao-{today():%Y-%m-%d}.csv")
     if action not in {value for value, _ in BULK_CHOICES}:
         messages.error(request, "Escolha uma ação para os clientes selecionados.")
         return redirect(_back(request, list_name))

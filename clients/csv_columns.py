@@ -1,10 +1,10 @@
 """The clients CSV file: one column spec shared by `import_clients` and `export_clients`.
 
 Each column knows how to read its cell (`parse`, raising `ValueError` with a pt-BR message)
-and how to write it back (`render`), so that an export re-imports to the same state.
-A record is a dict keyed by column name with Python values (str, date, int, bool).
-The license columns (`licencas` and the auxiliary modules of FILE_MODULES) are counts in
-force today; a module switched on or off (Link Balanço Estoque) is written sim/não.
+and how the database writes it (`sql`: the cell as text, or a count, from the column's
+source), so that an export re-imports to the same state. The license columns (`licencas` and
+the auxiliary modules of FILE_MODULES) are counts in force today; a module switched on or off
+(Link Balanço Estoque) is written sim/não.
 """
 
 import datetime
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db.models import Case, CharField, Func, Value, When
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils.text import slugify
 
-from clients.documents import format_document, normalize_document, validate_document
+from clients.documents import DocumentText, normalize_document, validate_document
 from clients.models import UF_CHOICES, Client, Module, Product, Renewal
 from clients.quantities import ON_OFF_MODULES
 
@@ -113,6 +115,38 @@ def render_date(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+class DateText(Func):
+    """render_date's SQL twin, for the exports (NULL for no date)."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'DD/MM/YYYY')")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        strftime = Func(Value("%d/%m/%Y"), *self.get_source_expressions(), function="strftime")
+        return strftime.as_sql(compiler, connection)
+
+
+def as_is(source):
+    return source
+
+
+def _yes_no(condition) -> Case:
+    return Case(When(condition, then=Value("sim")), default=Value("não"), output_field=CharField())
+
+
+def flag_text(source):
+    """render_bool's SQL twin for a flag: "sim" when its timestamp is set."""
+    return _yes_no(IsNull(source, False))
+
+
+def switch_text(source):
+    """A module switched on or off, by its count: "sim" when it is on."""
+    return _yes_no(GreaterThan(source, 0))
+
+
 def parse_count(value: str) -> int:
     # A client has at least one license (clients.quantities.validate_quantities).
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LICENSES:
@@ -131,10 +165,6 @@ def parse_switch(value: str) -> int:
     return int(parse_bool(value))
 
 
-def render_switch(value: int) -> str:
-    return render_bool(bool(value))
-
-
 def parse_bool(value: str) -> bool:
     key = value.lower()
     if key not in _BOOLEANS:
@@ -145,16 +175,12 @@ def parse_bool(value: str) -> bool:
         raise ValueError(f"“{value}” não é sim/não, true/false nem 1/0") from None
 
 
-def render_bool(value: bool) -> str:
-    return "sim" if value else "não"
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
     field: str  # the Client field it stands for; a license column: the name of its count
     parse: Callable[[str], object]
-    render: Callable[[object], str] = str
+    sql: Callable = as_is  # the cell from its source (F of the field, or of the count)
     required: bool = False  # the header must have it
     blank: bool = False  # an empty cell is a value (""), not "not given"
     flag: bool = False  # sim/não standing for a timestamp field being set
@@ -163,17 +189,17 @@ class Column:
 
 
 def _flag(name: str, field: str) -> Column:
-    return Column(name, field, parse_bool, render_bool, flag=True)
+    return Column(name, field, parse_bool, flag_text, flag=True)
 
 
 def _module(module: Module) -> Column:
     """The column of an auxiliary module: named by its value, its label accepted too."""
     if module in ON_OFF_MODULES:
-        parse, render = parse_switch, render_switch
+        parse, sql = parse_switch, switch_text
     else:
-        parse, render = parse_module_count, str
+        parse, sql = parse_module_count, as_is
     aliases = tuple({header_key(module.label)} - {module.value})
-    return Column(module.value, module.value, parse, render, aliases=aliases, module=module)
+    return Column(module.value, module.value, parse, sql, aliases=aliases, module=module)
 
 
 # The auxiliary modules the file carries (Link only): counted by simultaneous use, or on/off.
@@ -181,13 +207,13 @@ FILE_MODULES = (Module.AUTOMATIC_WEIGHING, Module.KITCHEN_MONITOR, Module.STOCK_
 
 COLUMNS = (
     Column("nome", "name", parse_text("name"), required=True),
-    Column("cpf_cnpj", "cpf_cnpj", parse_document, format_document, required=True),
+    Column("cpf_cnpj", "cpf_cnpj", parse_document, DocumentText, required=True),
     Column("email", "email", parse_email, required=True, blank=True, aliases=("e_mail",)),
     Column("produto", "product", _choice(Product, "produto"), required=True),
     Column("uf", "uf", parse_uf, required=True),
     Column("cidade", "city", parse_text("city"), required=True),
-    Column("vencimento", "expires_on", parse_date, render_date, required=True),
-    Column("data_cadastro", "registered_on", parse_date, render_date),
+    Column("vencimento", "expires_on", parse_date, DateText, required=True),
+    Column("data_cadastro", "registered_on", parse_date, DateText),
     Column("renovacao", "renewal", _choice(Renewal, "método de renovação")),
     Column("licencas", "licenses", parse_count, module=Module.MAIN),
     _flag("suspenso", "suspended_at"),
@@ -203,19 +229,6 @@ REQUIRED = [column.name for column in COLUMNS if column.required]
 CLIENT_FIELDS = tuple(column.field for column in COLUMNS if not column.module)
 # The license columns' counts: name in the facts (`licenses`, a module's value) → its module.
 LICENSE_FIELDS = {column.field: column.module for column in COLUMNS if column.module}
-
-
-def record_of(facts: dict) -> dict:
-    """The CSV record of a client's facts (its CLIENT_FIELDS and LICENSE_FIELDS)."""
-    return {
-        column.name: (facts[column.field] is not None) if column.flag else facts[column.field]
-        for column in COLUMNS
-    }
-
-
-def render_record(record: dict) -> list[str]:
-    """One CSV row for `record`, in HEADER order."""
-    return [column.render(record[column.name]) for column in COLUMNS]
 
 
 def os_error_reason(error: OSError) -> str:

@@ -7,6 +7,7 @@ and gives the messages in pt-BR.
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Func
 from localflavor.br.validators import BRCNPJValidator, BRCPFValidator
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
@@ -45,6 +46,29 @@ def format_document(document: str) -> str:
     if len(document) == 14:
         return f"{document[:2]}.{document[2:5]}.{document[5:8]}/{document[8:12]}-{document[12:]}"
     return document
+
+
+def _piece(start: int, length: int) -> str:
+    return f"SUBSTR(%(expressions)s, {start}, {length})"
+
+
+class DocumentText(Func):
+    """format_document's SQL twin (PostgreSQL and SQLite), for the exports: the stored
+    CPF/CNPJ of a column as shown, 123.456.789-09 or 12.ABC.345/01DE-35."""
+
+    _cpf = " || ".join(
+        [_piece(1, 3), "'.'", _piece(4, 3), "'.'", _piece(7, 3), "'-'", _piece(10, 2)]
+    )
+    _cnpj = " || ".join(
+        [_piece(1, 2), "'.'", _piece(3, 3), "'.'", _piece(6, 3), "'/'", _piece(9, 4)]
+        + ["'-'", _piece(13, 2)]
+    )
+    template = (
+        f"CASE LENGTH(%(expressions)s) WHEN 11 THEN {_cpf} WHEN 14 THEN {_cnpj} "
+        "ELSE %(expressions)s END"
+    )
+    output_field = CharField()
+    arity = 1
 
 
 def _check_digit(body: str, weights) -> str:

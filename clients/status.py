@@ -152,11 +152,15 @@ def statuses_q(statuses, today_: datetime.date | None = None) -> Q:
     return query
 
 
-def status_expression(today_: datetime.date | None = None) -> Case:
-    """The status as an SQL CASE, for annotating rows (ordering, export)."""
+def status_expression(today_: datetime.date | None = None, *, labels=False) -> Case:
+    """The status as an SQL CASE, for annotating rows (ordering); with `labels`, its pt-BR
+    label (the exports)."""
     day = today_ or today()
     return Case(
-        *(When(status_q(status, day), then=Value(status.value)) for status in RULE_ORDER),
+        *(
+            When(status_q(status, day), then=Value(status.label if labels else status.value))
+            for status in RULE_ORDER
+        ),
         output_field=models.CharField(),
     )
 

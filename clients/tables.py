@@ -1,38 +1,30 @@
-"""The Clientes table (django-tables2) and its streamed export.
+"""The Clientes table (django-tables2); its export is clients.exporting.
 
 Rendering dominates the list page (PERFORMANCE.md), so cells are `render_<column>` methods,
 not per-cell templates: the status badge is rendered once per status, and only the two
 per-row partials that carry markup (the Link details and the ⋮ menu) use a template.
 """
 
-import tempfile
 from dataclasses import dataclass
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, StreamingHttpResponse
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 from django_tables2.data import TableQuerysetData
-from django_tables2.export import TableExport
-from openpyxl import Workbook
 
 from clients.actions import MENU_STEP, allowed_actions
-from clients.csv_columns import FILE_MODULES, render_switch
 from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
-from clients.exporting import csv_lines, read_in_chunks, with_licenses
-from clients.models import Client, License, Module, Product, RegistrationCode
-from clients.quantities import COUNTED_MODULES, ON_OFF_MODULES, describe_license
+from clients.models import Client, License, Module, RegistrationCode
+from clients.quantities import COUNTED_MODULES, describe_license
 from clients.status import Status, with_status
 from clients.status import today as local_today
 
 PER_PAGE = 50
 MAX_PER_PAGE = 100
-EXPORT_FORMATS = (TableExport.CSV, TableExport.XLSX)
-EXPORT_CHUNK_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -258,86 +250,3 @@ class ClientTable(tables.Table):
                 "csrf_token": self.csrf_token,
             }
         )
-
-
-def spreadsheet_text(value: str) -> str:
-    """Free text as a spreadsheet reads it: a leading =, +, - or @ would start a formula
-    (CSV injection), so such a cell gets the apostrophe that marks it as text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
-# Plain-text form of each exported column (the table renders the same values as HTML).
-EXPORT_FORMATTERS = {
-    "name": spreadsheet_text,  # the plain name, not the cell's link and summary
-    "cpf_cnpj": format_document,
-    "registered_on": format_date,
-    "expires_on": format_date,
-    "product": lambda value: Product(value).label,
-    "status": lambda value: Status(value).label,
-}
-
-
-def _module_formatter(module):
-    return render_switch if module in ON_OFF_MODULES else None
-
-
-class StreamingExport:
-    """The table's export (django-tables2's `_export` formats), streamed in flat memory.
-
-    django-tables2's TableExport builds a tablib Dataset of every row first; here the rows
-    come from the table's filtered, ordered queryset a chunk at a time (clients.exporting
-    .read_in_chunks): CSV is streamed as it is read, XLSX is written row by row by openpyxl's
-    write-only workbook into a temporary file.
-    """
-
-    def __init__(self, table: ClientTable, export_format: str):
-        if export_format not in EXPORT_FORMATS:
-            raise ValueError(f"Unsupported export format: {export_format}")
-        self.format = export_format
-        self.columns = [column for column in table.columns if not column.column.exclude_from_export]
-        queryset = table.data.data.prefetch_related(None)
-        self.queryset = with_licenses(queryset, FILE_MODULES, table.today)
-
-    def header(self):
-        return [str(column.header) for column in self.columns] + [
-            Module(module).label for module in FILE_MODULES
-        ]
-
-    def rows(self):
-        formatters = [EXPORT_FORMATTERS.get(column.name) for column in self.columns]
-        accessors = [str(column.accessor) for column in self.columns]
-        formatters += [_module_formatter(module) for module in FILE_MODULES]
-        accessors += [f"license_{module}_in_force" for module in FILE_MODULES]
-        for row in read_in_chunks(self.queryset, accessors, EXPORT_CHUNK_SIZE):
-            values = (row[accessor] for accessor in accessors)
-            yield [
-                fmt(value) if fmt else value for fmt, value in zip(formatters, values, strict=True)
-            ]
-
-    def response(self, filename: str):
-        if self.format == TableExport.CSV:
-            response = StreamingHttpResponse(
-                self._csv_lines(), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        return FileResponse(
-            self._xlsx_file(),
-            as_attachment=True,
-            filename=filename,
-            content_type=TableExport.FORMATS[TableExport.XLSX],
-        )
-
-    def _csv_lines(self):
-        return csv_lines(self.header(), self.rows())
-
-    def _xlsx_file(self):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Clientes")
-        sheet.append(self.header())
-        for row in self.rows():
-            sheet.append(row)
-        file = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
-        workbook.save(file)
-        file.seek(0)
-        return file

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.bulk_views import SelectableClientTable, bulk_context
+from clients.exporting import EXPORT_FORMATS, ListExport
 from clients.filters import ClientFilter
 from clients.history import action_label, changes
 from clients.models import Certificate, Module, RegistrationCode
@@ -20,10 +21,8 @@ from clients.scoping import (
 )
 from clients.status import Status, status_counts, status_since, today
 from clients.tables import (
-    EXPORT_FORMATS,
     PER_PAGE,
     ClientPaginator,
-    StreamingExport,
     menu_entries,
     table_rows,
 )
@@ -47,7 +46,7 @@ def client_list(request):
     if export_format in EXPORT_FORMATS:
         RequestConfig(request, paginate=False).configure(table)
         filename = f"clientes-{today():%Y-%m-%d}.{export_format}"
-        return StreamingExport(table, export_format).response(filename)
+        return ListExport(table.data.data, export_format).response(filename)
 
     # The counts of each status under the other filters; they also give the list's row count.
     counts = status_counts(filterset.status_counts_queryset())

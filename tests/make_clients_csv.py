@@ -48,7 +48,26 @@ def record(number: int, months: int = 0) -> dict:
         "pendente": False,
         "motivo_pendencia": "",
         "oculto": False,
+        # Link only (a Navi row with a module would be refused).
+        "pesagem_automatica": int(number % 3 != 0 and number % 7 == 0),
+        "monitor_cozinha": 0,
+        "link_balanco_estoque": number % 3 != 0 and number % 11 == 0,
     }
+
+
+def cells(record: dict, header) -> list[str]:
+    """The record's cells as a spreadsheet holds them (as export_clients writes them)."""
+    from clients.csv_columns import render_date
+    from clients.documents import format_document
+
+    def text(name, value):
+        if isinstance(value, bool):
+            return "sim" if value else "não"
+        if isinstance(value, datetime.date):
+            return render_date(value)
+        return format_document(value) if name == "cpf_cnpj" else str(value)
+
+    return [text(name, record[name]) for name in header]
 
 
 def main(argv=None):
@@ -58,12 +77,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
-    from clients.csv_columns import HEADER, render_record
+    from clients.csv_columns import HEADER
 
     writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
     for number in range(1, args.rows + 1):
-        writer.writerow(render_record(record(number, args.months)))
+        writer.writerow(cells(record(number, args.months), HEADER))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from clients.csv_columns import DateText, render_date
 from clients.documents import (
+    DocumentText,
     cnpj_from_base,
     cpf_from_base,
     format_document,
     normalize_document,
     validate_document,
 )
+from clients.models import Client
 
 
 @pytest.mark.parametrize(
@@ -57,3 +62,17 @@ def test_generated_documents_pass_the_library_validators():
     validate_document(cpf_from_base("123456789"))
     validate_document(cnpj_from_base("12ABC34501DE"))
     assert cnpj_from_base("12ABC34501DE") == "12ABC34501DE35"  # Receita Federal's example
+
+
+@pytest.mark.parametrize(
+    "document",
+    [cpf_from_base("529982247"), cnpj_from_base("112223330001"), "12ABC34501DE35", "1234"],
+)
+def test_the_sql_formatting_agrees_with_format_document(partner_a, make_client, document):
+    client = make_client(partner_a, cpf_cnpj=document, registered_on=datetime.date(2024, 2, 9))
+    row = Client.objects.filter(pk=client.pk).annotate(
+        document=DocumentText("cpf_cnpj"), registered=DateText("registered_on")
+    )
+    assert list(row.values_list("document", "registered")) == [
+        (format_document(document), render_date(client.registered_on))
+    ]

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from clients.exporting import read_in_chunks
+from clients.exporting import read_chunks
 from clients.models import Client
 from clients.status import with_status
 
@@ -37,6 +37,12 @@ def clients(make_client, make_client_in, partner_a):
     return with_status(Client.objects.filter(partner=partner_a))
 
 
+def read_in_chunks(queryset, fields, chunk_size):
+    """Every row read_chunks gives, in order, and the chunks' sizes."""
+    chunks = list(read_chunks(queryset, fields, chunk_size))
+    return [row for chunk in chunks for row in chunk], [len(chunk) for chunk in chunks]
+
+
 @pytest.fixture
 def no_server_side_cursors(monkeypatch):
     monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
@@ -47,21 +53,22 @@ def test_keyset_chunks_read_every_row_once_in_order(
     clients, order, no_server_side_cursors, django_assert_num_queries
 ):
     fields = ["pk", "name"]
-    expected = list(clients.order_by(*order).values(*fields))
+    expected = list(clients.order_by(*order).values_list(*fields))
 
     # 27 rows in chunks of 5: 6 queries, the last one short.
     with django_assert_num_queries(6):
-        read = list(read_in_chunks(clients.order_by(*order), fields, chunk_size=5))
+        read, sizes = read_in_chunks(clients.order_by(*order), fields, chunk_size=5)
 
-    assert read == expected
-    assert len(read) == 27
+    assert read == expected  # only the fields asked for, not the order's keys
+    assert sizes == [5, 5, 5, 5, 5, 2]
 
 
 def test_keyset_chunks_are_taken_when_server_side_cursors_are_off(
     clients, no_server_side_cursors, django_assert_num_queries
 ):
     with django_assert_num_queries(3):
-        assert len(list(read_in_chunks(clients.order_by("pk"), ["pk"], chunk_size=10))) == 27
+        read, _ = read_in_chunks(clients.order_by("pk"), ["pk"], chunk_size=10)
+    assert len(read) == 27
 
 
 @pytest.mark.parametrize("order", ORDERS[:3])
@@ -69,6 +76,8 @@ def test_with_server_side_cursors_one_query_streams_it_all(
     clients, order, django_assert_num_queries
 ):
     fields = ["pk", "name"]
-    expected = list(clients.order_by(*order).values(*fields))
+    expected = list(clients.order_by(*order).values_list(*fields))
     with django_assert_num_queries(1):
-        assert list(read_in_chunks(clients.order_by(*order), fields, chunk_size=5)) == expected
+        read, sizes = read_in_chunks(clients.order_by(*order), fields, chunk_size=5)
+    assert read == expected
+    assert sizes == [5, 5, 5, 5, 5, 2]

@@ -104,7 +104,7 @@ def test_activation_check_in_and_a_suspension_made_in_the_portal(
 
 
 def test_the_list_export_streams_through_pgbouncer_concurrently(portal, partner_a, partner_a_user):
-    # More rows than one chunk (clients.tables.EXPORT_CHUNK_SIZE), so that the export reads
+    # More rows than one chunk (clients.exporting.CHUNK_SIZE), so that the export reads
     # several: with a cursor WITH HOLD, PgBouncer answers InvalidCursorName or cuts it off.
     count = 4500
     created = Client.objects.bulk_create(

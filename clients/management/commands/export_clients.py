@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.csv_columns import os_error_reason
-from clients.exporting import export_records, write_csv
+from clients.exporting import export_rows, write_csv
 from clients.models import Partner
 from clients.status import Status
 
@@ -39,17 +39,17 @@ class Command(BaseCommand):
         found = Partner.objects.filter(code=partner).first()
         if found is None:
             raise CommandError(f"Parceiro “{partner}” não encontrado: informe o código dele.")
-        records = export_records(found, status)
+        rows = export_rows(found, status)
         if file:
             try:
                 with open(file, "w", encoding="utf-8-sig", newline="") as stream:
-                    count = write_csv(records, stream, delimiter)
+                    count = write_csv(rows, stream, delimiter)
             except OSError as error:
                 raise CommandError(
                     f"Não foi possível escrever “{file}”: {os_error_reason(error)}."
                 ) from None
         else:
-            count = write_csv(records, _Unterminated(self.stdout), delimiter)
+            count = write_csv(rows, _Unterminated(self.stdout), delimiter)
         if verbosity >= 1:
             self.stderr.write(f"{count} cliente(s) exportado(s).", style_func=str)
 
