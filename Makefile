@@ -101,11 +101,14 @@ BENCH_SECRETS = DEBUG=false SECRET_KEY=bench-only-$$$$ CERTIFICATE_ENCRYPTION_KE
 # Seeds once (re-runs reuse the data); BENCH_ARGS passes options, e.g. BENCH_ARGS=--reseed.
 BENCH_DB ?= portal_bench
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_EXPORT_ARGS ?=
 bench: .venv/.synced
 	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_DB)"'
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) DEBUG=true $(MANAGE) migrate --no-input -v0
 	DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
+	@case " $(BENCH_ARGS) " in *" --seed-only "*) ;; *) \
+	  DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_export $(BENCH_EXPORT_ARGS);; esac
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -343,6 +343,10 @@ class License(models.Model):
         verbose_name = "licença"
         verbose_name_plural = "licenças"
         ordering = ["client", "module"]
+        # The exports and the import join each module's licenses (clients.exporting
+        # .with_licenses): by module first, a join finds the few licenses of an auxiliary
+        # module without reading every client's main license.
+        indexes = [models.Index(fields=["module", "client"], name="license_module_client")]
         constraints = [
             models.UniqueConstraint(fields=["client", "module"], name="license_unique_module"),
             models.CheckConstraint(
