@@ -6,6 +6,7 @@ A record is a dict keyed by column name with Python values (str, date, int, bool
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,20 @@ MAX_LICENSES = 9999
 _BOOLEANS = {"sim": True, "s": True, "true": True, "1": True}
 _BOOLEANS |= {"não": False, "nao": False, "n": False, "false": False, "0": False}
 _UFS = {code for code, _ in UF_CHOICES}
-_validate_email = EmailValidator()
+
+
+class _EmailValidator(EmailValidator):
+    """Django's, remembering the verdict on each domain: a file names few domains, and the
+    domain's regular expression is most of the validator's time."""
+
+    __hash__ = object.__hash__
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 -- one module-level instance, never freed
+    def validate_domain_part(self, domain_part):
+        return super().validate_domain_part(domain_part)
+
+
+_validate_email = _EmailValidator()
 
 
 def header_key(text: str) -> str:
@@ -141,23 +155,26 @@ class Column:
     blank: bool = False  # an empty cell is a value (""), not "not given"
     flag: bool = False  # sim/não standing for a timestamp field being set
     aliases: tuple[str, ...] = ()  # other header spellings accepted on import
+    # Its cells repeat from row to row (dates, choices, counts, yes/no): the import parses
+    # each distinct cell once per file.
+    repeats: bool = False
 
 
 def _flag(name: str, field: str) -> Column:
-    return Column(name, field, parse_bool, render_bool, flag=True)
+    return Column(name, field, parse_bool, render_bool, flag=True, repeats=True)
 
 
 COLUMNS = (
     Column("nome", "name", parse_text("name"), required=True),
     Column("cpf_cnpj", "cpf_cnpj", parse_document, format_document, required=True),
     Column("email", "email", parse_email, required=True, blank=True, aliases=("e_mail",)),
-    Column("produto", "product", _choice(Product, "produto"), required=True),
-    Column("uf", "uf", parse_uf, required=True),
-    Column("cidade", "city", parse_text("city"), required=True),
-    Column("vencimento", "expires_on", parse_date, render_date, required=True),
-    Column("data_cadastro", "registered_on", parse_date, render_date),
-    Column("renovacao", "renewal", _choice(Renewal, "método de renovação")),
-    Column("licencas", "licenses", parse_count),
+    Column("produto", "product", _choice(Product, "produto"), required=True, repeats=True),
+    Column("uf", "uf", parse_uf, required=True, repeats=True),
+    Column("cidade", "city", parse_text("city"), required=True, repeats=True),
+    Column("vencimento", "expires_on", parse_date, render_date, required=True, repeats=True),
+    Column("data_cadastro", "registered_on", parse_date, render_date, repeats=True),
+    Column("renovacao", "renewal", _choice(Renewal, "método de renovação"), repeats=True),
+    Column("licencas", "licenses", parse_count, repeats=True),
     _flag("suspenso", "suspended_at"),
     _flag("pendente", "pending_since"),
     Column("motivo_pendencia", "pending_reason", parse_text("pending_reason")),
