@@ -3,6 +3,8 @@
 Each column knows how to read its cell (`parse`, raising `ValueError` with a pt-BR message)
 and how to write it back (`render`), so that an export re-imports to the same state.
 A record is a dict keyed by column name with Python values (str, date, int, bool).
+The license columns (`licencas` and the auxiliary modules of FILE_MODULES) are counts in
+force today; a module switched on or off (Link Balanço Estoque) is written sim/não.
 """
 
 import datetime
@@ -16,7 +18,8 @@ from django.core.validators import EmailValidator
 from django.utils.text import slugify
 
 from clients.documents import format_document, normalize_document, validate_document
-from clients.models import UF_CHOICES, Client, Product, Renewal
+from clients.models import UF_CHOICES, Client, Module, Product, Renewal
+from clients.quantities import ON_OFF_MODULES
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -131,6 +134,21 @@ def parse_count(value: str) -> int:
     return int(value)
 
 
+def parse_module_count(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 0 <= int(value) <= MAX_LICENSES:
+        raise ValueError(f"“{value}” não é um número inteiro de 0 a {MAX_LICENSES}")
+    return int(value)
+
+
+def parse_switch(value: str) -> int:
+    """A module switched on or off: sim/não as its count, 1 or 0."""
+    return int(parse_bool(value))
+
+
+def render_switch(value: int) -> str:
+    return render_bool(bool(value))
+
+
 def parse_bool(value: str) -> bool:
     key = value.lower()
     if key not in _BOOLEANS:
@@ -148,13 +166,14 @@ def render_bool(value: bool) -> str:
 @dataclass(frozen=True)
 class Column:
     name: str
-    field: str  # the Client field it stands for ("licenses": the main count in force)
+    field: str  # the Client field it stands for; a license column: the name of its count
     parse: Callable[[str], object]
     render: Callable[[object], str] = str
     required: bool = False  # the header must have it
     blank: bool = False  # an empty cell is a value (""), not "not given"
     flag: bool = False  # sim/não standing for a timestamp field being set
     aliases: tuple[str, ...] = ()  # other header spellings accepted on import
+    module: str = ""  # a license column: the License module whose count in force it is
     # Its cells repeat from row to row (dates, choices, counts, yes/no): the import parses
     # each distinct cell once per file.
     repeats: bool = False
@@ -163,6 +182,21 @@ class Column:
 def _flag(name: str, field: str) -> Column:
     return Column(name, field, parse_bool, render_bool, flag=True, repeats=True)
 
+
+def _module(module: Module) -> Column:
+    """The column of an auxiliary module: named by its value, its label accepted too."""
+    if module in ON_OFF_MODULES:
+        parse, render = parse_switch, render_switch
+    else:
+        parse, render = parse_module_count, str
+    aliases = tuple({header_key(module.label)} - {module.value})
+    return Column(
+        module.value, module.value, parse, render, aliases=aliases, module=module, repeats=True
+    )
+
+
+# The auxiliary modules the file carries (Link only): counted by simultaneous use, or on/off.
+FILE_MODULES = (Module.AUTOMATIC_WEIGHING, Module.KITCHEN_MONITOR, Module.STOCK_COUNT)
 
 COLUMNS = (
     Column("nome", "name", parse_text("name"), required=True),
@@ -174,21 +208,24 @@ COLUMNS = (
     Column("vencimento", "expires_on", parse_date, render_date, required=True, repeats=True),
     Column("data_cadastro", "registered_on", parse_date, render_date, repeats=True),
     Column("renovacao", "renewal", _choice(Renewal, "método de renovação"), repeats=True),
-    Column("licencas", "licenses", parse_count, repeats=True),
+    Column("licencas", "licenses", parse_count, module=Module.MAIN, repeats=True),
     _flag("suspenso", "suspended_at"),
     _flag("pendente", "pending_since"),
     Column("motivo_pendencia", "pending_reason", parse_text("pending_reason")),
     _flag("oculto", "hidden_at"),
+    *(_module(module) for module in FILE_MODULES),
 )
 COLUMNS_BY_KEY = {key: column for column in COLUMNS for key in (column.name, *column.aliases)}
 HEADER = [column.name for column in COLUMNS]
 REQUIRED = [column.name for column in COLUMNS if column.required]
-# The Client fields the file covers (all but `licenses`, which lives in licenses.License).
-CLIENT_FIELDS = tuple(column.field for column in COLUMNS if column.field != "licenses")
+# The Client fields the file covers; the license columns' counts live in clients.License.
+CLIENT_FIELDS = tuple(column.field for column in COLUMNS if not column.module)
+# The license columns' counts: name in the facts (`licenses`, a module's value) → its module.
+LICENSE_FIELDS = {column.field: column.module for column in COLUMNS if column.module}
 
 
 def record_of(facts: dict) -> dict:
-    """The CSV record of a client's facts (its CLIENT_FIELDS plus `licenses`)."""
+    """The CSV record of a client's facts (its CLIENT_FIELDS and LICENSE_FIELDS)."""
     return {
         column.name: (facts[column.field] is not None) if column.flag else facts[column.field]
         for column in COLUMNS

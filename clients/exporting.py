@@ -15,8 +15,8 @@ from django.db import connections
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
-from clients.csv_columns import CLIENT_FIELDS, HEADER, record_of, render_record
-from clients.models import License, Module, Partner
+from clients.csv_columns import CLIENT_FIELDS, HEADER, LICENSE_FIELDS, record_of, render_record
+from clients.models import License, Partner
 from clients.status import statuses_q
 
 CHUNK_SIZE = 2000
@@ -82,32 +82,32 @@ def _after(order: list[str], last: dict) -> Q:
     return after
 
 
+def with_licenses(clients, modules, today):
+    """The clients with `license_<module>_in_force` for each of `modules`: the count in
+    force `today` (0 without that module), by one join each (`license_<module>`)."""
+    relations, counts = {}, {}
+    for module in modules:
+        relation = f"license_{module}"
+        relations[relation] = FilteredRelation("licenses", condition=Q(licenses__module=module))
+        counts[f"{relation}_in_force"] = License.quantity_in_force(f"{relation}__", today)
+    return clients.annotate(**relations).annotate(**counts)
+
+
 def client_facts(clients, today=None) -> Iterator[dict]:
-    """For each client of the queryset, by id: its `id`, its CLIENT_FIELDS, `main_id` (its
-    main license, or None) and `licenses` (the main count in force `today`). One query.
+    """For each client of the queryset, by id: its `id`, its CLIENT_FIELDS, the counts in
+    force `today` of its LICENSE_FIELDS (`licenses`: the main count; 0 for a module it does
+    not have) and `license_ids` (module → its License's id, None where there is none).
+    One query.
     """
     today = today or timezone.localdate()
-    rows = read_in_chunks(
-        clients.annotate(
-            main=FilteredRelation("licenses", condition=Q(licenses__module=Module.MAIN))
-        ).order_by("pk"),
-        [
-            "id",
-            *CLIENT_FIELDS,
-            "main__id",
-            "main__quantity",
-            "main__scheduled_quantity",
-            "main__scheduled_from",
-        ],
-    )
-    for row in rows:
-        main = License(
-            quantity=row.pop("main__quantity") or 0,
-            scheduled_quantity=row.pop("main__scheduled_quantity"),
-            scheduled_from=row.pop("main__scheduled_from"),
-        )
-        row["main_id"] = row.pop("main__id")
-        row["licenses"] = main.current_quantity(today)
+    modules = LICENSE_FIELDS.values()
+    queryset = with_licenses(clients, modules, today).order_by("pk")
+    counts = [f"license_{module}_in_force" for module in modules]
+    ids = [f"license_{module}__id" for module in modules]
+    for row in read_in_chunks(queryset, ["id", *CLIENT_FIELDS, *counts, *ids]):
+        for field, module in LICENSE_FIELDS.items():
+            row[field] = row.pop(f"license_{module}_in_force")
+        row["license_ids"] = {module: row.pop(f"license_{module}__id") for module in modules}
         yield row
 
 

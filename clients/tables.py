@@ -20,11 +20,12 @@ from django_tables2.export import TableExport
 from openpyxl import Workbook
 
 from clients.actions import MENU_STEP, allowed_actions
+from clients.csv_columns import FILE_MODULES, render_switch
 from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
-from clients.exporting import csv_lines, read_in_chunks
+from clients.exporting import csv_lines, read_in_chunks, with_licenses
 from clients.models import Client, License, Module, Product, RegistrationCode
-from clients.quantities import COUNTED_MODULES, describe_license
+from clients.quantities import COUNTED_MODULES, ON_OFF_MODULES, describe_license
 from clients.status import Status, with_status
 from clients.status import today as local_today
 
@@ -276,6 +277,10 @@ EXPORT_FORMATTERS = {
 }
 
 
+def _module_formatter(module):
+    return render_switch if module in ON_OFF_MODULES else None
+
+
 class StreamingExport:
     """The table's export (django-tables2's `_export` formats), streamed in flat memory.
 
@@ -290,14 +295,19 @@ class StreamingExport:
             raise ValueError(f"Unsupported export format: {export_format}")
         self.format = export_format
         self.columns = [column for column in table.columns if not column.column.exclude_from_export]
-        self.queryset = table.data.data.prefetch_related(None)
+        queryset = table.data.data.prefetch_related(None)
+        self.queryset = with_licenses(queryset, FILE_MODULES, table.today)
 
     def header(self):
-        return [str(column.header) for column in self.columns]
+        return [str(column.header) for column in self.columns] + [
+            Module(module).label for module in FILE_MODULES
+        ]
 
     def rows(self):
         formatters = [EXPORT_FORMATTERS.get(column.name) for column in self.columns]
         accessors = [str(column.accessor) for column in self.columns]
+        formatters += [_module_formatter(module) for module in FILE_MODULES]
+        accessors += [f"license_{module}_in_force" for module in FILE_MODULES]
         for row in read_in_chunks(self.queryset, accessors, EXPORT_CHUNK_SIZE):
             values = (row[accessor] for accessor in accessors)
             yield [

@@ -9,11 +9,22 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from clients.documents import cpf_from_base
-from clients.models import Product
+from clients.models import License, Module, Product
 from clients.status import Status
 
 URL = reverse("clients:list")
-HEADER = ["ID", "Nome", "CPF/CNPJ", "Data de cadastro", "Produto", "Vencimento", "Status"]
+HEADER = [
+    "ID",
+    "Nome",
+    "CPF/CNPJ",
+    "Data de cadastro",
+    "Produto",
+    "Vencimento",
+    "Status",
+    "Pesagem Automática",
+    "Monitor de Cozinha",
+    "Link Balanço Estoque",
+]
 
 
 def csv_rows(response):
@@ -59,8 +70,28 @@ def test_the_csv_has_the_tables_columns_formatted(client_a, partner_a, make_clie
             "Link",
             "10/05/2026",
             "Expirado",
+            "0",
+            "0",
+            "não",
         ],
     ]
+
+
+def test_the_export_has_the_auxiliary_modules_in_force(client_a, partner_a, make_client, today):
+    shop = make_client(partner_a, product=Product.LINK)
+    License.objects.create(client=shop, module=Module.AUTOMATIC_WEIGHING, quantity=3)
+    License.objects.create(  # a reduction in force from today
+        client=shop,
+        module=Module.KITCHEN_MONITOR,
+        quantity=5,
+        scheduled_quantity=2,
+        scheduled_from=today,
+    )
+    License.objects.create(client=shop, module=Module.STOCK_COUNT, quantity=1)
+    (_, row) = csv_rows(client_a.get(URL + "?_export=csv"))
+    assert row[-3:] == ["3", "2", "sim"]
+    (_, row) = xlsx_rows(client_a.get(URL + "?_export=xlsx"))
+    assert row[-3:] == [3, 2, "sim"]
 
 
 def test_the_export_has_every_matching_row_not_just_the_page(client_a, partner_a, make_client):

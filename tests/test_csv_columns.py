@@ -45,6 +45,9 @@ def client_facts(draw):
         "pending_since": pending,
         "pending_reason": draw(names) if pending else "",
         "hidden_at": draw(moments),
+        "pesagem_automatica": draw(st.integers(0, 9999)),
+        "monitor_cozinha": draw(st.integers(0, 9999)),
+        "link_balanco_estoque": draw(st.integers(0, 1)),
     }
 
 

@@ -10,13 +10,14 @@ from django.core.management import CommandError
 
 from clients.documents import cpf_from_base
 from clients.exporting import export_records
-from clients.models import Client, Module, Product, RegistrationCode, Renewal
+from clients.models import Client, License, Module, Product, RegistrationCode, Renewal
 from clients.status import Status
 from tests.csv_helpers import CNPJ_ALNUM, NOW, TODAY, run
 
 HEADER = (
     "nome;cpf_cnpj;email;produto;uf;cidade;vencimento;data_cadastro;renovacao;licencas;"
-    "suspenso;pendente;motivo_pendencia;oculto"
+    "suspenso;pendente;motivo_pendencia;oculto;pesagem_automatica;monitor_cozinha;"
+    "link_balanco_estoque"
 )
 
 
@@ -29,7 +30,8 @@ def now():
 @pytest.fixture
 def clients_in_every_state(partner_a, make_client):
     """One client per status, plus the awkward cases: CPF, alphanumeric CNPJ, no e-mail,
-    a scheduled license reduction, a name with the delimiter and quotes in it.
+    a scheduled license reduction, a name with the delimiter and quotes in it, a Link client
+    with the auxiliary modules (one of them reduced from today).
     """
     made = {
         Status.ATIVO: make_client(
@@ -55,7 +57,23 @@ def clients_in_every_state(partner_a, make_client):
     reduced = made[Status.SUSPENSO].licenses.get(module=Module.MAIN)
     reduced.quantity, reduced.scheduled_quantity, reduced.scheduled_from = 5, 2, TODAY
     reduced.save()  # the reduction is in force today: the export says 2
+    link = made[Status.ATIVO]
+    License.objects.create(client=link, module=Module.AUTOMATIC_WEIGHING, quantity=2)
+    License.objects.create(
+        client=link,
+        module=Module.KITCHEN_MONITOR,
+        quantity=4,
+        scheduled_quantity=3,
+        scheduled_from=TODAY,
+    )
+    License.objects.create(client=link, module=Module.STOCK_COUNT, quantity=1)
     return made
+
+
+def in_force(client) -> dict:
+    """The client's license counts in force today, by module (none at 0)."""
+    counts = {lic.module: lic.current_quantity() for lic in client.licenses.all()}
+    return {module: count for module, count in counts.items() if count}
 
 
 def test_it_writes_the_import_columns_with_a_bom_for_excel(tmp_path, clients_in_every_state):
@@ -67,7 +85,10 @@ def test_it_writes_the_import_columns_with_a_bom_for_excel(tmp_path, clients_in_
     assert lines[0] == HEADER
     assert len(lines) == 1 + 6
     assert '"Bar ""do Zé""; filial";529.982.247-25;' in lines[1]
-    assert lines[1].endswith(";link;SP;São Paulo;30/12/2026;28/02/2023;cobranca;3;não;não;;não")
+    assert lines[1].endswith(
+        ";link;SP;São Paulo;30/12/2026;28/02/2023;cobranca;3;não;não;;não;2;3;sim"
+    )
+    assert lines[2].endswith(";sim;não;;não;0;0;não")  # a Navi client: no module
     assert err == "6 cliente(s) exportado(s).\n"
 
 
@@ -84,8 +105,8 @@ def test_status_may_be_given_several_times(clients_in_every_state):
     )
     rows = out.splitlines()[1:]
     assert len(rows) == 2
-    assert ";sim;CNPJ repetido;não" in rows[0]  # pendente, with its reason
-    assert rows[1].endswith(";não;não;;sim")  # oculto
+    assert ";sim;CNPJ repetido;não;" in rows[0]  # pendente, with its reason
+    assert rows[1].endswith(";não;não;;sim;0;0;não")  # oculto
 
 
 def test_an_unknown_status_or_partner_is_refused(clients_in_every_state):
@@ -105,7 +126,7 @@ def test_rows_are_streamed_in_one_query(
     clients_in_every_state, partner_a, django_assert_num_queries
 ):
     records = export_records(partner_a)
-    with django_assert_num_queries(1):  # clients with their main license, in chunks
+    with django_assert_num_queries(1):  # clients with their licenses (joined), in chunks
         assert len(list(records)) == 6
 
 
@@ -113,7 +134,7 @@ def test_an_export_reimports_to_the_same_state(
     tmp_path, partner_a, partner_b, clients_in_every_state
 ):
     for original in clients_in_every_state.values():  # kept before the clients are deleted
-        original.main_quantity = original.licenses.get(module=Module.MAIN).current_quantity()
+        original.in_force = in_force(original)
     exported = tmp_path / "alfa.csv"
     run("export_clients", "--partner", "alfa", exported)
 
@@ -135,7 +156,7 @@ def test_an_export_reimports_to_the_same_state(
         copy = copied[original.cpf_cnpj]
         assert copy.status == original.status
         assert copy.pending_reason == original.pending_reason
-        assert copy.licenses.get(module=Module.MAIN).current_quantity() == (original.main_quantity)
+        assert in_force(copy) == original.in_force
     # Link clients brought in by the import get their registration code, as new ones do.
     links = [client for client in copied.values() if client.is_link]
     assert RegistrationCode.objects.filter(client__partner=partner_a).count() == len(links)

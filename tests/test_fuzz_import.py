@@ -44,6 +44,9 @@ VALID = {
     "pendente": "sim",
     "motivo_pendencia": "Conferir CNPJ",
     "oculto": "não",
+    "pesagem_automatica": "2",
+    "monitor_cozinha": "0",
+    "link_balanco_estoque": "sim",
 }
 CELLS = {
     "cpf_cnpj": [CPF, CNPJ, CNPJ_ALNUM, "11.222.333/0001-82", "00000000000", "12abc34501de35"],
@@ -56,8 +59,21 @@ CELLS = {
     "suspenso": ["sim", "SIM", "1", "true", "talvez"],
     "pendente": ["não", "0", "N"],
     "oculto": ["sim", "não"],
+    "pesagem_automatica": ["0", "9999", "10000", "-1", "١"],
+    "monitor_cozinha": ["1", "2.5"],
+    "link_balanco_estoque": ["não", "2", "1"],
 }
-HEADER_SAMPLES = ["Nome", "CPF/CNPJ", "E-mail", "Licenças", "cpf cnpj", "nome", "ﬁ", ""]
+HEADER_SAMPLES = [
+    "Nome",
+    "CPF/CNPJ",
+    "E-mail",
+    "Licenças",
+    "Monitor de Cozinha",
+    "cpf cnpj",
+    "nome",
+    "ﬁ",
+    "",
+]
 
 
 # A different client on each row (the first is the existing one): a valid file imports.

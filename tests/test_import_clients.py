@@ -256,6 +256,103 @@ def test_a_new_license_count_applies_at_once_and_drops_a_scheduled_reduction(
     assert (main.quantity, main.scheduled_quantity, main.scheduled_from) == (3, None, None)
 
 
+MODULES = "pesagem_automatica;monitor_cozinha;link_balanco_estoque"
+
+
+def in_force(client) -> dict:
+    return {lic.module: lic.current_quantity() for lic in client.licenses.all()}
+
+
+def test_a_new_link_client_gets_the_auxiliary_modules_of_the_file(tmp_path, partner_a):
+    import_(csv_file(tmp_path, f"{HEADER};licencas;{MODULES}", f"{ROW_CPF};2;3;1;sim"))
+    padaria = Client.objects.get(cpf_cnpj=CPF)
+    expected = {
+        Module.MAIN: 2,
+        Module.AUTOMATIC_WEIGHING: 3,
+        Module.KITCHEN_MONITOR: 1,
+        Module.STOCK_COUNT: 1,
+    }
+    assert in_force(padaria) == expected
+    assert padaria.events.get().after["licenses"] == {
+        module.value: {"quantity": count} for module, count in expected.items()
+    }
+
+
+def test_a_module_at_zero_or_no_is_not_created(tmp_path, partner_a):
+    import_(csv_file(tmp_path, f"{HEADER};{MODULES}", f"{ROW_CPF};0;0;não"))
+    assert in_force(Client.objects.get(cpf_cnpj=CPF)) == {Module.MAIN: 1}
+
+
+def test_the_module_columns_may_be_headed_by_their_labels(tmp_path, partner_a):
+    header = f"{HEADER};Pesagem Automática;Monitor de Cozinha;Link Balanço Estoque"
+    import_(csv_file(tmp_path, header, f"{ROW_CPF};1;2;sim"))
+    counts = in_force(Client.objects.get(cpf_cnpj=CPF))
+    assert (counts[Module.AUTOMATIC_WEIGHING], counts[Module.KITCHEN_MONITOR]) == (1, 2)
+    assert counts[Module.STOCK_COUNT] == 1
+
+
+def test_an_existing_clients_modules_change_at_once_and_the_others_stay(
+    tmp_path, partner_a, make_client
+):
+    existing = make_client(partner_a, cpf_cnpj=CPF, product=Product.LINK, licenses=2)
+    License.objects.create(client=existing, module=Module.WAITER, quantity=2)
+    License.objects.create(
+        client=existing,
+        module=Module.AUTOMATIC_WEIGHING,
+        quantity=4,
+        scheduled_quantity=3,
+        scheduled_from=dt.date(2026, 12, 1),
+    )
+    License.objects.create(client=existing, module=Module.STOCK_COUNT, quantity=1)
+    out, _ = import_(csv_file(tmp_path, f"{HEADER};{MODULES}", f"{ROW_CPF};1;2;não"))
+
+    assert "atualizados: 1" in out
+    weighing = existing.licenses.get(module=Module.AUTOMATIC_WEIGHING)
+    assert (weighing.quantity, weighing.scheduled_quantity, weighing.scheduled_from) == (
+        1,
+        None,
+        None,
+    )
+    assert in_force(existing) == {
+        Module.MAIN: 2,  # not in the file: kept
+        Module.WAITER: 2,  # not a column of the file: kept
+        Module.AUTOMATIC_WEIGHING: 1,
+        Module.KITCHEN_MONITOR: 2,
+        Module.STOCK_COUNT: 0,
+    }
+    event = existing.events.get()
+    assert event.before["licenses"] == {
+        "principal": {"quantity": 2},
+        "pesagem_automatica": {"quantity": 4},
+        "link_balanco_estoque": {"quantity": 1},
+    }
+    assert event.after["licenses"] == {
+        "principal": {"quantity": 2},
+        "pesagem_automatica": {"quantity": 1},
+        "monitor_cozinha": {"quantity": 2},
+    }
+    existing.refresh_from_db()
+    assert existing.version == 1  # a form loaded before the import is stale
+
+
+def test_the_same_module_counts_again_change_nothing(tmp_path, partner_a):
+    path = csv_file(tmp_path, f"{HEADER};{MODULES}", f"{ROW_CPF};2;0;sim")
+    import_(path)
+    before = database_state()
+    out, _ = import_(path)
+    assert "criados: 0, atualizados: 0, sem mudança: 1" in out
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [("pesagem_automatica", "1"), ("monitor_cozinha", "2"), ("link_balanco_estoque", "sim")],
+)
+def test_a_link_module_on_a_navi_client_is_refused(tmp_path, partner_a, column, cell):
+    stderr = refused_lines(tmp_path, f"{ROW_CNPJ};{cell}", header=f"{HEADER};{column}")
+    assert f"linha 2: {column}: Módulo disponível só para clientes Link" in stderr
+
+
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(tmp_path, partner_a):
     header = f"{HEADER};licencas;suspenso;pendente"
     path = csv_file(tmp_path, header, f"{ROW_CPF};2;sim;não", f"{ROW_CNPJ};1;não;sim")
@@ -351,6 +448,9 @@ def test_a_bad_row_is_refused_with_its_line_number(tmp_path, partner_a, row, mes
         ("licencas", "²", "licencas: “²” não é um número inteiro"),
         ("licencas", "10000", "licencas: “10000” não é um número inteiro"),
         ("suspenso", "talvez", "suspenso: “talvez” não é sim/não, true/false nem 1/0"),
+        ("pesagem_automatica", "-1", "pesagem_automatica: “-1” não é um número inteiro de 0 a"),
+        ("monitor_cozinha", "10000", "monitor_cozinha: “10000” não é um número inteiro de 0 a"),
+        ("link_balanco_estoque", "2", "link_balanco_estoque: “2” não é sim/não"),
     ],
 )
 def test_a_bad_optional_cell_is_refused_with_its_line_number(

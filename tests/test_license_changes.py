@@ -118,3 +118,25 @@ def test_the_licensing_rules(product, quantities, field, message):
 def test_a_valid_combination_passes():
     validate_quantities("link", {"principal": 2, "cloud": 1, "link_movel": 3, "tef": 1})
     validate_quantities("navi", {"principal": 1, "cloud": 1, "link_movel": 0})
+
+
+@pytest.mark.parametrize(
+    ("scheduled_from", "day"),
+    [
+        (None, TODAY),
+        (APRIL, TODAY),  # a reduction not in force yet
+        (APRIL, APRIL),  # in force from its day
+        (APRIL, APRIL + datetime.timedelta(days=40)),
+    ],
+)
+def test_the_sql_count_in_force_agrees_with_current_quantity(shop, scheduled_from, day):
+    License.objects.filter(client=shop).update(
+        quantity=3, scheduled_quantity=1 if scheduled_from else None, scheduled_from=scheduled_from
+    )
+    License.objects.create(client=shop, module=Module.TEF, quantity=1)
+    in_sql = License.objects.filter(client=shop).annotate(
+        in_force=License.quantity_in_force("", day)
+    )
+    assert {lic.module: lic.in_force for lic in in_sql} == {
+        lic.module: lic.current_quantity(day) for lic in in_sql
+    }

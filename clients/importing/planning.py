@@ -9,14 +9,16 @@ waits for the import, and then re-checks its own rule on what the import wrote.
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clients.csv_columns import CLIENT_FIELDS, COLUMNS
+from clients.csv_columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
 from clients.exporting import client_facts
 from clients.importing.reading import RowError
-from clients.models import Client, Partner, Product, Renewal
+from clients.models import Client, Module, Partner, Product, Renewal
+from clients.quantities import validate_quantities
 from clients.status import HIDE_ONLY_INACTIVE, client_status, duplicate_facts, may_be_hidden
 from portal.copying import copy_rows
 
@@ -49,9 +51,9 @@ class Change:
 class Plan:
     line: int
     facts: dict  # the client's CLIENT_FIELDS after the import
-    licenses: int  # its main count after the import
+    counts: dict  # its LICENSE_FIELDS' counts after the import (`licenses`: the main count)
     current: dict | None = None  # client_facts() of the existing client; None: a new one
-    changed: tuple[str, ...] = ()  # CLIENT_FIELDS that change, plus "licenses"
+    changed: tuple[str, ...] = ()  # CLIENT_FIELDS and LICENSE_FIELDS that change
 
 
 def merge(values: dict, current: dict | None, now, today) -> dict:
@@ -61,7 +63,7 @@ def merge(values: dict, current: dict | None, now, today) -> dict:
     """
     facts = dict(current) if current else {**NEW_CLIENT, "registered_on": today}
     for column in COLUMNS:
-        if column.name not in values or column.field == "licenses":
+        if column.name not in values or column.module:
             continue
         value = values[column.name]
         if column.flag:
@@ -87,18 +89,44 @@ def hidden_problem(facts: dict, today) -> str | None:
     )
 
 
+def merge_counts(values: dict, current: dict | None) -> dict:
+    """The LICENSE_FIELDS' counts a row asks for, over `current` (None: a new client, one
+    main license and no module)."""
+    counts = {}
+    for column in COLUMNS:
+        if column.module:
+            default = current[column.field] if current else int(column.module == Module.MAIN)
+            counts[column.field] = values.get(column.name, default)
+    return counts
+
+
 def plan_row(values: dict, current: dict | None, line: int, now, today) -> Plan | None:
     """What to do with one valid row; None when it changes nothing."""
-    facts = merge(values, current, now, today)
+    facts, counts = merge(values, current, now, today), merge_counts(values, current)
     if current is None:
-        return Plan(line, facts, values.get("licencas", 1))
+        return Plan(line, facts, counts)
     changed = tuple(name for name in CLIENT_FIELDS if facts[name] != current[name])
-    licenses = values.get("licencas", current["licenses"])
-    if licenses != current["licenses"] or (current["main_id"] is None and "licencas" in values):
-        changed += ("licenses",)
+    for field, module in LICENSE_FIELDS.items():
+        # A client without its main license gets one when the file gives `licencas`.
+        missing = module == Module.MAIN and current["license_ids"][module] is None
+        if counts[field] != current[field] or (missing and COLUMN_OF_FIELD[field] in values):
+            changed += (field,)
     if not changed:
         return None
-    return Plan(line, facts, licenses, current, changed)
+    return Plan(line, facts, counts, current, changed)
+
+
+def licenses_problem(plan: Plan) -> str | None:
+    """The row's problem when its license counts break a licensing rule (clients.quantities):
+    a Link module on a Navi client."""
+    quantities = {LICENSE_FIELDS[field]: count for field, count in plan.counts.items()}
+    try:
+        validate_quantities(plan.facts["product"], quantities)
+    except ValidationError as error:
+        module, messages = next(iter(error.message_dict.items()))
+        column = COLUMN_OF_FIELD[next(f for f, m in LICENSE_FIELDS.items() if m == module)]
+        return f"{column}: {messages[0].rstrip('.')}"
+    return None
 
 
 # The file's (CPF/CNPJ, product) pairs, in a temporary table for the set-based queries below
@@ -186,7 +214,7 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
             plan.facts.update(duplicate)
         if plan is None:
             report.unchanged += 1
-        elif problem := hidden_problem(plan.facts, today):
+        elif problem := hidden_problem(plan.facts, today) or licenses_problem(plan):
             report.errors.append(RowError(line, problem))
         else:
             plans.append(plan)

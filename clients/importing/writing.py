@@ -17,6 +17,7 @@ from django.db.models import F, JSONField
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from clients.csv_columns import LICENSE_FIELDS
 from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
 from clients.services import SNAPSHOT_FIELDS, audit, new_event, snapshot
 from portal.copying import copy_rows
@@ -27,13 +28,17 @@ HISTORY_FIELDS = tuple(name for name in SNAPSHOT_FIELDS if name != "notes")
 BATCH_SIZE = 5000
 
 
-def _licenses(count: int) -> dict:
-    """The main count as the history stores licenses (clients.quantities.license_snapshot)."""
-    return {Module.MAIN.value: {"quantity": count}} if count else {}
+def _licenses(counts: dict) -> dict:
+    """The file's counts as the history stores licenses (clients.quantities.license_snapshot)."""
+    return {LICENSE_FIELDS[field]: {"quantity": count} for field, count in counts.items() if count}
 
 
-def _history(client, licenses: int) -> dict:
-    return {**snapshot(client, HISTORY_FIELDS), "licenses": _licenses(licenses)}
+def _history(client, counts: dict) -> dict:
+    return {**snapshot(client, HISTORY_FIELDS), "licenses": _licenses(counts)}
+
+
+def _counts(current: dict) -> dict:
+    return {field: current[field] for field in LICENSE_FIELDS}
 
 
 def _event(client: Client, action: Event, before: dict, after: dict, note: str) -> ClientEvent:
@@ -61,8 +66,10 @@ def _write_creates(partner, plans, note, now) -> list[ClientEvent]:
     insert(
         License,
         [
-            License(client=client, module=Module.MAIN, quantity=plan.licenses)
+            License(client=client, module=LICENSE_FIELDS[field], quantity=count)
             for client, plan in zip(clients, plans, strict=True)
+            for field, count in plan.counts.items()
+            if count or LICENSE_FIELDS[field] == Module.MAIN
         ],
     )
     insert(
@@ -74,29 +81,31 @@ def _write_creates(partner, plans, note, now) -> list[ClientEvent]:
         ],
     )
     return [
-        _event(client, Event.REGISTER, {}, _history(client, plan.licenses), note)
+        _event(client, Event.REGISTER, {}, _history(client, plan.counts), note)
         for client, plan in zip(clients, plans, strict=True)
     ]
 
 
 def _write_updates(partner, plans, note, now) -> list[ClientEvent]:
-    by_fields, mains, new_mains, events = defaultdict(list), [], [], []
+    by_fields, changed_licenses, new_licenses, events = defaultdict(list), [], [], []
     for plan in plans:
         client = Client(id=plan.current["id"], partner=partner, updated_at=now, **plan.facts)
-        by_fields[frozenset(plan.changed) - {"licenses"}].append(client)
-        if "licenses" in plan.changed:
-            main_id = plan.current["main_id"]
-            main = License(id=main_id, client=client, module=Module.MAIN, quantity=plan.licenses)
-            (mains if main_id is not None else new_mains).append(main)
-        before = _history(SimpleNamespace(**plan.current), plan.current["licenses"])
-        events.append(_event(client, Event.EDIT, before, _history(client, plan.licenses), note))
+        by_fields[frozenset(plan.changed).difference(LICENSE_FIELDS)].append(client)
+        for field in LICENSE_FIELDS.keys() & set(plan.changed):
+            module = LICENSE_FIELDS[field]
+            license_id = plan.current["license_ids"][module]
+            count = plan.counts[field]
+            license = License(id=license_id, client=client, module=module, quantity=count)
+            (changed_licenses if license_id is not None else new_licenses).append(license)
+        before = _history(SimpleNamespace(**plan.current), _counts(plan.current))
+        events.append(_event(client, Event.EDIT, before, _history(client, plan.counts), note))
     # One statement per set of changed fields: an import usually changes the same one or two
     # columns on every row, and a field nobody changed is never written. Every updated client
     # (a license count alone too) gets a new version.
     for fields, clients in by_fields.items():
         update(Client, clients, [*sorted(fields), "updated_at"], increment=["version"])
-    update(License, mains, ["quantity", "scheduled_quantity", "scheduled_from"])
-    insert(License, new_mains)
+    update(License, changed_licenses, ["quantity", "scheduled_quantity", "scheduled_from"])
+    insert(License, new_licenses)
     return events
 
 
