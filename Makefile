@@ -8,7 +8,7 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser pgbouncer migrate serve bench bench-api clean
+.PHONY: run test lint format browser pgbouncer migrate serve bench bench-api bench-import clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -109,6 +109,18 @@ bench: .venv/.synced
 	DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
 	@case " $(BENCH_ARGS) " in *" --seed-only "*) ;; *) \
 	  DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_export $(BENCH_EXPORT_ARGS);; esac
+
+# The CSV import against a plain COPY of the same file (README, "Speed" → "Import"), on
+# PostgreSQL in its own database (created if missing; the partner's clients seeded once);
+# e.g. make bench-import BENCH_IMPORT_DB=bench_x BENCH_IMPORT_ARGS="--rounds 5".
+BENCH_IMPORT_DB ?= portal_bench_import
+BENCH_IMPORT_ARGS ?=
+BENCH_IMPORT_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_IMPORT_DB) $(BENCH_SECRETS)
+bench-import: .venv/.synced
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_IMPORT_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_IMPORT_DB)"'
+	$(BENCH_IMPORT_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_IMPORT_ENV) $(MANAGE) bench_import $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -8,6 +8,7 @@ the auxiliary modules of FILE_MODULES) are counts in force today; a module switc
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,20 @@ MAX_LICENSES = 9999
 _BOOLEANS = {"sim": True, "s": True, "true": True, "1": True}
 _BOOLEANS |= {"não": False, "nao": False, "n": False, "false": False, "0": False}
 _UFS = {code for code, _ in UF_CHOICES}
-_validate_email = EmailValidator()
+
+
+class _EmailValidator(EmailValidator):
+    """Django's, remembering the verdict on each domain: a file names few domains, and the
+    domain's regular expression is most of the validator's time."""
+
+    __hash__ = object.__hash__
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 -- one module-level instance, never freed
+    def validate_domain_part(self, domain_part):
+        return super().validate_domain_part(domain_part)
+
+
+_validate_email = _EmailValidator()
 
 
 def header_key(text: str) -> str:
@@ -186,10 +200,13 @@ class Column:
     flag: bool = False  # sim/não standing for a timestamp field being set
     aliases: tuple[str, ...] = ()  # other header spellings accepted on import
     module: str = ""  # a license column: the License module whose count in force it is
+    # Its cells repeat from row to row (dates, choices, counts, yes/no): the import parses
+    # each distinct cell once per file.
+    repeats: bool = False
 
 
 def _flag(name: str, field: str) -> Column:
-    return Column(name, field, parse_bool, flag_text, flag=True)
+    return Column(name, field, parse_bool, flag_text, flag=True, repeats=True)
 
 
 def _module(module: Module) -> Column:
@@ -199,7 +216,9 @@ def _module(module: Module) -> Column:
     else:
         parse, sql = parse_module_count, as_is
     aliases = tuple({header_key(module.label)} - {module.value})
-    return Column(module.value, module.value, parse, sql, aliases=aliases, module=module)
+    return Column(
+        module.value, module.value, parse, sql, aliases=aliases, module=module, repeats=True
+    )
 
 
 # The auxiliary modules the file carries (Link only): counted by simultaneous use, or on/off.
@@ -209,13 +228,13 @@ COLUMNS = (
     Column("nome", "name", parse_text("name"), required=True),
     Column("cpf_cnpj", "cpf_cnpj", parse_document, DocumentText, required=True),
     Column("email", "email", parse_email, required=True, blank=True, aliases=("e_mail",)),
-    Column("produto", "product", _choice(Product, "produto"), required=True),
-    Column("uf", "uf", parse_uf, required=True),
-    Column("cidade", "city", parse_text("city"), required=True),
-    Column("vencimento", "expires_on", parse_date, DateText, required=True),
-    Column("data_cadastro", "registered_on", parse_date, DateText),
-    Column("renovacao", "renewal", _choice(Renewal, "método de renovação")),
-    Column("licencas", "licenses", parse_count, module=Module.MAIN),
+    Column("produto", "product", _choice(Product, "produto"), required=True, repeats=True),
+    Column("uf", "uf", parse_uf, required=True, repeats=True),
+    Column("cidade", "city", parse_text("city"), required=True, repeats=True),
+    Column("vencimento", "expires_on", parse_date, DateText, required=True, repeats=True),
+    Column("data_cadastro", "registered_on", parse_date, DateText, repeats=True),
+    Column("renovacao", "renewal", _choice(Renewal, "método de renovação"), repeats=True),
+    Column("licencas", "licenses", parse_count, module=Module.MAIN, repeats=True),
     _flag("suspenso", "suspended_at"),
     _flag("pendente", "pending_since"),
     Column("motivo_pendencia", "pending_reason", parse_text("pending_reason")),

@@ -397,7 +397,15 @@ def _grouped(symbols: str) -> str:
 
 
 def _random_groups(groups: int) -> str:
-    return _grouped("".join(secrets.choice(CODE_ALPHABET) for _ in range(groups * CODE_GROUP_SIZE)))
+    # One random number below 31^n read as n base-31 symbols: each symbol uniform and
+    # independent, as n calls of secrets.choice, in a tenth of the time (the import makes one
+    # code per new Link client).
+    size, base = groups * CODE_GROUP_SIZE, len(CODE_ALPHABET)
+    number, symbols = secrets.randbelow(base**size), []
+    for _ in range(size):
+        number, index = divmod(number, base)
+        symbols.append(CODE_ALPHABET[index])
+    return _grouped("".join(symbols))
 
 
 def new_registration_code() -> str:

@@ -98,16 +98,29 @@ def audit(event: ClientEvent) -> None:
     changed = sorted(
         k for k in {*event.before, *event.after} if event.before.get(k) != event.after.get(k)
     )
+    audit_line(
+        action=event.action,
+        client_id=event.client_id,
+        partner_id=event.client.partner_id,
+        actor_id=event.actor_id,
+        origin=event.actor_label,
+        changed=changed,
+    )
+
+
+def audit_line(*, action, client_id, partner_id, actor_id, origin, changed: list[str]) -> None:
+    """The audit log line of one change (`audit`; the import's writer, which knows what
+    changed without building the events in Python)."""
     audit_log.info(
         "%s client=%s",
-        event.action,
-        event.client_id,
+        action,
+        client_id,
         extra={
-            "action": str(event.action),
-            "client": event.client_id,
-            "partner": event.client.partner_id,
-            "actor": event.actor_id,
-            "origin": event.actor_label,
+            "action": str(action),
+            "client": client_id,
+            "partner": partner_id,
+            "actor": actor_id,
+            "origin": origin,
             "changed": changed,
         },
     )

@@ -20,8 +20,9 @@ import django
 from clients.documents import cnpj_from_base, cpf_from_base, normalize_document
 from clients.municipalities import cities_of
 
-UFS_AND_CITIES = [(uf, cities_of(uf)[:40]) for uf in ("SP", "RJ", "MG", "PR", "RS", "BA", "PE")]
+UFS_AND_CITIES = [(uf, cities_of(uf)) for uf in ("SP", "RJ", "MG", "PR", "RS", "BA", "PE")]
 KINDS = ["Mercado", "Padaria", "Farmácia", "Loja", "Restaurante", "Açougue", "Papelaria"]
+NAMES = ["São João", "Ipê Amarelo", "Boa Vista", "Três Irmãos", "Estrela", "Paraná", "do Zé"]
 
 
 def record(number: int, months: int = 0) -> dict:
@@ -33,11 +34,12 @@ def record(number: int, months: int = 0) -> dict:
     expires_on = base.replace(
         year=base.year + (base.month + months - 1) // 12, month=(base.month + months - 1) % 12 + 1
     )
+    link = number % 3 != 0
     return {
-        "nome": f"{KINDS[number % len(KINDS)]} São João {number}",
+        "nome": f"{KINDS[number % len(KINDS)]} {NAMES[number % len(NAMES)]} {number}",
         "cpf_cnpj": normalize_document(document),
         "email": f"contato{number}@exemplo.com.br",
-        "produto": "link" if number % 3 else "navi",
+        "produto": "link" if link else "navi",
         "uf": uf,
         "cidade": cities[number % len(cities)],
         "vencimento": expires_on,
@@ -48,10 +50,10 @@ def record(number: int, months: int = 0) -> dict:
         "pendente": False,
         "motivo_pendencia": "",
         "oculto": False,
-        # Link only (a Navi row with a module would be refused).
-        "pesagem_automatica": int(number % 3 != 0 and number % 7 == 0),
-        "monitor_cozinha": 0,
-        "link_balanco_estoque": number % 3 != 0 and number % 11 == 0,
+        # Link modules (clients.csv_columns.FILE_MODULES): a few Link clients have them.
+        "pesagem_automatica": int(link and number % 7 == 0),
+        "monitor_cozinha": 2 if link and number % 11 == 0 else 0,
+        "link_balanco_estoque": link and number % 13 == 0,
     }
 
 
@@ -74,6 +76,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=int)
     parser.add_argument("--months", type=int, default=0, help="push every vencimento N months")
+    parser.add_argument("--first", type=int, default=1, help="number of the first client")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
@@ -81,7 +84,7 @@ def main(argv=None):
 
     writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    for number in range(1, args.rows + 1):
+    for number in range(args.first, args.first + args.rows):
         writer.writerow(cells(record(number, args.months), HEADER))
 
 

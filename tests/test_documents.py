@@ -2,6 +2,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+from localflavor.br.validators import BRCNPJValidator, BRCPFValidator
 
 from clients.csv_columns import DateText, render_date
 from clients.documents import (
@@ -76,3 +79,35 @@ def test_the_sql_formatting_agrees_with_format_document(partner_a, make_client, 
     assert list(row.values_list("document", "registered")) == [
         (format_document(document), render_date(client.registered_on))
     ]
+
+
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=11, max_size=11),
+        st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=12, max_size=12).map(
+            lambda base: base + "00"
+        ),
+        st.builds(
+            lambda base: cnpj_from_base(base),
+            st.text(alphabet="0123456789AB", min_size=12, max_size=12),
+        ),
+        st.builds(
+            lambda base: cpf_from_base(base), st.text(alphabet="0123456789", min_size=9, max_size=9)
+        ),
+        st.text(alphabet="0123456789A", min_size=14, max_size=14),
+    )
+)
+def test_it_agrees_with_django_localflavors_validators(document):
+    # The check digits are computed in clients.documents (for speed); localflavor is the oracle.
+    library = BRCPFValidator() if len(document) == 11 else BRCNPJValidator()
+    try:
+        library(document)
+        library_accepts = len(set(document)) > 1
+    except ValidationError:
+        library_accepts = False
+    try:
+        validate_document(document)
+        accepts = True
+    except ValidationError:
+        accepts = False
+    assert accepts == library_accepts

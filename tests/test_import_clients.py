@@ -4,6 +4,7 @@ creating and updating clients in one transaction, and refusing bad files with li
 
 import datetime as dt
 import io
+import logging
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.core.management.base import OutputWrapper
 from django.db import connections
 
 from clients import importing
+from clients.csv_columns import LICENSE_FIELDS
 from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON, writing
 from clients.management.commands.import_clients import ImportProgress
 from clients.models import Client, ClientEvent, License, Module, Product, RegistrationCode, Renewal
@@ -564,21 +566,25 @@ def test_a_refused_import_exits_with_a_non_zero_status(tmp_path, partner_a, monk
     assert not Client.objects.exists()
 
 
-def test_an_interrupted_import_leaves_the_database_unchanged(tmp_path, partner_a, monkeypatch):
-    calls = []
-    insert = writing.insert
+@pytest.mark.parametrize("stop_at", ["first", "last"])
+def test_an_interrupted_import_leaves_the_database_unchanged(tmp_path, partner_a, stop_at):
+    # Ctrl+C after the first write, and after the last one (everything in, not committed).
+    written = []
 
-    def insert_then_interrupt(model, objects):
-        insert(model, objects)
-        calls.append(model)
-        if len(calls) == 2:  # the clients and their licenses are in; then Ctrl+C
-            raise KeyboardInterrupt
+    def progress(stage, done, total):
+        if stage == "gravando":
+            written.append(done)
+            if stop_at == "first" or done == total:
+                raise KeyboardInterrupt
 
-    monkeypatch.setattr(writing, "insert", insert_then_interrupt)
     before = database_state()
     with pytest.raises(KeyboardInterrupt):
-        import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
-    assert calls == [Client, License]
+        importing.import_clients(
+            partner=partner_a,
+            data=csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ).read_bytes(),
+            progress=progress,
+        )
+    assert written
     assert database_state() == before
 
 
@@ -615,3 +621,41 @@ def test_a_document_another_partner_has_is_imported_as_pendente(
     assert client_status(padaria) == Status.PENDENTE
     assert padaria.pending_reason == "CPF/CNPJ já cadastrado por outro parceiro para este produto."
     assert client_status(mercado) != Status.PENDENTE
+
+
+def test_the_history_and_audit_lines_are_the_portals_on_every_database(
+    tmp_path, partner_a, make_client, caplog
+):
+    # PostgreSQL builds the events' JSON in SQL, SQLite in Python (writing._history): the
+    # same rows either way, and each audit line names what its event changed.
+    caplog.set_level(logging.INFO, logger="portal.audit")
+    existing = make_client(
+        partner_a,
+        cpf_cnpj=CPF,
+        product=Product.LINK,
+        name="Nome antigo",
+        licenses=4,
+        suspended_at=NOW - dt.timedelta(days=3),
+    )
+    counts_before = {field: 0 for field in LICENSE_FIELDS} | {"licenses": 4}
+    expected_before = writing._history(Client.objects.get(pk=existing.pk), counts_before)
+    header = f"{HEADER};licencas;suspenso;pendente;motivo_pendencia"
+    import_(csv_file(tmp_path, header, f"{ROW_CPF};2;não;;", f"{ROW_CNPJ};3;sim;sim;Revisar"))
+
+    existing.refresh_from_db()
+    edited = existing.events.get()
+    counts = {field: 0 for field in LICENSE_FIELDS}
+    assert edited.before == expected_before
+    assert edited.after == writing._history(existing, counts | {"licenses": 2})
+    created = Client.objects.get(cpf_cnpj=CNPJ)
+    registered = created.events.get()
+    assert registered.before == {}
+    assert registered.after == writing._history(created, counts | {"licenses": 3})
+    assert registered.after["suspended_at"] == NOW.astimezone(dt.UTC).isoformat()
+    lines = {record.client: record.changed for record in caplog.records}
+    for event in (edited, registered):
+        before, after = event.before, event.after
+        assert lines[event.client_id] == sorted(
+            key for key in {*before, *after} if before.get(key) != after.get(key)
+        )
+    assert existing.version == 1 and created.version == 0

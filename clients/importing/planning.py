@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from clients.csv_columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
@@ -18,6 +20,7 @@ from clients.importing.reading import RowError
 from clients.models import Client, Module, Partner, Product, Renewal
 from clients.quantities import validate_quantities
 from clients.status import HIDE_ONLY_INACTIVE, client_status, duplicate_facts, may_be_hidden
+from portal.copying import copy_rows
 
 DEFAULT_PENDING_REASON = "Marcado como pendente na importação."
 LOCK_CHUNK = 5000
@@ -126,37 +129,65 @@ def licenses_problem(plan: Plan) -> str | None:
     return None
 
 
-def _documents(rows) -> list[str]:
-    return sorted({values["cpf_cnpj"] for _, values in rows})
+# The file's (CPF/CNPJ, product) pairs, in a temporary table for the set-based queries below
+# (locking, reading the existing clients, finding duplicates): one statement each, whatever
+# the size of the file.
+KEYS_TABLE = "import_key"
 
 
-def _registered_elsewhere(partner: Partner, rows) -> set[tuple[str, str]]:
-    """(CPF/CNPJ, product) pairs of the file that another partner already has."""
-    documents, found = _documents(rows), set()
-    for start in range(0, len(documents), LOCK_CHUNK):
-        found.update(
-            Client.objects.exclude(partner=partner)
-            .filter(cpf_cnpj__in=documents[start : start + LOCK_CHUNK])
-            .values_list("cpf_cnpj", "product")
+def stage_keys(rows) -> None:
+    """Load the (line, CPF/CNPJ, product) of `rows` into KEYS_TABLE, for this transaction."""
+    quote = connection.ops.quote_name
+    keys = [(line, values["cpf_cnpj"], values["produto"]) for line, values in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(KEYS_TABLE)}")
+        ends = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(KEYS_TABLE)} "
+            f"(line integer, cpf_cnpj varchar(14), product varchar(4)){ends}"
         )
-    return found
+        if connection.vendor == "postgresql":
+            copy_rows(cursor, KEYS_TABLE, ["line", "cpf_cnpj", "product"], keys)
+        else:
+            for start in range(0, len(keys), LOCK_CHUNK):
+                cursor.executemany(
+                    f"INSERT INTO {quote(KEYS_TABLE)} VALUES (%s, %s, %s)",
+                    keys[start : start + LOCK_CHUNK],
+                )
 
 
-def lock_named_clients(partner: Partner, rows) -> None:
-    """Lock, in id order, the partner's clients the file names (CPF/CNPJ and product), until
-    the import's transaction ends. Always in id order, as a portal action locks its one row,
-    so two writers never wait for each other in a circle."""
-    keys = {(values["cpf_cnpj"], values["produto"]) for _, values in rows}
-    documents, ids = _documents(rows), []
-    for start in range(0, len(documents), LOCK_CHUNK):
-        found = Client.objects.filter(
-            partner=partner, cpf_cnpj__in=documents[start : start + LOCK_CHUNK]
-        ).values_list("pk", "cpf_cnpj", "product")
-        ids += [pk for pk, document, product in found if (document, product) in keys]
-    ids.sort()
-    for start in range(0, len(ids), LOCK_CHUNK):
-        chunk = ids[start : start + LOCK_CHUNK]
-        list(Client.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
+def _matching_keys(partner: Partner, *, same_partner: bool) -> RawSQL:
+    """The ids of the clients (of `partner`, or of every other partner) whose CPF/CNPJ and
+    product the staged file names."""
+    quote = connection.ops.quote_name
+    table = quote(Client._meta.db_table)
+    return RawSQL(
+        f"SELECT c.id FROM {table} c JOIN {quote(KEYS_TABLE)} k "
+        f"ON c.cpf_cnpj = k.cpf_cnpj AND c.product = k.product "
+        f"WHERE c.partner_id {'=' if same_partner else '<>'} %s",
+        [partner.pk],
+    )
+
+
+def named_clients(partner: Partner):
+    """The partner's clients the staged file names."""
+    return Client.objects.filter(pk__in=_matching_keys(partner, same_partner=True))
+
+
+def _registered_elsewhere(partner: Partner) -> set[tuple[str, str]]:
+    """(CPF/CNPJ, product) pairs of the file that another partner already has."""
+    return set(
+        Client.objects.filter(pk__in=_matching_keys(partner, same_partner=False)).values_list(
+            "cpf_cnpj", "product"
+        )
+    )
+
+
+def lock_named_clients(partner: Partner) -> None:
+    """Lock, in id order, the partner's clients the staged file names (CPF/CNPJ and product),
+    until the import's transaction ends. Always in id order, as a portal action locks its one
+    row, so two writers never wait for each other in a circle."""
+    list(named_clients(partner).select_for_update().order_by("pk").values_list("pk"))
 
 
 def compare(partner: Partner, rows, report) -> list[Plan]:
@@ -164,13 +195,14 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
     Runs inside the import's transaction."""
     # Imports into one partner wait for each other, so each sees the other's clients.
     list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
-    lock_named_clients(partner, rows)
+    stage_keys(rows)
+    lock_named_clients(partner)
     now, today = timezone.now(), timezone.localdate()
     existing = {
         (facts["cpf_cnpj"], facts["product"]): facts
-        for facts in client_facts(Client.objects.filter(partner=partner), today)
+        for facts in client_facts(named_clients(partner), today)
     }
-    elsewhere = _registered_elsewhere(partner, rows)
+    elsewhere = _registered_elsewhere(partner)
     plans = []
     for line, values in rows:
         key = (values["cpf_cnpj"], values["produto"])

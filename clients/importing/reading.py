@@ -3,7 +3,7 @@
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clients.csv_columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED, header_key
 from clients.municipalities import canonical_city
@@ -65,6 +65,17 @@ class Header:
     width: int  # cells in the header
     positions: dict[str, int]  # column name -> position
     ignored: list[str]  # header cells that are not columns of ours
+    # What parse_row reads: (column, its position, the memo of its repeating cells or None),
+    # in COLUMNS order; a memo maps a cell to (value, None) or (None, problem).
+    cells: list = field(default_factory=list)
+    cities: dict = field(default_factory=dict)  # (uf, cell) -> official name or None
+
+    def __post_init__(self):
+        self.cells = [
+            (column, self.positions[column.name], {} if column.repeats else None)
+            for column in COLUMNS
+            if column.name in self.positions
+        ]
 
 
 def read_table(text: str) -> tuple[Header, Iterator[tuple[int, list[str]]]]:
@@ -122,10 +133,7 @@ def parse_row(cells: list[str], header: Header) -> tuple[dict, list[str]]:
     if len(cells) != header.width:
         return {}, [f"a linha tem {len(cells)} colunas e o cabeçalho tem {header.width}"]
     values, problems = {}, []
-    for column in COLUMNS:
-        position = header.positions.get(column.name)
-        if position is None:
-            continue
+    for column, position, memo in header.cells:
         cell = cells[position].strip()
         if not cell:
             if column.blank:
@@ -133,14 +141,30 @@ def parse_row(cells: list[str], header: Header) -> tuple[dict, list[str]]:
             elif column.required:
                 problems.append(f"{column.name}: obrigatório, está vazio")
             continue
-        try:
-            values[column.name] = column.parse(cell)
-        except ValueError as error:
-            problems.append(f"{column.name}: {error}")
+        parsed = memo.get(cell) if memo is not None else None
+        if parsed is None:
+            parsed = _parse(column, cell)
+            if memo is not None:
+                memo[cell] = parsed
+        value, problem = parsed
+        if problem is None:
+            values[column.name] = value
+        else:
+            problems.append(f"{column.name}: {problem}")
     if "uf" in values and "cidade" in values:
-        city = canonical_city(values["uf"], values["cidade"])
+        key = (values["uf"], values["cidade"])
+        if key not in header.cities:
+            header.cities[key] = canonical_city(*key)
+        city = header.cities[key]
         if city is None:
             problems.append(f"cidade: “{values['cidade']}” não é um município de {values['uf']}")
         else:
             values["cidade"] = city
     return values, problems
+
+
+def _parse(column, cell: str) -> tuple:
+    try:
+        return column.parse(cell), None
+    except ValueError as error:
+        return None, str(error)

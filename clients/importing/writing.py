@@ -1,10 +1,15 @@
 """Writing the import's plans: bulk, in the import's transaction, on rows it has locked.
 
-On PostgreSQL each table gets one COPY per batch (and updates go through a temporary table and
-one UPDATE ... FROM), elsewhere Django's bulk_create/bulk_update. The history rows are the
-ones clients.services writes (`new_event`, the portal's event names: a new client is
-"cadastrar", a changed one "editar"), and each gets its audit log line (`audit`), as a
-portal action's does. Every updated client gets a new version (clients.services), so a form
+PostgreSQL (`_write_staged`): the planned rows go in with one COPY into a temporary staging
+table (with each client's status before and after, computed by clients.status, and a new
+Link client's registration code), the license rows to write with another; then one statement
+per table — INSERT … SELECT of the new clients, their licenses and codes, the history events
+(their before/after JSON built by the database from the staged row and the client's row
+before the update), UPDATE … FROM of the changed clients and licenses. Elsewhere
+(`_write_batched`): Django's bulk_create/bulk_update, in batches, the events built in Python.
+Both write the same rows: the history in the portal's shape (`snapshot`, the portal's event
+names: a new client is "cadastrar", a changed one "editar") and one audit log line per client,
+as a portal action's. Every updated client gets a new version (clients.services), so a form
 loaded before the import cannot undo it.
 """
 
@@ -17,9 +22,19 @@ from django.db.models import F, JSONField
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from clients.csv_columns import LICENSE_FIELDS
-from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
-from clients.services import SNAPSHOT_FIELDS, audit, new_event, snapshot
+from clients.csv_columns import CLIENT_FIELDS, LICENSE_FIELDS
+from clients.models import (
+    Client,
+    ClientEvent,
+    Event,
+    License,
+    Module,
+    Product,
+    RegistrationCode,
+    new_registration_code,
+)
+from clients.services import SNAPSHOT_FIELDS, audit, audit_line, new_event, snapshot
+from clients.status import client_status
 from portal.copying import copy_rows
 
 ACTOR_LABEL = "importação"
@@ -49,6 +64,13 @@ def _event(client: Client, action: Event, before: dict, after: dict, note: str) 
 
 def write(partner, plans, note: str, progress) -> None:
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        _write_staged(partner, plans, note, now, progress)
+    else:
+        _write_batched(partner, plans, note, now, progress)
+
+
+def _write_batched(partner, plans, note, now, progress) -> None:
     for done, chunk in enumerate(itertools.batched(plans, BATCH_SIZE)):
         creates = [plan for plan in chunk if plan.current is None]
         updates = [plan for plan in chunk if plan.current is not None]
@@ -184,3 +206,198 @@ def update(model, objects: list, field_names: list[str], increment=()) -> None:
 def copy_value(field, obj, add=False):
     value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
     return Jsonb(value) if isinstance(field, JSONField) and value is not None else value
+
+
+# The staging tables of the PostgreSQL path (dropped when the import's transaction ends).
+STAGED_CLIENTS = "import_client"
+STAGED_LICENSES = "import_license"
+MODULES = tuple(LICENSE_FIELDS.values())
+
+
+def _write_staged(partner, plans, note, now, progress) -> None:
+    today = timezone.localdate()
+    creates = sum(plan.current is None for plan in plans)
+    ids = iter(_new_ids(Client, creates))
+    clients, licenses, audits = [], [], []
+    for plan in plans:
+        facts, counts, current = plan.facts, plan.counts, plan.current
+        status = client_status(SimpleNamespace(**facts), today).value
+        if current is None:
+            client_id, old_status, old_counts = next(ids), None, [None] * len(MODULES)
+            code = new_registration_code() if facts["product"] == Product.LINK else None
+            for field, count in counts.items():
+                if count or LICENSE_FIELDS[field] == Module.MAIN:
+                    licenses.append((client_id, LICENSE_FIELDS[field], count, None))
+            changed = [*(f for f in HISTORY_FIELDS if facts[f] is not None), "status", "licenses"]
+        else:
+            client_id, code = current["id"], None
+            old_status = client_status(SimpleNamespace(**current), today).value
+            old_counts = [current[field] for field in LICENSE_FIELDS]
+            changed = {name for name in plan.changed if name in HISTORY_FIELDS}
+            for field in LICENSE_FIELDS.keys() & set(plan.changed):
+                module = LICENSE_FIELDS[field]
+                licenses.append((client_id, module, counts[field], current["license_ids"][module]))
+                changed.add("licenses")
+            if status != old_status:
+                changed.add("status")
+        clients.append(
+            [
+                plan.line,
+                "c" if current is None else "u",
+                client_id,
+                status,
+                old_status,
+                code,
+                *(facts[name] for name in CLIENT_FIELDS),
+                *(counts[field] for field in LICENSE_FIELDS),
+                *old_counts,
+            ]
+        )
+        audits.append((Event.REGISTER if current is None else Event.EDIT, client_id, changed))
+
+    steps = iter(range(1, 8))
+    with connection.cursor() as cursor:
+        _stage(cursor, clients, licenses)
+        progress("gravando", next(steps), 7)
+        for statement, params in _statements(partner, note, now):
+            cursor.execute(statement, params)
+            progress("gravando", next(steps), 7)
+    for action, client_id, changed in audits:
+        audit_line(
+            action=action,
+            client_id=client_id,
+            partner_id=partner.pk,
+            actor_id=None,
+            origin=ACTOR_LABEL,
+            changed=sorted(changed),
+        )
+
+
+def _new_ids(model, count: int) -> list[int]:
+    """`count` primary keys for new rows of `model`, from its table's sequence."""
+    if not count:
+        return []
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Client._meta.get_field(name).column)
+
+
+def _stage(cursor, clients: list, licenses: list) -> None:
+    quote = connection.ops.quote_name
+    staged, table = quote(STAGED_CLIENTS), quote(Client._meta.db_table)
+    fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
+    cursor.execute(f"DROP TABLE IF EXISTS {staged}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
+        f"SELECT id, {fields} FROM {table} WITH NO DATA"
+    )
+    counts = [f"ADD COLUMN new_{m} integer, ADD COLUMN old_{m} integer" for m in MODULES]
+    cursor.execute(
+        f"ALTER TABLE {staged} ADD COLUMN line integer, ADD COLUMN kind char(1), "
+        "ADD COLUMN status varchar(10), ADD COLUMN old_status varchar(10), "
+        f"ADD COLUMN code varchar(23), {', '.join(counts)}"
+    )
+    copy_rows(
+        cursor,
+        STAGED_CLIENTS,
+        [
+            "line",
+            "kind",
+            "id",
+            "status",
+            "old_status",
+            "code",
+            *(Client._meta.get_field(name).column for name in CLIENT_FIELDS),
+            *(f"new_{module}" for module in MODULES),
+            *(f"old_{module}" for module in MODULES),
+        ],
+        clients,
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {quote(STAGED_LICENSES)}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {quote(STAGED_LICENSES)} (client_id bigint, "
+        "module varchar(30), quantity integer, license_id bigint) ON COMMIT DROP"
+    )
+    copy_rows(cursor, STAGED_LICENSES, ["client_id", "module", "quantity", "license_id"], licenses)
+    cursor.execute(f"ANALYZE {staged}")
+
+
+def _snapshot_json(row: str, status: str, counts: str) -> str:
+    """The history's snapshot (services.snapshot over HISTORY_FIELDS, plus the licenses as
+    _licenses writes them) as a jsonb expression over the client columns of `row`."""
+    fields = ", ".join(f"'{name}', {row}.{_column(name)}" for name in HISTORY_FIELDS)
+    licenses = ", ".join(
+        f"'{module}', CASE WHEN {counts}_{module} > 0 "
+        f"THEN jsonb_build_object('quantity', {counts}_{module}) END"
+        for module in MODULES
+    )
+    return (
+        f"jsonb_build_object({fields}, 'status', {status}, "
+        f"'licenses', jsonb_strip_nulls(jsonb_build_object({licenses})))"
+    )
+
+
+def _statements(partner, note, now):
+    """The writes, one statement per table and kind, in an order the history needs: the
+    events read the clients' rows before their UPDATE."""
+    quote = connection.ops.quote_name
+    staged, staged_licenses = quote(STAGED_CLIENTS), quote(STAGED_LICENSES)
+    client_table = quote(Client._meta.db_table)
+    template = Client(partner=partner, created_at=now, updated_at=now)
+    others = [
+        field
+        for field in Client._meta.concrete_fields
+        if not field.primary_key and not field.generated and field.name not in CLIENT_FIELDS
+    ]
+    columns = ", ".join(quote(f.column) for f in others)
+    fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
+    yield (
+        f"INSERT INTO {client_table} (id, {fields}, {columns}) "
+        f"SELECT id, {fields}, {', '.join(['%s'] * len(others))} FROM {staged} "
+        "WHERE kind = 'c' ORDER BY line",
+        [getattr(template, field.attname) for field in others],
+    )
+    license_table = quote(License._meta.db_table)
+    yield (
+        f"INSERT INTO {license_table} (client_id, module, quantity) "
+        f"SELECT client_id, module, quantity FROM {staged_licenses} WHERE license_id IS NULL",
+        [],
+    )
+    yield (
+        f"UPDATE {license_table} AS license SET quantity = new.quantity, "
+        "scheduled_quantity = NULL, scheduled_from = NULL "
+        f"FROM {staged_licenses} AS new WHERE license.id = new.license_id",
+        [],
+    )
+    yield (
+        f"INSERT INTO {quote(RegistrationCode._meta.db_table)} "
+        "(client_id, partner_id, code, created_at, consumed_at, machine) "
+        f"SELECT id, %s, code, %s, NULL, '' FROM {staged} WHERE code IS NOT NULL ORDER BY line",
+        [partner.pk, now],
+    )
+    after = _snapshot_json("new", "new.status", "new.new")
+    before = _snapshot_json("old", "new.old_status", "new.old")
+    yield (
+        f"INSERT INTO {quote(ClientEvent._meta.db_table)} "
+        "(client_id, actor_id, actor_label, action, at, before, after, note) "
+        "SELECT new.id, NULL, %s, CASE new.kind WHEN 'c' THEN %s ELSE %s END, %s, "
+        f"CASE new.kind WHEN 'c' THEN '{{}}'::jsonb ELSE {before} END, {after}, %s "
+        f"FROM {staged} AS new LEFT JOIN {client_table} AS old "
+        "ON new.kind = 'u' AND old.id = new.id ORDER BY new.line",
+        [ACTOR_LABEL, Event.REGISTER.value, Event.EDIT.value, now, note],
+    )
+    assignments = ", ".join(f"{_column(name)} = new.{_column(name)}" for name in CLIENT_FIELDS)
+    yield (
+        f"UPDATE {client_table} AS client SET {assignments}, "
+        f"version = client.version + 1, updated_at = %s "
+        f"FROM {staged} AS new WHERE new.kind = 'u' AND client.id = new.id",
+        [now],
+    )
