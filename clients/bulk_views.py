@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from clients import attention, bulk
-from clients.actions import ACTIONS_PERMISSION, Action, role_allows
+from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.attention import renewal_worklist_q
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required
@@ -35,10 +35,7 @@ from clients.tables import (
 EXPORT = "exportar"
 # The menu of the bulk bar: the action's value → its label.
 BULK_CHOICES = [
-    (Action.RENEW.value, Action.RENEW.label),
-    (Action.SUSPEND.value, Action.SUSPEND.label),
-    (Action.UNSUSPEND.value, Action.UNSUSPEND.label),
-    (Action.HIDE.value, Action.HIDE.label),
+    *((action.value, action.label) for action in bulk.ACTIONS),
     (EXPORT, "Exportar seleção (CSV)"),
 ]
 LISTS = {"clientes": "clients:list", "renovacao": "clients:renewals"}
