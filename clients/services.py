@@ -9,10 +9,11 @@ opened before someone else's change cannot undo it.
 
 import datetime
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from clients.actions import Action, can
@@ -204,13 +205,14 @@ def _act(clients: QuerySet, action: Action | None, by, change, guard=None) -> li
     a preview out of date), re-check the table on the locked row, apply `change(locked,
     today)`. Then save every changed client (one UPDATE) and its event (one INSERT).
 
-    `change` sets attributes on the locked client and returns the names of the fields it set;
+    `change(locked, today, now)` sets attributes on the locked client (`now`: the moment of
+    the change, one for the whole set) and returns the names of the fields it set;
     it may also change related rows (licenses) under the same lock, or refuse the client by
     raising ActionNotAllowed. No event is written for a client that did not change. `action`
     None: no status restriction (staff edits in the admin). One client or 5,000: the same
     code, the same rule, one event each.
     """
-    outcomes, changed, fields, events = [], [], {"version", "updated_at"}, []
+    outcomes, changed, fields, events = [], [], set(), []
     with transaction.atomic():
         day, now = today(), timezone.now()
         for locked in lock_clients(clients):
@@ -221,7 +223,7 @@ def _act(clients: QuerySet, action: Action | None, by, change, guard=None) -> li
                 if action is not None and not can(locked, action, status):
                     raise ActionNotAllowed(not_allowed_message(action, status))
                 before = full_snapshot(locked, day)
-                set_fields = change(locked, day)
+                set_fields = change(locked, day, now)
             except ActionNotAllowed as refusal:
                 outcomes.append(Outcome(locked, refusal))
                 continue
@@ -244,15 +246,29 @@ def _act(clients: QuerySet, action: Action | None, by, change, guard=None) -> li
                     note="" if action is not None else "Alterado na administração.",
                 )
             )
-        if len(changed) == 1:
-            # save() also reloads the generated columns (search_name) of the returned client.
-            changed[0].save(update_fields=sorted(fields))
-        elif changed:
-            Client.objects.bulk_update(changed, sorted(fields), batch_size=BATCH_SIZE)
+        _save_all(changed, fields - {"version", "updated_at"}, now)
         ClientEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
         for event in events:
             audit(event)
     return outcomes
+
+
+def _save_all(changed: list[Client], fields: set[str], now) -> None:
+    """Write `fields` of the changed (locked) clients, each as one more version: one UPDATE
+    per distinct set of new values (one for a suspension of 5,000 clients, one per vencimento
+    for a renewal) — Django's bulk_update, a CASE per row, took seconds for 1,000 clients."""
+    if len(changed) == 1:
+        # save() also reloads the generated columns (search_name) of the returned client.
+        changed[0].save(update_fields=[*sorted(fields), "version", "updated_at"])
+        return
+    groups = defaultdict(list)
+    for client in changed:
+        groups[tuple((name, getattr(client, name)) for name in sorted(fields))].append(client.pk)
+    for values, pks in groups.items():
+        for start in range(0, len(pks), BATCH_SIZE):
+            Client.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).update(
+                **dict(values), version=F("version") + 1, updated_at=now
+            )
 
 
 def _one(client: Client, outcomes: list[Outcome]) -> Client:
@@ -284,29 +300,29 @@ def _expect_version(expected_version: int | None):
 # The actions without a form: what each changes on a locked client it is allowed for.
 
 
-def _suspend(locked, day):
-    locked.suspended_at = timezone.now()
+def _suspend(locked, day, now):
+    locked.suspended_at = now
     return ["suspended_at"]
 
 
-def _unsuspend(locked, day):
+def _unsuspend(locked, day, now):
     locked.suspended_at = None
     return ["suspended_at"]
 
 
-def _hide(locked, day):
+def _hide(locked, day, now):
     if not may_be_hidden(locked, day):
         raise ActionNotAllowed(HIDE_ONLY_INACTIVE)
-    locked.hidden_at = timezone.now()
+    locked.hidden_at = now
     return ["hidden_at"]
 
 
-def _unhide(locked, day):
+def _unhide(locked, day, now):
     locked.hidden_at = None
     return ["hidden_at"]
 
 
-def _renew(locked, day):
+def _renew(locked, day, now):
     locked.expires_on = add_months(locked.expires_on, 1)
     return ["expires_on"]
 
@@ -361,7 +377,7 @@ def _edit(fields: dict, licenses: dict | None):
     """The change Editar, Reativar and the admin share: the client's data (the names in
     `fields`) and, unless None, its license counts."""
 
-    def change(locked, day):
+    def change(locked, day, now):
         if licenses is not None:
             validate_quantities(locked.product, licenses)
         changed = [name for name in fields if getattr(locked, name) != fields[name]]
@@ -402,8 +418,8 @@ def client_reactivate(
     Only for Inativo."""
     edit = _edit(fields or {}, licenses)
 
-    def change(locked, day):
-        changed = edit(locked, day)
+    def change(locked, day, now):
+        changed = edit(locked, day, now)
         locked.expires_on = add_months(day, 1)
         locked.suspended_at = None
         return [*changed, "expires_on", "suspended_at"]
