@@ -13,7 +13,6 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
-from django.utils.formats import date_format
 
 from clients import services
 from clients.actions import Action, can
@@ -53,7 +52,8 @@ class BulkRefused(Exception):
 
 
 def _d(day) -> str:
-    return date_format(day, "d/m/Y")
+    # dd/mm/aaaa, as date_format(day, "d/m/Y") says it, at a tenth of its cost (2 per line).
+    return f"{day:%d/%m/%Y}"
 
 
 def outcome(action: Action, client: Client) -> str:
