@@ -1,4 +1,4 @@
-"""Bulk actions: a single-client service applied to each selected client, after a preview.
+"""Bulk actions: the ⋮ menu's service applied to the selected clients, after a preview.
 
 The preview says, per client, what the action will do or why it is not allowed (the same
 message as the single action, clients.services.not_allowed_message). It is bound to what it
