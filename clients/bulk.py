@@ -1,19 +1,18 @@
-"""Bulk actions: a single-client service applied to each selected client, after a preview.
+"""Bulk actions: the ⋮ menu's service applied to the selected clients, after a preview.
 
 The preview says, per client, what the action will do or why it is not allowed (the same
 message as the single action, clients.services.not_allowed_message). It is bound to what it
 showed: the confirmation carries a signed token with each allowed client's id and a
 fingerprint of its state then; on confirmation every client is locked and a client whose
-state changed since is refused, not changed. The others go through the service one by one,
-each with its own history event, exactly as from the ⋮ menu.
+state changed since is refused, not changed. The others go through the service the ⋮ menu
+uses (clients.services.clients_act, which takes one client or many), each with its own
+history event.
 """
 
 import hashlib
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db import transaction
-from django.utils.formats import date_format
 
 from clients import services
 from clients.actions import Action, can
@@ -24,13 +23,9 @@ from clients.status import Status, client_status
 MAX_CLIENTS = 5000
 TOKEN_SALT = "clients.bulk"
 TOKEN_MAX_AGE = 60 * 60  # seconds a preview stays valid
+# The actions offered in bulk (each one of clients.services.clients_act's).
+ACTIONS = (Action.RENEW, Action.SUSPEND, Action.UNSUSPEND, Action.HIDE)
 
-SERVICES = {
-    Action.RENEW: services.client_renew,
-    Action.SUSPEND: services.client_suspend,
-    Action.UNSUSPEND: services.client_unsuspend,
-    Action.HIDE: services.client_hide,
-}
 # The state a preview is bound to: a change to any of these refuses the client.
 BOUND_FIELDS = (
     "version",
@@ -57,7 +52,8 @@ class BulkRefused(Exception):
 
 
 def _d(day) -> str:
-    return date_format(day, "d/m/Y")
+    # dd/mm/aaaa, as date_format(day, "d/m/Y") says it, at a tenth of its cost (2 per line).
+    return f"{day:%d/%m/%Y}"
 
 
 def outcome(action: Action, client: Client) -> str:
@@ -112,7 +108,7 @@ def _n(number: int) -> str:
 def preview(*, action: Action, clients, partner, user) -> Preview:
     """The preview of `action` over `clients` (a queryset of the partner's clients)."""
     action = Action(action)
-    if action not in SERVICES:
+    if action not in ACTIONS:
         raise BulkRefused("Ação em lote desconhecida.")
     selected = list(clients.order_by("name", "pk")[: MAX_CLIENTS + 1])
     if len(selected) > MAX_CLIENTS:
@@ -142,8 +138,9 @@ class Result:
 
 
 def confirm(*, token: str, clients, partner, user) -> tuple[Action, list[Result]]:
-    """Apply a preview: each bound client still in the state the preview showed goes through
-    the single-client service; the others are refused with the reason."""
+    """Apply a preview: the action's service (clients.services.clients_act, the very code the
+    ⋮ menu runs for one client) over the bound clients, which it locks all at once; a client
+    changed since the preview, or no longer allowed, is refused with the reason."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
@@ -151,31 +148,25 @@ def confirm(*, token: str, clients, partner, user) -> tuple[Action, list[Result]
     if data.get("p") != partner.pk or data.get("u") != user.pk:
         raise BulkRefused(INVALID_TOKEN)
     action = Action(data["a"])
-    service = SERVICES[action]
     bound = dict((pk, print_) for pk, print_ in data["c"])
     check_size(len(bound))
-    results = []
-    with transaction.atomic():
-        # Lock every bound client at once, in id order (two bulk actions cannot deadlock);
-        # a change committed meanwhile is seen here, after the lock.
-        locked = {
-            client.pk: client
-            for client in clients.select_for_update().filter(pk__in=bound).order_by("pk")
-        }
-        for pk, expected in bound.items():
-            client = locked.get(pk)
-            if client is None:
-                results.append(Result(pk, "", False, GONE))
-                continue
-            if fingerprint(client) != expected:
-                results.append(Result(pk, client.name, False, CHANGED))
-                continue
-            try:
-                changed = service(client=client, by=user)
-            except services.ActionNotAllowed as refused:
-                results.append(Result(pk, client.name, False, refused.message))
-                continue
-            results.append(Result(pk, client.name, True, done_message(action, changed)))
+
+    def unchanged_since_preview(locked):
+        # Seen after the lock: a change committed meanwhile shows here.
+        if fingerprint(locked) != bound[locked.pk]:
+            raise services.ActionNotAllowed(CHANGED)
+
+    outcomes = services.clients_act(
+        clients=clients.filter(pk__in=bound), action=action, by=user, guard=unchanged_since_preview
+    )
+    results = [
+        Result(o.client.pk, o.client.name, False, o.refusal.message)
+        if o.refusal
+        else Result(o.client.pk, o.client.name, True, done_message(action, o.client))
+        for o in outcomes
+    ]
+    found = {o.client.pk for o in outcomes}
+    results += [Result(pk, "", False, GONE) for pk in bound if pk not in found]
     results.sort(key=lambda result: (result.name, result.client_id))
     return action, results
 

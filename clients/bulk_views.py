@@ -12,18 +12,19 @@ import django_tables2 as tables
 from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from clients import attention, bulk
-from clients.actions import ACTIONS_PERMISSION, Action, role_allows
+from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.attention import renewal_worklist_q
 from clients.exporting import CSV, ListExport
 from clients.filters import ClientFilter
 from clients.scoping import partner_clients, partner_required
-from clients.status import today
+from clients.status import Status, today
 from clients.tables import (
     PER_PAGE,
     ClientPaginator,
@@ -34,10 +35,7 @@ from clients.tables import (
 EXPORT = "exportar"
 # The menu of the bulk bar: the action's value → its label.
 BULK_CHOICES = [
-    (Action.RENEW.value, Action.RENEW.label),
-    (Action.SUSPEND.value, Action.SUSPEND.label),
-    (Action.UNSUSPEND.value, Action.UNSUSPEND.label),
-    (Action.HIDE.value, Action.HIDE.label),
+    *((action.value, action.label) for action in bulk.ACTIONS),
     (EXPORT, "Exportar seleção (CSV)"),
 ]
 LISTS = {"clientes": "clients:list", "renovacao": "clients:renewals"}
@@ -155,7 +153,14 @@ def bulk_preview(request):
     except bulk.BulkRefused as refused:
         messages.error(request, refused.message)
         return redirect(_back(request, list_name))
-    context = {"preview": result, "back_url": _back(request, list_name), "list_name": list_name}
+    badges = {s: render_to_string("clients/_status_badge.html", {"status": s}) for s in Status}
+    context = {
+        "preview": result,
+        "back_url": _back(request, list_name),
+        "list_name": list_name,
+        # Each line with its status badge, rendered once per status (up to 5,000 lines).
+        "rows": [(line, badges[line.status]) for line in result.lines],
+    }
     return render(request, "clients/bulk_preview.html", context)
 
 

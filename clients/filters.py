@@ -186,6 +186,11 @@ class ClientFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    @property
+    def applied(self) -> bool:
+        """Is any filter set? (The filters panel opens then, even on a phone.)"""
+        return any(self.form.data.get(name) for name in self.filters)
+
     def listed_statuses(self) -> list[str]:
         """The statuses listed: those asked for; without a status filter, all but Oculto."""
         return self.form.cleaned_data.get("status") or [s for s in Status if s != Status.OCULTO]

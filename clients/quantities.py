@@ -86,6 +86,9 @@ def set_quantities(client, quantities: dict[str, int], today: datetime.date) -> 
             license.quantity, scheduled = in_force, (wanted, next_month_start(today))
         license.scheduled_quantity, license.scheduled_from = scheduled
         license.save(update_fields=["quantity", "scheduled_quantity", "scheduled_from"])
+    # A license may have been added: the client's prefetched licenses (clients.services locks
+    # clients with them) would miss it.
+    getattr(client, "_prefetched_objects_cache", {}).pop("licenses", None)
 
 
 def license_snapshot(client, today: datetime.date) -> dict:

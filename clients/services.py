@@ -9,8 +9,11 @@ opened before someone else's change cannot undo it.
 
 import datetime
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from clients.actions import Action, can
@@ -29,6 +32,8 @@ from clients.status import (
 )
 
 audit_log = logging.getLogger("portal.audit")
+# Rows per UPDATE / INSERT when a service changes many clients at once.
+BATCH_SIZE = 1000
 
 
 class ActionNotAllowed(Exception):
@@ -143,13 +148,9 @@ def record_event(
     return event
 
 
-def _locked(client: Client, expected_version: int | None = None) -> Client:
-    """The client's row, locked until the transaction ends; StaleClient when a form loaded at
-    `expected_version` is out of date."""
-    locked = Client.objects.select_for_update().get(pk=client.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleClient
-    return locked
+def _locked(client: Client) -> Client:
+    """The client's row, locked until the transaction ends (the staff's review of Pendente)."""
+    return Client.objects.select_for_update().get(pk=client.pk)
 
 
 def _save(locked: Client, fields) -> None:
@@ -197,76 +198,184 @@ def not_allowed_message(action: Action, status: Status) -> str:
     return f"“{action.label}” não está disponível para um cliente {status.label}."
 
 
-def _act(client: Client, action: Action, by, change, expected_version=None) -> Client:
-    """Lock the row, re-check the table, apply `change(locked, today)`, record one event.
+@dataclass
+class Outcome:
+    """What a service did to one client of its set: `client` as locked (with the change, if
+    any), or `refusal`, why nothing was done to it (the pt-BR message)."""
 
-    `change` sets attributes on the locked client and returns the names of the fields it set;
-    it may also change related rows (licenses) under the same lock. No event is written when
-    nothing changed. `action` None: no status restriction (staff edits in the admin).
+    client: Client
+    refusal: ActionNotAllowed | None = None
+
+
+def lock_clients(clients: QuerySet) -> list[Client]:
+    """The clients of the queryset, their rows locked until the transaction ends, in id order
+    (two services locking overlapping sets cannot deadlock), with their licenses."""
+    return list(clients.select_for_update().order_by("pk").prefetch_related("licenses"))
+
+
+def _act(clients: QuerySet, action: Action | None, by, change, guard=None) -> list[Outcome]:
+    """Lock the clients, and for each: `guard(locked)` (may raise ActionNotAllowed: a form or
+    a preview out of date), re-check the table on the locked row, apply `change(locked,
+    today)`. Then save every changed client (one UPDATE) and its event (one INSERT).
+
+    `change(locked, today, now)` sets attributes on the locked client (`now`: the moment of
+    the change, one for the whole set) and returns the names of the fields it set;
+    it may also change related rows (licenses) under the same lock, or refuse the client by
+    raising ActionNotAllowed. No event is written for a client that did not change. `action`
+    None: no status restriction (staff edits in the admin). One client or 5,000: the same
+    code, the same rule, one event each.
     """
+    outcomes, changed, fields, events = [], [], set(), []
     with transaction.atomic():
-        locked = _locked(client, expected_version)
-        status = client_status(locked)
-        if action is not None and not can(locked, action, status):
-            raise ActionNotAllowed(not_allowed_message(action, status))
-        day = today()
-        before = full_snapshot(locked, day)
-        fields = change(locked, day)
-        after = full_snapshot(locked, day)
-        if after != before:
+        day, now = today(), timezone.now()
+        for locked in lock_clients(clients):
+            try:
+                if guard is not None:
+                    guard(locked)
+                status = client_status(locked, day)
+                if action is not None and not can(locked, action, status):
+                    raise ActionNotAllowed(not_allowed_message(action, status))
+                before = full_snapshot(locked, day)
+                set_fields = change(locked, day, now)
+            except ActionNotAllowed as refusal:
+                outcomes.append(Outcome(locked, refusal))
+                continue
+            outcomes.append(Outcome(locked))
+            after = full_snapshot(locked, day)
+            if after == before:
+                continue
             # A license change alone is a new version too: the Editar form shows the counts.
-            _save(locked, fields)
-            record_event(
-                client=locked,
-                action=Event(action.value) if action is not None else Event.EDIT,
-                by=by,
-                before=before,
-                after=after,
-                note="" if action is not None else "Alterado na administração.",
+            locked.version += 1
+            locked.updated_at = now
+            fields.update(set_fields)
+            changed.append(locked)
+            events.append(
+                new_event(
+                    client=locked,
+                    action=Event(action.value) if action is not None else Event.EDIT,
+                    by=by,
+                    before=before,
+                    after=after,
+                    note="" if action is not None else "Alterado na administração.",
+                )
             )
-    return locked
+        _save_all(changed, fields - {"version", "updated_at"}, now)
+        ClientEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        for event in events:
+            audit(event)
+    return outcomes
+
+
+def _save_all(changed: list[Client], fields: set[str], now) -> None:
+    """Write `fields` of the changed (locked) clients, each as one more version: one UPDATE
+    per distinct set of new values (one for a suspension of 5,000 clients, one per vencimento
+    for a renewal) — Django's bulk_update, a CASE per row, took seconds for 1,000 clients."""
+    if len(changed) == 1:
+        # save() also reloads the generated columns (search_name) of the returned client.
+        changed[0].save(update_fields=[*sorted(fields), "version", "updated_at"])
+        return
+    groups = defaultdict(list)
+    for client in changed:
+        groups[tuple((name, getattr(client, name)) for name in sorted(fields))].append(client.pk)
+    for values, pks in groups.items():
+        for start in range(0, len(pks), BATCH_SIZE):
+            Client.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).update(
+                **dict(values), version=F("version") + 1, updated_at=now
+            )
+
+
+def _one(client: Client, outcomes: list[Outcome]) -> Client:
+    """The single-client form of a service: the changed client, or its refusal raised."""
+    if not outcomes:
+        raise Client.DoesNotExist(f"Client {client.pk} does not exist.")
+    (outcome,) = outcomes
+    if outcome.refusal is not None:
+        raise outcome.refusal
+    return outcome.client
+
+
+def _just(client: Client) -> QuerySet:
+    return Client.objects.filter(pk=client.pk)
+
+
+def _expect_version(expected_version: int | None):
+    """The guard of a form loaded at `expected_version` (None: no form, no guard)."""
+    if expected_version is None:
+        return None
+
+    def guard(locked):
+        if locked.version != expected_version:
+            raise StaleClient
+
+    return guard
+
+
+# The actions without a form: what each changes on a locked client it is allowed for.
+
+
+def _suspend(locked, day, now):
+    locked.suspended_at = now
+    return ["suspended_at"]
+
+
+def _unsuspend(locked, day, now):
+    locked.suspended_at = None
+    return ["suspended_at"]
+
+
+def _hide(locked, day, now):
+    if not may_be_hidden(locked, day):
+        raise ActionNotAllowed(HIDE_ONLY_INACTIVE)
+    locked.hidden_at = now
+    return ["hidden_at"]
+
+
+def _unhide(locked, day, now):
+    locked.hidden_at = None
+    return ["hidden_at"]
+
+
+def _renew(locked, day, now):
+    locked.expires_on = add_months(locked.expires_on, 1)
+    return ["expires_on"]
+
+
+CHANGES = {
+    Action.SUSPEND: _suspend,
+    Action.UNSUSPEND: _unsuspend,
+    Action.HIDE: _hide,
+    Action.UNHIDE: _unhide,
+    Action.RENEW: _renew,
+}
+
+
+def clients_act(*, clients: QuerySet, action: Action, by, guard=None) -> list[Outcome]:
+    """An action without a form (Suspender, Cancelar suspensão, Ocultar, Reexibir, Renovar)
+    on every client of `clients`: each locked, re-checked and changed as the single-client
+    service below does (which is this, with one client), each with its own event; a client
+    the action is not allowed for is left unchanged, with the reason in its Outcome. The bulk
+    actions' `guard` refuses a client changed since their preview."""
+    return _act(clients, Action(action), by, CHANGES[Action(action)], guard)
 
 
 def client_suspend(*, client: Client, by) -> Client:
     """Suspender: cut the client's access; the license stays active. Only for Ativo."""
-
-    def change(locked, day):
-        locked.suspended_at = timezone.now()
-        return ["suspended_at"]
-
-    return _act(client, Action.SUSPEND, by, change)
+    return _one(client, clients_act(clients=_just(client), action=Action.SUSPEND, by=by))
 
 
 def client_unsuspend(*, client: Client, by) -> Client:
     """Cancelar suspensão: give the access back. Only for Suspenso."""
-
-    def change(locked, day):
-        locked.suspended_at = None
-        return ["suspended_at"]
-
-    return _act(client, Action.UNSUSPEND, by, change)
+    return _one(client, clients_act(clients=_just(client), action=Action.UNSUSPEND, by=by))
 
 
 def client_hide(*, client: Client, by) -> Client:
     """Ocultar: take the client off the list (the "Oculto" filter still shows it). Inativo only."""
-
-    def change(locked, day):
-        if not may_be_hidden(locked, day):
-            raise ActionNotAllowed(HIDE_ONLY_INACTIVE)
-        locked.hidden_at = timezone.now()
-        return ["hidden_at"]
-
-    return _act(client, Action.HIDE, by, change)
+    return _one(client, clients_act(clients=_just(client), action=Action.HIDE, by=by))
 
 
 def client_unhide(*, client: Client, by) -> Client:
     """Reexibir: back on the list, as Inativo. Only for Oculto."""
-
-    def change(locked, day):
-        locked.hidden_at = None
-        return ["hidden_at"]
-
-    return _act(client, Action.UNHIDE, by, change)
+    return _one(client, clients_act(clients=_just(client), action=Action.UNHIDE, by=by))
 
 
 def client_renew(*, client: Client, by) -> Client:
@@ -274,19 +383,14 @@ def client_renew(*, client: Client, by) -> Client:
 
     Only for Expirado, and for Ativo with Renovação manual. A suspension stays as it is.
     """
-
-    def change(locked, day):
-        locked.expires_on = add_months(locked.expires_on, 1)
-        return ["expires_on"]
-
-    return _act(client, Action.RENEW, by, change)
+    return _one(client, clients_act(clients=_just(client), action=Action.RENEW, by=by))
 
 
 def _edit(fields: dict, licenses: dict | None):
     """The change Editar, Reativar and the admin share: the client's data (the names in
     `fields`) and, unless None, its license counts."""
 
-    def change(locked, day):
+    def change(locked, day, now):
         if licenses is not None:
             validate_quantities(locked.product, licenses)
         changed = [name for name in fields if getattr(locked, name) != fields[name]]
@@ -308,7 +412,10 @@ def client_edit(
     `licenses` maps module → wanted count (clients.quantities.set_quantities);
     `expected_version` is the client's version when the form was loaded (StaleClient if not).
     """
-    return _act(client, Action.EDIT, by, _edit(fields, licenses), expected_version)
+    change = _edit(fields, licenses)
+    return _one(
+        client, _act(_just(client), Action.EDIT, by, change, _expect_version(expected_version))
+    )
 
 
 def client_reactivate(
@@ -324,13 +431,14 @@ def client_reactivate(
     Only for Inativo."""
     edit = _edit(fields or {}, licenses)
 
-    def change(locked, day):
-        changed = edit(locked, day)
+    def change(locked, day, now):
+        changed = edit(locked, day, now)
         locked.expires_on = add_months(day, 1)
         locked.suspended_at = None
         return [*changed, "expires_on", "suspended_at"]
 
-    return _act(client, Action.REACTIVATE, by, change, expected_version)
+    guard = _expect_version(expected_version)
+    return _one(client, _act(_just(client), Action.REACTIVATE, by, change, guard))
 
 
 def client_staff_edit(
@@ -340,7 +448,8 @@ def client_staff_edit(
     STAFF_EDITABLE_FIELDS, validated by the form) and/or license counts (the portal's rule:
     increases now, reductions on the 1st of next month). Status facts change only through the
     other services. Refused (StaleClient) when the form is older than the client's version."""
-    return _act(client, None, by, _edit(fields or {}, licenses), expected_version)
+    change = _edit(fields or {}, licenses)
+    return _one(client, _act(_just(client), None, by, change, _expect_version(expected_version)))
 
 
 class DuplicateClient(Exception):

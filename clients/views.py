@@ -62,7 +62,6 @@ def client_list(request):
         "table": table,
         "status_counts": [(status, counts[status]) for status in Status],
         "selected_statuses": selected or [],
-        "filters_set": any(filterset.form.data.get(name) for name in filterset.filters),
         "unused_codes": partner_unused_codes(request).count(),
         "export_formats": EXPORT_FORMATS,
         **bulk_context(request, "clientes", table.paginator.count),

@@ -193,3 +193,58 @@ def test_renovacao_applies_the_clientes_filters(client_a, partner_a, make_client
     everything = preview(client_a, Action.RENEW, todos="1", lista="renovacao")
     assert len(lines(everything)) == 2
     assert Client.objects.count() == 2
+
+
+def confirm_queries(client_a, clients) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = token_of(preview(client_a, Action.RENEW, [c.pk for c in clients]))
+    with CaptureQueriesContext(connection) as queries:
+        result = client_a.post(CONFIRM, {"token": token})
+    assert len(result.context["done"]) == len(clients)
+    return len(queries)
+
+
+def test_a_confirmation_costs_the_same_queries_for_2_clients_or_20(
+    client_a, partner_a, make_client_in
+):
+    """One lock, one read of the licenses, one UPDATE per new vencimento, one INSERT of the
+    events: not a service call per client."""
+    few = [make_client_in(partner_a, "expirado") for _ in range(2)]
+    many = [make_client_in(partner_a, "expirado") for _ in range(20)]
+    assert confirm_queries(client_a, few) == confirm_queries(client_a, many)
+    renewed = ClientEvent.objects.filter(action="renovar")
+    assert sorted(renewed.values_list("client", flat=True)) == sorted(c.pk for c in few + many)
+    for client in many:
+        event = renewed.get(client=client)
+        client.refresh_from_db()
+        assert event.after["expires_on"] == client.expires_on.isoformat()
+        assert event.before["expires_on"] != event.after["expires_on"]
+        assert client.version == 1
+
+
+def test_the_set_service_is_the_single_action_for_each_client(
+    partner_a, partner_a_user, every_status
+):
+    """clients_act over every status: the allowed ones changed as client_renew changes one,
+    each with its event; the others refused with the single action's message, unchanged."""
+    from clients.services import clients_act
+
+    outcomes = clients_act(
+        clients=Client.objects.filter(partner=partner_a), action=Action.RENEW, by=partner_a_user
+    )
+    by_status = {every_status_of(every_status, o.client.pk): o for o in outcomes}
+    for status, target in every_status.items():
+        outcome = by_status[status]
+        if can(target, Action.RENEW):
+            assert outcome.refusal is None
+            assert outcome.client.expires_on > target.expires_on
+        else:
+            assert outcome.refusal.message == not_allowed_message(Action.RENEW, status)
+            assert Client.objects.get(pk=target.pk).version == target.version
+    assert ClientEvent.objects.count() == sum(can(c, Action.RENEW) for c in every_status.values())
+
+
+def every_status_of(every_status, pk):
+    return next(status for status, client in every_status.items() if client.pk == pk)

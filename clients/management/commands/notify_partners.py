@@ -2,14 +2,17 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.notifications import notify_partners
+from clients.attention import NO_CONTACT_DAYS
+from clients.notifications import CERTIFICATE_DAYS, EXPIRING_DAYS, notify_partners
 
 
 class Command(BaseCommand):
     help = (
         "Envia a cada usuário de parceiro (com e-mail) o resumo do dia: clientes que vencem "
-        "nos próximos 7 dias, expirados este mês e códigos de registro a ativar. Quem já "
-        "recebeu o resumo hoje não recebe de novo; parceiro sem nada a relatar não recebe nada."
+        f"nos próximos {EXPIRING_DAYS} dias, expirados este mês, códigos de registro a "
+        f"ativar, certificados digitais (Navi) que vencem em até {CERTIFICATE_DAYS} dias e "
+        f"instalações do Link sem contato há mais de {NO_CONTACT_DAYS} dias. Quem já recebeu "
+        "o resumo hoje não recebe de novo; parceiro sem nada a relatar não recebe nada."
     )
 
     def add_arguments(self, parser):
