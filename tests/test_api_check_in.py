@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from clients.models import Client, License, Module
@@ -212,3 +213,20 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
 
     assert response.status_code == 200
     assert response.json()["licencas"] == {}
+
+
+@pytest.mark.postgres
+def test_straight_to_postgresql_the_read_is_planned_once_per_connection(api, activated):
+    # A prepared statement: PostgreSQL plans the join once, not at every check-in (README,
+    # "Desempenho da verificacao"); behind a pooler nothing is prepared (tests/test_pgbouncer.py).
+    client, key = activated
+
+    assert check_in(api, key).status_code == 200
+    assert check_in(api, key).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%WHERE c.license_key = $1%"],
+        )
+        assert cursor.fetchone()[0] == 1
