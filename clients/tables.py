@@ -222,10 +222,9 @@ class ClientTable(tables.Table):
                 badges[status] = get_template("clients/_status_badge.html").render(
                     {"status": status}
                 )
-            # The menu depends only on the status, the product and the renewal method (and
-            # the role, the same for the page): drawn once per kind of row, the pk and name
-            # filled in per row.
-            kind = (status, client.product, client.renewal)
+            # The menu depends only on the allowed actions (and the role, the same for the
+            # page): drawn once per kind of row, the pk and name filled in per row.
+            kind = tuple(allowed_actions(client, status))
             if kind not in menus:
                 menus[kind] = self._menu_format(client, status)
             name = escape(client.name)
