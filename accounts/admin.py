@@ -4,18 +4,83 @@ first Administrador (an invitation), the team history, and resetting a user's tw
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
 from accounts.models import Invitation, TeamEvent
-from clients.admin import PartnerAdmin, PartnerUserInline, PortalUserAdmin
-from clients.models import Partner, Role
+from clients.admin import (
+    PartnerAdmin,
+    PartnerUserInline,
+    PartnerUserOfUserInline,
+    PortalUserAdmin,
+)
+from clients.models import Partner, PartnerUser, Role
 
 User = get_user_model()
 
 
-class MemberInline(PartnerUserInline):
+class MemberFormSet(BaseInlineFormSet):
+    """A role changed in the admin follows the team's rules, as on the Equipe page: the
+    partner keeps an active Administrador (a form error otherwise, nothing saved), and the
+    change goes through `services.member_set_role` (locked, with its TeamEvent)."""
+
+    by = None  # the staff user, set per request by TeamMemberInlineMixin.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if form.cleaned_data]
+        demoted = {
+            form.instance.pk
+            for form in kept
+            if form.instance.pk
+            and "role" in form.changed_data
+            and form.initial.get("role") == Role.ADMIN
+        }
+        for member in PartnerUser.objects.filter(pk__in=demoted).select_related("user"):
+            promoted = any(
+                form.cleaned_data.get("role") == Role.ADMIN
+                and form.cleaned_data["user"].is_active
+                and form.cleaned_data["partner"] == member.partner
+                and form.instance.pk not in demoted
+                for form in kept
+            )
+            others = services.active_members(member.partner).filter(role=Role.ADMIN)
+            if not promoted and not others.exclude(pk__in=demoted).exists():
+                raise forms.ValidationError(services.last_administrator_message(member.user))
+
+    def save_existing(self, form, obj, commit=True):
+        if "role" not in form.changed_data:
+            return super().save_existing(form, obj, commit)
+        # The other fields save here; the role afterwards, through the service (see save).
+        self._roles.append((obj, Role(form.cleaned_data["role"])))
+        obj.role = form.initial["role"]
+        return super().save_existing(form, obj, commit)
+
+    def save(self, commit=True):
+        self._roles = []
+        saved = super().save(commit)
+        # Promotions first, so that a swap of Administradores never leaves the team without one.
+        for member, role in sorted(self._roles, key=lambda change: change[1] != Role.ADMIN):
+            services.member_set_role(member=member, role=role, by=self.by)
+            member.role = role
+        return saved
+
+
+class TeamMemberInlineMixin:
+    formset = MemberFormSet
+    can_delete = False  # a member leaves by being deactivated: their history stays
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.by = request.user  # the factory makes a new class per request
+        return formset
+
+
+class MemberInline(TeamMemberInlineMixin, PartnerUserInline):
     """The partner's users with their role, sign-in facts and two-factor."""
 
     fields = ["user", "role", "email", "active", "last_login", "two_factor"]
@@ -115,7 +180,12 @@ class TeamEventAdmin(admin.ModelAdmin):
         return False
 
 
+class MemberOfUserInline(TeamMemberInlineMixin, PartnerUserOfUserInline):
+    pass
+
+
 class TeamUserAdmin(PortalUserAdmin):
+    inlines = [MemberOfUserInline]
     actions = ["reset_two_factor"]
 
     @admin.action(description="Redefinir a verificação em duas etapas")

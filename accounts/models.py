@@ -9,7 +9,6 @@ import hashlib
 import time
 from urllib.parse import quote, urlencode
 
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
 
 from clients.models import Role
+from portal import encryption
 
 
 def token_digest(token: str) -> str:
@@ -141,12 +141,6 @@ class TeamEvent(models.Model):
         return f"{self.partner} · {self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"
 
 
-def _fernet() -> MultiFernet:
-    # The first key encrypts, any of them decrypts (settings checks they are Fernet keys).
-    keys = settings.TWO_FACTOR_ENCRYPTION_KEY.split(",")
-    return MultiFernet([Fernet(key.strip()) for key in keys])
-
-
 class TOTPDevice(TimestampMixin, Device):
     """An authenticator app (RFC 6238: 6 digits, 30 s), its secret stored only encrypted.
 
@@ -170,11 +164,11 @@ class TOTPDevice(TimestampMixin, Device):
 
     @property
     def bin_key(self) -> bytes:
-        return _fernet().decrypt(self.encrypted_key.encode("ascii"))
+        return encryption.decrypt("TWO_FACTOR_ENCRYPTION_KEY", self.encrypted_key)
 
     @bin_key.setter
     def bin_key(self, key: bytes):
-        self.encrypted_key = _fernet().encrypt(key).decode("ascii")
+        self.encrypted_key = encryption.encrypt("TWO_FACTOR_ENCRYPTION_KEY", key)
 
     def config_url(self, issuer: str) -> str:
         """The otpauth:// URL an authenticator app reads from the QR code."""

@@ -55,13 +55,17 @@ def active_members(partner):
     return PartnerUser.objects.filter(partner=partner, user__is_active=True)
 
 
+def last_administrator_message(user) -> str:
+    return (
+        f"{display_name(user)} é o último Administrador ativo da equipe: "
+        "promova outro membro a Administrador antes."
+    )
+
+
 def _keeps_an_administrator(member: PartnerUser) -> None:
     others = active_members(member.partner).filter(role=Role.ADMIN).exclude(pk=member.pk)
     if not others.exists():
-        raise TeamChangeRefused(
-            f"{display_name(member.user)} é o último Administrador ativo da equipe: "
-            "promova outro membro a Administrador antes."
-        )
+        raise TeamChangeRefused(last_administrator_message(member.user))
 
 
 # Invitations ---------------------------------------------------------------------------

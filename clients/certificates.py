@@ -19,11 +19,9 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +31,7 @@ from clients.actions import Action, can
 from clients.documents import format_document, normalize_document
 from clients.models import Certificate, Client, Event
 from clients.services import ActionNotAllowed, record_event
+from portal import encryption
 
 logger = logging.getLogger(__name__)
 
@@ -62,18 +61,12 @@ class CertificateInfo:
 # --- Encryption at rest -------------------------------------------------------------------
 
 
-def _fernet() -> MultiFernet:
-    # The first key encrypts, any of them decrypts (settings checks they are Fernet keys).
-    keys = settings.CERTIFICATE_ENCRYPTION_KEY.split(",")
-    return MultiFernet([Fernet(key.strip()) for key in keys])
-
-
 def encrypt(data: bytes) -> str:
-    return _fernet().encrypt(data).decode("ascii")
+    return encryption.encrypt("CERTIFICATE_ENCRYPTION_KEY", data)
 
 
 def decrypt(token: str) -> bytes:
-    return _fernet().decrypt(token.encode("ascii"))
+    return encryption.decrypt("CERTIFICATE_ENCRYPTION_KEY", token)
 
 
 def certificate_secrets(certificate: Certificate) -> tuple[bytes, str]:

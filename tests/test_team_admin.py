@@ -85,3 +85,100 @@ def test_the_team_history_is_in_the_admin_read_only(admin_client_, partner_a, st
     page = admin_client_.get(reverse("admin:accounts_teamevent_changelist")).text
     assert "x@example.com" in page
     assert admin_client_.get(reverse("admin:accounts_teamevent_add")).status_code == 403
+
+
+def _members_form(partner, members):
+    """The partner's change form as the admin posts it, with `members` = [(user, role)]."""
+    data = {
+        "code": partner.code,
+        "name": partner.name,
+        "email": partner.email,
+        "users-TOTAL_FORMS": str(len(members)),
+        "users-INITIAL_FORMS": str(len(members)),
+        "invitations-TOTAL_FORMS": "0",
+        "invitations-INITIAL_FORMS": "0",
+    }
+    for index, (user, role) in enumerate(members):
+        data[f"users-{index}-id"] = str(user.partner_user.pk)
+        data[f"users-{index}-partner"] = str(partner.pk)
+        data[f"users-{index}-user"] = str(user.pk)
+        data[f"users-{index}-role"] = role
+    return data
+
+
+def _roles(partner):
+    return dict(PartnerUser.objects.filter(partner=partner).values_list("user__username", "role"))
+
+
+def test_staff_cannot_demote_the_last_active_administrator(admin_client_, partner_a, make_member):
+    chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
+    otto = make_member(partner_a, "otto", role=Role.OPERATOR)
+    url = reverse("admin:clients_partner_change", args=[partner_a.pk])
+    response = admin_client_.post(
+        url, _members_form(partner_a, [(chefe, Role.OPERATOR), (otto, Role.OPERATOR)])
+    )
+    assert response.status_code == 200
+    assert "chefe é o último Administrador ativo da equipe" in response.text
+    assert _roles(partner_a) == {"chefe": Role.ADMIN, "otto": Role.OPERATOR}
+    assert not TeamEvent.objects.filter(action="perfil").exists()
+
+
+def test_an_inactive_administrator_does_not_count_as_the_one_left(
+    admin_client_, partner_a, make_member
+):
+    chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
+    antigo = make_member(partner_a, "antigo", role=Role.ADMIN, is_active=False)
+    response = admin_client_.post(
+        reverse("admin:clients_partner_change", args=[partner_a.pk]),
+        _members_form(partner_a, [(chefe, Role.VIEWER), (antigo, Role.ADMIN)]),
+    )
+    assert "chefe é o último Administrador ativo da equipe" in response.text
+    assert _roles(partner_a)["chefe"] == Role.ADMIN
+
+
+def test_staff_swap_administrators_in_one_save_through_the_team_service(
+    admin_client_, partner_a, make_member, staff_user
+):
+    chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
+    otto = make_member(partner_a, "otto", role=Role.OPERATOR)
+    response = admin_client_.post(
+        reverse("admin:clients_partner_change", args=[partner_a.pk]),
+        _members_form(partner_a, [(chefe, Role.OPERATOR), (otto, Role.ADMIN)]),
+    )
+    assert response.status_code == 302, response.text
+    assert _roles(partner_a) == {"chefe": Role.OPERATOR, "otto": Role.ADMIN}
+    events = TeamEvent.objects.filter(partner=partner_a, action="perfil", actor=staff_user)
+    assert sorted(events.values_list("subject", "details")) == [
+        ("chefe", "Administrador → Operador"),
+        ("otto", "Operador → Administrador"),
+    ]
+
+
+def test_the_user_page_keeps_the_same_rule(admin_client_, partner_a, make_member):
+    chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
+    page = admin_client_.get(reverse("admin:auth_user_change", args=[chefe.pk]))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and name not in ("password",)
+    }
+    data.update(
+        {
+            "date_joined_0": "01/12/2026",
+            "date_joined_1": "10:00:00",
+            "partner_user-TOTAL_FORMS": "1",
+            "partner_user-INITIAL_FORMS": "1",
+            "partner_user-0-id": str(chefe.partner_user.pk),
+            "partner_user-0-user": str(chefe.pk),
+            "partner_user-0-partner": str(partner_a.pk),
+            "partner_user-0-role": Role.VIEWER,
+        }
+    )
+    data.pop("last_login", None)
+    data.pop("date_joined", None)
+    data = {k: v for k, v in data.items() if not isinstance(v, (list, tuple))}
+    response = admin_client_.post(reverse("admin:auth_user_change", args=[chefe.pk]), data)
+    assert response.status_code == 200
+    assert "chefe é o último Administrador ativo da equipe" in response.text
+    assert _roles(partner_a)["chefe"] == Role.ADMIN
