@@ -232,7 +232,7 @@ class ClientTable(tables.Table):
                 {
                     "pk": client.pk,
                     "name": client.name,
-                    "name_cell": self._name_cell(client, status),
+                    "name_cell": self._name_cell(client),
                     "document": format_document(client.cpf_cnpj),
                     "registered_on": format_date(client.registered_on),
                     "product": client.get_product_display(),
@@ -244,7 +244,7 @@ class ClientTable(tables.Table):
             )
         return rows
 
-    def _name_cell(self, client, status):
+    def _name_cell(self, client):
         """The name (a link to the client page), the columns a phone hides on a line of their
         own, and the row's warnings (clients.attention.row_hints)."""
         cell = format_html(
