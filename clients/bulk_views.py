@@ -14,11 +14,11 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from clients import attention, bulk
+from clients import bulk
 from clients.actions import ACTIONS_PERMISSION, role_allows
 from clients.attention import renewal_worklist_q
 from clients.exporting import CSV, ListExport
@@ -56,31 +56,12 @@ class SelectableClientTable(ClientTable):
         empty_values=(),
         orderable=False,
         exclude_from_export=True,
-        attrs={"th": {"class": "col-select"}, "td": {"class": "col-select"}},
+        attrs={"th": {"class": "col-select"}},
     )
+    selectable = True  # _client_table.html draws each row's checkbox
 
     class Meta(ClientTable.Meta):
         sequence = ("select", *ClientTable.Meta.sequence)
-
-    def render_name(self, value, record):
-        name = super().render_name(record, value)  # the link to the client page
-        hints = attention.row_hints(record, self.today)
-        if not hints:
-            return name
-        badges = format_html_join(
-            " ",
-            '<span class="badge rounded-pill text-bg-{} row-hint-badge">{}</span>',
-            ((tone, text) for text, tone in hints),
-        )
-        return format_html('{}<span class="row-hint">{}</span>', name, badges)
-
-    def render_select(self, record):
-        return format_html(
-            '<input type="checkbox" class="form-check-input" name="id" value="{}" '
-            'form="bulk-form" aria-label="Selecionar {}">',
-            record.pk,
-            record.name,
-        )
 
 
 def worklist(request):

@@ -7,10 +7,14 @@ CPF/CNPJ (both served by pg_trgm indexes on PostgreSQL) or the ID. Invalid value
 reported in the form and ignored (the view is not strict).
 """
 
+import threading
+from collections import OrderedDict
+
 import django_filters
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.db.models import Q
 
@@ -67,6 +71,35 @@ class ClientFilterForm(forms.Form):
             raise forms.ValidationError("Informe uma versão como 4.10 ou 4.10.2.")
         return value
 
+
+class RenderedForms:
+    """ClientFilter's form as HTML, for the latest distinct filter queries (the least recently
+    used dropped). The HTML depends only on the values of the form's fields in the query
+    string (no user, partner or CSRF data: a GET form), and crispy's templates cost more than
+    the rest of a list page (README, "Speed"): a repeated query is drawn once per process."""
+
+    def __init__(self, size=256):
+        self.size = size
+        self._html = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, form):
+        data = form.data
+        key = tuple((name, tuple(data.getlist(name))) for name in form.fields if name in data)
+        with self._lock:
+            html = self._html.get(key)
+            if html is not None:
+                self._html.move_to_end(key)
+                return html
+        html = render_crispy_form(form, helper=form.helper)
+        with self._lock:
+            self._html[key] = html
+            while len(self._html) > self.size:
+                self._html.popitem(last=False)
+        return html
+
+
+rendered_forms = RenderedForms()
 
 # A CPF/CNPJ fragment is searched from this many characters on (punctuation not counted).
 MIN_DOCUMENT_FRAGMENT = 4
@@ -199,6 +232,11 @@ class ClientFilter(django_filters.FilterSet):
         """The clients the status counts are taken over: the list without its status filter."""
         self.errors  # noqa: B018 -- validates the form, as `qs` does
         return self.filter_all_but_status(self.queryset.all())
+
+    def rendered_form(self) -> str:
+        """The form's HTML (crispy, with its helper's layout), drawn once per distinct query."""
+        self.errors  # noqa: B018 -- validated first, as `qs` does: the HTML shows the errors
+        return rendered_forms.get(self.form)
 
     def count_from(self, counts: dict) -> int:
         """How many clients `qs` lists, from the status counts of `status_counts_queryset()`."""

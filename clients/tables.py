@@ -1,20 +1,25 @@
 """The Clientes table (django-tables2); its export is clients.exporting.
 
-Rendering dominates the list page (PERFORMANCE.md), so cells are `render_<column>` methods,
-not per-cell templates: the status badge is rendered once per status, and only the two
-per-row partials that carry markup (the Link details and the ⋮ menu) use a template.
+Rendering dominates the list page (PERFORMANCE.md): django-tables2 declares the columns, their
+headers, the ordering and the export, but the page's rows are plain data built once per page
+(`ClientTable.page_rows`) and drawn by one template loop: the status badge rendered once per
+status, the ⋮ menu once per kind of row, the URLs reversed once per page.
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.functional import cached_property
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_tables2.data import TableQuerysetData
 
+from clients import attention
 from clients.actions import MENU_STEP, allowed_actions
 from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
@@ -117,10 +122,16 @@ class ClientPaginator(Paginator):
             self.count = count  # overrides the cached_property
 
 
-WIDE_ONLY = {"th": {"class": "col-wide"}, "td": {"class": "col-wide"}}
+# Stands for the client's name in the ⋮ menu drawn once per kind of row.
+MENU_NAME_SLOT = "__client_name__"
+
+WIDE_ONLY = {"th": {"class": "col-wide"}}
 
 
 class ClientTable(tables.Table):
+    """The columns (headers, ordering, export) of the Clientes table; the cells of its page
+    are drawn by _client_table.html from `page_rows`, in the order of Meta.sequence."""
+
     details = tables.Column(
         verbose_name=format_html('<span class="visually-hidden">{}</span>', "Detalhes do Link"),
         empty_values=(),
@@ -129,7 +140,7 @@ class ClientTable(tables.Table):
         attrs={"th": {"class": "col-toggle"}},
     )
     id = tables.Column("ID", accessor="pk", order_by=("pk",))
-    name = tables.Column("Nome", order_by=("name", "pk"), attrs={"td": {"class": "col-name"}})
+    name = tables.Column("Nome", order_by=("name", "pk"))
     # On a phone these four hide; the name's cell repeats them on a line of its own.
     cpf_cnpj = tables.Column("CPF/CNPJ", order_by=("cpf_cnpj", "pk"), attrs=WIDE_ONLY)
     registered_on = tables.Column(
@@ -165,7 +176,6 @@ class ClientTable(tables.Table):
         template_name = "clients/_client_table.html"
         empty_text = "Nenhum cliente encontrado com estes filtros."
         attrs = {"class": "table table-hover align-middle mb-0 client-table"}
-        row_attrs = {"data-id": lambda record: record.pk}
 
     @property
     def order_by(self):
@@ -180,73 +190,110 @@ class ClientTable(tables.Table):
         names = [alias for alias in aliases if alias.removeprefix("-") in self.base_columns]
         tables.Table.order_by.fset(self, names)
 
+    selectable = False  # a checkbox per row (SelectableClientTable)
+
     def __init__(self, *args, csrf_token="", may_act=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.csrf_token = csrf_token
         self.may_act = may_act  # the user's role may take the ⋮ actions
         self.today = local_today()
-        self._badges = {}
-        self._details_template = get_template("clients/_link_details.html")
-        self._menu_template = get_template("clients/_actions_menu.html")
         self._urls = RowUrls()
 
-    def render_name(self, record, value):
-        return format_html(
+    @cached_property
+    def page_rows(self) -> list[dict]:
+        """The page's rows as plain data, for the one loop of _client_table.html.
+
+        Built once per page: django-tables2's per-cell machinery (accessors, signature
+        inspection, a template lookup per cell) was most of the page's time (README, "Speed").
+        Its columns still declare the headers, the ordering and the export.
+        """
+        badges, menus = {}, {}
+        rows = []
+        for client in self.paginated_rows.data:  # the page's records, not BoundRows
+            status = Status(client.status_value)
+            if status not in badges:
+                badges[status] = get_template("clients/_status_badge.html").render(
+                    {"status": status}
+                )
+            # The menu depends only on the allowed actions (and the role, the same for the
+            # page): drawn once per kind of row, the pk and name filled in per row.
+            kind = tuple(allowed_actions(client, status))
+            if kind not in menus:
+                menus[kind] = self._menu_format(client, status)
+            name = escape(client.name)
+            rows.append(
+                {
+                    "pk": client.pk,
+                    "name": client.name,
+                    "name_cell": self._name_cell(client),
+                    "document": format_document(client.cpf_cnpj),
+                    "registered_on": format_date(client.registered_on),
+                    "product": client.get_product_display(),
+                    "expires_on": format_date(client.expires_on),
+                    "badge": badges[status],
+                    "link": self._link_details(client) if client.is_link else None,
+                    "menu": mark_safe(menus[kind].format(pk=client.pk, name=name)),  # noqa: S308
+                }
+            )
+        return rows
+
+    def _name_cell(self, client):
+        """The name (a link to the client page), the columns a phone hides on a line of their
+        own, and the row's warnings (clients.attention.row_hints)."""
+        cell = format_html(
             '<a class="client-link" href="{}">{}</a>'
             '<span class="row-summary">{} · {} · vencimento {}</span>',
-            self._urls("clients:detail", record.pk),
-            value,
-            format_document(record.cpf_cnpj),
-            record.get_product_display(),
-            format_date(record.expires_on),
+            self._urls("clients:detail", client.pk),
+            client.name,
+            format_document(client.cpf_cnpj),
+            client.get_product_display(),
+            format_date(client.expires_on),
         )
+        hints = attention.row_hints(client, self.today)
+        if not hints:
+            return cell
+        badges = format_html_join(
+            " ",
+            '<span class="badge rounded-pill text-bg-{} row-hint-badge">{}</span>',
+            ((tone, text) for text, tone in hints),
+        )
+        return format_html('{}<span class="row-hint">{}</span>', cell, badges)
 
-    def render_cpf_cnpj(self, value):
-        return format_document(value)
-
-    def render_registered_on(self, value):
-        return format_date(value)
-
-    def render_expires_on(self, value):
-        return format_date(value)
-
-    def render_status(self, value):
-        # Six statuses at most: render the badge partial once for each.
-        if value not in self._badges:
-            self._badges[value] = get_template("clients/_status_badge.html").render(
-                {"status": Status(value)}
-            )
-        return self._badges[value]
-
-    def render_details(self, record):
-        if not record.is_link:
-            return ""
+    def _link_details(self, client) -> dict:
+        """What a Link row's details show: licenses and modules in force today (and a reduction
+        scheduled for next month), the key or the unused registration code."""
         main, modules = None, []
-        for license in record.all_licenses:
+        for license in client.all_licenses:
             count = license.current_quantity(self.today)
             if license.module == Module.MAIN:
                 main = license
             elif count:
                 label = Module(license.module).label
                 modules.append(f"{label} ({count})" if license.module in COUNTED_MODULES else label)
-        code = record.unused_codes[0] if record.unused_codes else None
-        return self._details_template.render(
-            {
-                "client": record,
-                # In force today, and a reduction scheduled for next month.
-                "licenses": describe_license(main, self.today) if main else None,
-                "modules": modules,
-                "code": code,
-            }
-        )
+        return {
+            "version": client.link_version,
+            "licenses": describe_license(main, self.today) if main else None,
+            "modules": ", ".join(modules),
+            "key": client.license_key,
+            "code": client.unused_codes[0].code if client.unused_codes else None,
+        }
 
-    def render_actions(self, record):
-        return self._menu_template.render(
+    def _menu_format(self, client, status) -> str:
+        """The ⋮ menu of `client`'s kind of row, as a str.format pattern of {pk} and {name}
+        (the escaped name): rendered with placeholders, which no rendered menu can contain
+        otherwise, before any row's data is put in."""
+        kind = SimpleNamespace(
+            pk=RowUrls.PLACEHOLDER,
+            name=MENU_NAME_SLOT,
+            product=client.product,
+            renewal=client.renewal,
+        )
+        html = get_template("clients/_actions_menu.html").render(
             {
-                "client": record,
-                "entries": menu_entries(
-                    record, Status(record.status_value), self._urls, self.may_act
-                ),
+                "client": kind,
+                "entries": menu_entries(kind, status, self._urls, self.may_act),
                 "csrf_token": self.csrf_token,
             }
         )
+        html = html.replace("{", "{{").replace("}", "}}")
+        return html.replace(RowUrls.PLACEHOLDER, "{pk}").replace(MENU_NAME_SLOT, "{name}")

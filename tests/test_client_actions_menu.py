@@ -75,3 +75,18 @@ def test_each_row_menu_carries_its_own_client_escaped(client_a, partner_a, make_
     for target in (first, second):
         history = reverse("clients:history", args=[target.pk])
         assert page.count(f'href="{history}"') == 1
+
+
+def test_a_name_looking_like_the_menus_placeholders_is_shown_as_written(
+    client_a, partner_a, make_client
+):
+    # The menu of a kind of row is a pattern of {pk} and {name}: a name holding braces or the
+    # name's placeholder stays as written, in its own row only.
+    odd = make_client(partner_a, name="Bar {pk} {name} __client_name__ {{x}}")
+    other = make_client(partner_a, name="Bar Outro")
+    page = client_a.get(reverse("clients:list")).text
+    assert 'aria-label="Ações de Bar {pk} {name} __client_name__ {{x}}"' in page
+    assert 'aria-label="Ações de Bar Outro"' in page
+    for target in (odd, other):
+        history = reverse("clients:history", args=[target.pk])
+        assert page.count(f'href="{history}"') == 1

@@ -486,3 +486,46 @@ def test_the_row_count_matches_the_list_whatever_the_filters(client_a, every_sta
         response = client_a.get(URL + query)
         assert len(listed_ids(response)) == expected, query
         assert f"{expected} clientes" in response.text or f"{expected} cliente\n" in response.text
+
+
+# The rows are drawn from plain data in one template loop ------------------------------------
+
+
+def test_each_row_has_a_cell_under_each_header_in_order(client_a, partner_a, make_client):
+    link = make_client(partner_a, name="Mercado Link", product=Product.LINK)
+    make_client(partner_a, name="Loja Navi", product=Product.NAVI)
+    page = client_a.get(URL).text
+    header = page.split("<thead", 1)[1].split("</thead>", 1)[0]
+    headers = [
+        re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th .*?</th>", header, re.S)
+    ]
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr data-id=.*?</tr>", body, re.S)
+    assert len(rows) == 2
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        assert len(cells) == len(headers)
+    link_row = next(row for row in rows if f'data-id="{link.pk}"' in row)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", link_row, re.S)
+    by_header = dict(zip(headers, cells, strict=True))
+    assert by_header["ID"] == str(link.pk)
+    assert ">Mercado Link</a>" in by_header["Nome"]
+    assert by_header["Produto"] == "Link"
+    assert "status-ativo" in by_header["Status"]
+    assert "Detalhes do Link de Mercado Link" in by_header["Detalhes do Link"]
+    assert 'aria-label="Ações de Mercado Link"' in by_header["Ações"]
+
+
+def test_the_filter_form_shows_each_querys_own_values_and_errors(client_a, partner_a, make_client):
+    # The form's HTML is kept per distinct query (clients.filters.RenderedForms).
+    make_client(partner_a)
+    first = client_a.get(URL, {"q": "Padaria", "uf": "SP"}).text
+    second = client_a.get(URL, {"q": "Mercado"}).text
+    assert 'value="Padaria"' in first and 'value="Mercado"' not in first
+    assert 'value="Mercado"' in second and 'value="Padaria"' not in second
+    assert '<option value="SP" selected>' in first and '<option value="SP" selected>' not in second
+    assert "Informe uma data válida" not in first
+    assert (
+        "Informe uma data válida"
+        in client_a.get(URL, {"q": "Padaria", "uf": "SP", "vencimento_de": "ontem"}).text
+    )
