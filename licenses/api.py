@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from clients.models import Client, RegistrationCode
 from licenses import activation, signing
+from portal import ratelimit
 from portal.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -117,14 +118,7 @@ def too_many_failures(address: str) -> bool:
 
 
 def count_failure(address: str) -> None:
-    key = _failures_key(address)
-    try:
-        cache.add(key, 0, timeout=settings.API_ACTIVATION_FAILURE_WINDOW)
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: start a new window
-        cache.set(key, 1, timeout=settings.API_ACTIVATION_FAILURE_WINDOW)
-    except Exception:
-        logger.exception("Cache indisponível ao contar uma falha de ativação")
+    ratelimit.count(_failures_key(address), settings.API_ACTIVATION_FAILURE_WINDOW)
 
 
 @api_view("POST")
