@@ -25,7 +25,6 @@ from clients.certificates import (
     check_certificate_allowed,
     client_certificate_upload,
 )
-from clients.dates import add_months
 from clients.forms import (
     CertificateUploadForm,
     ClientForm,
@@ -133,7 +132,7 @@ def confirm(request, pk, action):
     values = {
         "name": client.name,
         "expires_on": _d(client.expires_on),
-        "renewed_until": _d(add_months(client.expires_on, 1)),
+        "renewed_until": _d(services.renewed_until(client.expires_on)),
     }
     context = {
         "client": client,
@@ -180,7 +179,7 @@ def edit(request, pk, action):
         "back_url": back_url(request),
     }
     if action == Action.REACTIVATE:
-        context["reactivated_until"] = add_months(today(), 1)
+        context["reactivated_until"] = services.active_until(today())
     return render(request, "clients/client_form.html", context)
 
 
@@ -211,7 +210,7 @@ def new_client(request):
         "form": form,
         "licenses_form": licenses_form,
         "back_url": back_url(request),
-        "active_until": add_months(today(), 1),
+        "active_until": services.active_until(today()),
     }
     return render(request, "clients/client_form.html", context)
 

@@ -11,9 +11,9 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.dates import add_months
+from clients.dates import next_month_start
 from clients.models import Certificate, Product, RegistrationCode, Renewal
-from clients.status import Status, client_status, month_start, status_q, statuses_q
+from clients.status import Status, client_status, status_q, statuses_q
 from clients.versions import older_versions
 
 # The clients still in use (with access, or renewable this month): the cards about
@@ -80,7 +80,7 @@ def unused_code_q() -> Q:
 def renewal_worklist_q(today: datetime.date) -> Q:
     """Renovação: Renovação manual clients that are Ativo and expire this month, or are
     Expirado — ordered by vencimento, they are the month's renewals."""
-    month_end = add_months(month_start(today), 1) - datetime.timedelta(days=1)
+    month_end = next_month_start(today) - datetime.timedelta(days=1)
     this_month = status_q(Status.ATIVO, today) & Q(expires_on__lte=month_end)
     return Q(renewal=Renewal.MANUAL) & (this_month | status_q(Status.EXPIRADO, today))
 

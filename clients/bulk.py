@@ -16,7 +16,6 @@ from django.core import signing
 
 from clients import services
 from clients.actions import Action, can
-from clients.dates import add_months
 from clients.models import Client
 from clients.status import Status, client_status
 
@@ -59,7 +58,7 @@ def _d(day) -> str:
 def outcome(action: Action, client: Client) -> str:
     """What the action will do to `client` (which may take it)."""
     if action == Action.RENEW:
-        renewed = add_months(client.expires_on, 1)
+        renewed = services.renewed_until(client.expires_on)
         return f"Vencimento {_d(client.expires_on)} → {_d(renewed)}"
     if action == Action.SUSPEND:
         return "Será suspenso: o sistema é bloqueado na próxima verificação"

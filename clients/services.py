@@ -194,6 +194,16 @@ def full_snapshot(client: Client, today) -> dict:
     return {**snapshot(client), "licenses": license_snapshot(client, today)}
 
 
+def renewed_until(expires_on: datetime.date) -> datetime.date:
+    """Renovar's new vencimento: one calendar month after the current one."""
+    return add_months(expires_on, 1)
+
+
+def active_until(day: datetime.date) -> datetime.date:
+    """The vencimento of a client registered or reactivated on `day`: one month later."""
+    return add_months(day, 1)
+
+
 def not_allowed_message(action: Action, status: Status) -> str:
     return f"“{action.label}” não está disponível para um cliente {status.label}."
 
@@ -336,7 +346,7 @@ def _unhide(locked, day, now):
 
 
 def _renew(locked, day, now):
-    locked.expires_on = add_months(locked.expires_on, 1)
+    locked.expires_on = renewed_until(locked.expires_on)
     return ["expires_on"]
 
 
@@ -433,7 +443,7 @@ def client_reactivate(
 
     def change(locked, day, now):
         changed = edit(locked, day, now)
-        locked.expires_on = add_months(day, 1)
+        locked.expires_on = active_until(day)
         locked.suspended_at = None
         return [*changed, "expires_on", "suspended_at"]
 
@@ -479,7 +489,7 @@ def client_register(
                 cpf_cnpj=cpf_cnpj,
                 product=product,
                 registered_on=day,
-                expires_on=add_months(day, 1),
+                expires_on=active_until(day),
                 **{name: fields[name] for name in EDITABLE_FIELDS},
             )
             if same.exclude(partner=partner).exists():
