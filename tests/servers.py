@@ -2,6 +2,7 @@
 proxy in front of PostgreSQL that a test can cut to simulate an outage."""
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -34,11 +35,12 @@ def database_url(settings_dict, host=None, port=None) -> str:
 
 
 @contextmanager
-def app_server(database_url: str, **env):
-    """A gunicorn instance of the portal (DEBUG off, like production) on a free port."""
+def app_server(database_url: str, threads: int = 2, **env):
+    """A gunicorn instance of the portal (DEBUG off, like production) on a free port: one
+    worker, `threads` threads (each with its own database connection)."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    command = f"-m gunicorn portal.wsgi --bind 127.0.0.1:{port} --workers 1 --threads 2"
+    command = f"-m gunicorn portal.wsgi --bind 127.0.0.1:{port} --workers 1 --threads {threads}"
     process = subprocess.Popen(
         [sys.executable, *command.split(), "--timeout", "30", "--no-control-socket"],
         cwd=ROOT,
@@ -156,6 +158,25 @@ def with_production_password(user, password):
     user.password = hasher.encode(password, hasher.salt())
     user.save(update_fields=["password"])
     return user
+
+
+def post_json(base, name, body):
+    """POST a JSON body to the API at `base`: (HTTP status, the decoded JSON answer, or the
+    text of an answer that is not JSON, such as the site's 503 page)."""
+    request = urllib.request.Request(
+        f"{base}/api/v1/{name}",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        text = error.read().decode()
+        try:
+            return error.code, json.loads(text)
+        except ValueError:
+            return error.code, text
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

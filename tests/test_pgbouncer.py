@@ -7,8 +7,6 @@ its DATABASE_URL pointing at PgBouncer, which points at the test database.
 
 import csv
 import io
-import json
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -26,6 +24,7 @@ from tests.servers import (
     app_server,
     database_url,
     pgbouncer,
+    post_json,
     with_production_password,
 )
 
@@ -47,19 +46,6 @@ def portal():
             yield base
     finally:
         bouncer.__exit__(None, None, None)
-
-
-def post_json(base, name, body):
-    request = urllib.request.Request(
-        f"{base}/api/v1/{name}",
-        json.dumps(body).encode(),
-        {"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def test_activation_check_in_and_a_suspension_made_in_the_portal(
