@@ -128,7 +128,9 @@ class Client(models.Model):
     pending_reason = models.CharField("motivo da pendência", max_length=300, blank=True)
     hidden_at = models.DateTimeField("oculto em", null=True, blank=True)
     # What the customer's software reported (Link): see the activation API.
-    license_key = models.CharField("chave", max_length=64, unique=True, null=True, blank=True)
+    # Unique by a constraint in Meta, not `unique=True`: on PostgreSQL Django adds to a unique
+    # CharField a second, `varchar_pattern_ops` index for LIKE, which nothing here runs.
+    license_key = models.CharField("chave", max_length=64, null=True, blank=True)
     link_version = models.CharField("versão do Link", max_length=40, blank=True)
     last_seen_at = models.DateTimeField("último contato", null=True, blank=True)
     # The local day of the last contact, kept by the database: Início counts installations not
@@ -161,6 +163,8 @@ class Client(models.Model):
                     "Este parceiro já tem um cliente com este CPF/CNPJ para este produto."
                 ),
             ),
+            # The check-in finds the client by its key through this index (licenses.activation).
+            models.UniqueConstraint(fields=["license_key"], name="client_unique_license_key"),
         ]
         indexes = [
             # The status predicates are ranges on expires_on plus the three flags: with the

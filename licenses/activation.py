@@ -16,7 +16,6 @@ from typing import NamedTuple
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import (
@@ -239,10 +238,32 @@ def client_check_in(*, key: str, version: str) -> Facts:
     else:
         stale = now - datetime.timedelta(seconds=settings.CHECK_IN_CONTACT_SECONDS)
         if facts.last_seen_at is None or facts.last_seen_at < stale:
-            Client.objects.filter(
-                Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale), pk=facts.pk
-            ).update(last_seen_at=now)
+            _record_contact(facts.pk, now, stale)
     return facts
+
+
+# The time of contact, only while the stored one is still stale: of concurrent check-ins, one
+# writes. (Not the ORM's update(): ~0.3 ms of Python for one fixed statement.)
+_CONTACT = (
+    f"UPDATE {Client._meta.db_table} SET last_seen_at = %s "
+    "WHERE id = %s AND (last_seen_at IS NULL OR last_seen_at < %s)"
+)
+# On PostgreSQL, outside a caller's transaction, the same statement's commit does not wait for
+# the WAL to reach the disk (one query, one implicit transaction, SET LOCAL lasts for it): a
+# time of contact lost to a database crash is harmless — the next check-in finds it stale and
+# writes it again — and that wait (~5 ms here, far more while the disk is busy) was most of a
+# writing check-in's time. The version and its history event stay synchronous.
+_CONTACT_ASYNC = "SET LOCAL synchronous_commit TO OFF; " + _CONTACT
+
+
+def _record_contact(client_id: int, now, stale) -> None:
+    db = connections[DEFAULT_DB_ALIAS]
+    asynchronous = db.vendor == "postgresql" and not db.in_atomic_block
+    adapt = db.ops.adapt_datetimefield_value  # what the ORM does to a datetime (SQLite: text)
+    with db.cursor() as cursor:
+        cursor.execute(
+            _CONTACT_ASYNC if asynchronous else _CONTACT, [adapt(now), client_id, adapt(stale)]
+        )
 
 
 def _record_version(client_id: int, version: str, now) -> None:

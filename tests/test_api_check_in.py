@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clients.models import Client, License, Module
@@ -230,3 +230,27 @@ def test_straight_to_postgresql_the_read_is_planned_once_per_connection(api, act
             ["%WHERE c.license_key = $1%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_a_license_key_belongs_to_one_client(make_client, partner_a):
+    make_client(partner_a, license_key="AAAA-BBBB")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_client(partner_a, license_key="AAAA-BBBB")
+
+
+@pytest.mark.postgres
+def test_the_key_has_one_index_and_the_clients_pages_room_for_a_contact(db):
+    # clients 0012: no second, LIKE-only copy of the key's index for every update to write;
+    # pages a tenth free, so that writing the time of contact rewrites the row in its own page
+    # (a HOT update, no index touched).
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Client._meta.db_table)
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", [Client._meta.db_table]
+        )
+        options = cursor.fetchone()[0]
+    on_key = {name: c for name, c in constraints.items() if c["columns"] == ["license_key"]}
+    assert list(on_key) == ["client_unique_license_key"]
+    assert on_key["client_unique_license_key"]["unique"]
+    assert "fillfactor=90" in options
