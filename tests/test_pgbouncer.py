@@ -64,6 +64,13 @@ def test_activation_check_in_and_a_suspension_made_in_the_portal(
     client.refresh_from_db()
     assert client.link_version == "4.3.0"
 
+    # A stale time of contact is written (one query of two statements, its own transaction).
+    Client.objects.filter(pk=client.pk).update(last_seen_at=None)
+    status, body = post_json(portal, "verificacao", {"chave": key, "versao": "4.3.0"})
+    assert (status, body["status"]) == (200, "ativo")
+    client.refresh_from_db()
+    assert client.last_seen_at is not None
+
     # The partner suspends the client in the portal (the same gunicorn, through PgBouncer)…
     with_production_password(partner_a_user, PASSWORD)
     browser = Browser()
