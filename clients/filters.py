@@ -209,7 +209,7 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(attention.older_version_q(value, versions))
 
     def filter_unused_code(self, queryset, name, value):
-        return queryset.filter(attention.unused_code_q())
+        return queryset.filter(attention.unused_code_q(self.request.partner))
 
     def filter_queryset(self, queryset):
         return self.filter_all_but_status(queryset).filter(statuses_q(self.listed_statuses()))
