@@ -175,22 +175,26 @@ class Client(models.Model):
                 include=["hidden_at", "pending_since", "suspended_at"],
                 name="client_partner_expires",
             ),
-            models.Index(fields=["partner", "registered_on"], name="client_partner_registered"),
-            # Início's cards and charts count every client of the partner by these columns:
-            # with them INCLUDEd, index-only scans answer all of them (PostgreSQL). Not
+            # Início's new-clients chart: the last 12 months' range, by product.
+            models.Index(
+                fields=["partner", "registered_on"],
+                include=["product"],
+                name="client_partner_registered",
+            ),
+            # Início's Link cards count the partner's Link clients by version (one range of
+            # this index), and filtered counts read every client of the partner by these
+            # columns: with them INCLUDEd, index-only scans answer them (PostgreSQL). Not
             # `last_seen_at`: every check-in writes it, and an indexed column would make each
             # of those writes update every index of the table (`last_seen_on` instead).
             models.Index(
-                fields=["partner"],
+                fields=["partner", "product", "link_version"],
                 include=[
                     "id",
                     "expires_on",
                     "hidden_at",
                     "pending_since",
                     "suspended_at",
-                    "product",
                     "registered_on",
-                    "link_version",
                     "last_seen_on",
                 ],
                 name="client_partner_attention",
@@ -236,6 +240,42 @@ class Client(models.Model):
     @property
     def is_link(self) -> bool:
         return self.product == Product.LINK
+
+
+class StatusTally(models.Model):
+    """How many of a partner's clients share the facts their status derives from (their
+    vencimento, product and which flags are set): the status counts of the Clientes list and
+    Início read these few thousand rows instead of every client (clients.tally).
+
+    The database keeps them, whoever writes clients_client (services, import, COPY, admin):
+    triggers of migration 0012 add each statement's net change. The flags carry the names of
+    Client's facts and hold TRUE where the clients' fact is set, NULL where it is not, so that
+    clients.status's predicates (`hidden_at__isnull`, `expires_on__lt`, …) select these rows
+    as they select clients. A key may have more than one row (PostgreSQL writers merge the
+    rows nobody else holds, and add their own otherwise): always sum `clients`.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
+    expires_on = models.DateField("vencimento")
+    product = models.CharField("produto", max_length=4, choices=Product.choices)
+    hidden_at = models.BooleanField("oculto", null=True)
+    pending_since = models.BooleanField("pendente", null=True)
+    suspended_at = models.BooleanField("suspenso", null=True)
+    clients = models.IntegerField("clientes")
+
+    class Meta:
+        verbose_name = "contagem por situação"
+        verbose_name_plural = "contagens por situação"
+        indexes = [
+            models.Index(
+                fields=["partner", "expires_on"],
+                include=["product", "hidden_at", "pending_since", "suspended_at", "clients"],
+                name="statustally_partner_expires",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.product} {self.expires_on}: {self.clients}"
 
 
 class Event(models.TextChoices):
