@@ -21,7 +21,7 @@ from portal.migration_helpers import run_on_postgresql
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0011_license_module_index"),
+        ("clients", "0013_attention_indexes_by_product"),
     ]
 
     operations = [
