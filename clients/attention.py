@@ -76,10 +76,10 @@ def link_versions(queryset) -> list[str]:
 
 
 def unused_code_q(partner) -> Q:
-    """The partner's clients with a registration code no installation has consumed yet (the
-    partner's codes only: an index holds them)."""
+    """The partner's Link clients with a registration code no installation has consumed yet
+    (only Link clients get codes; the partner's unused codes are in an index of their own)."""
     unused = RegistrationCode.objects.filter(partner=partner, consumed_at__isnull=True)
-    return Q(pk__in=unused.values("client_id"))
+    return Q(product=Product.LINK, pk__in=unused.values("client_id"))
 
 
 def renewal_worklist_q(today: datetime.date) -> Q:

@@ -5,8 +5,8 @@ with the same predicates that list applies for those filters (clients.attention,
 clients.status), so the two agree. The number of queries does not grow with the partner's
 clients: the counts made of the status facts alone (the statuses, "vencem em 7 dias", the
 vencimentos chart) are read from the partner's status tally (clients.tally), a few thousand
-rows at 100,000 clients; the codes and certificates from their own (few) rows; the Link cards
-from the Link clients in use, one index range.
+rows at 100,000 clients; the certificates from their own (few) rows; the Link cards (codes,
+contact, version) from the Link clients in use, one index range.
 """
 
 import datetime
@@ -62,15 +62,14 @@ def tallied_predicates(day: datetime.date) -> dict[str, Q]:
 def card_counts(
     clients, tally, partner, day: datetime.date, current_version: str
 ) -> dict[str, int]:
-    """Every card's number, in four queries whatever the number of clients: the status
-    tally's sums; the clients in use with an unused code; their Navi certificates by window;
-    their Link installations grouped by version (so that "versão anterior" is summed in
-    Python over a few dozen versions)."""
+    """Every card's number, in three queries whatever the number of clients: the status
+    tally's sums; the Navi certificates of the clients in use, by window; the Link clients in
+    use grouped by version (so that "versão anterior" is summed in Python over a few dozen
+    versions), with their unused codes and silent installations."""
     totals = tally.aggregate(
         **{key: count_tallied(q) for key, q in tallied_predicates(day).items()}
     )
     in_use = clients.filter(attention.in_use_q(day))
-    totals["codes"] = in_use.filter(attention.unused_code_q(partner)).count()
     windows = {f"cert_{window}": str(window) for window in attention.CERTIFICATE_WINDOWS}
     windows["cert_expired"] = attention.CERTIFICATE_EXPIRED
     totals |= Certificate.objects.filter(client__in=in_use.filter(product=Product.NAVI)).aggregate(
@@ -79,19 +78,20 @@ def card_counts(
             for key, window in windows.items()
         }
     )
+    link = {
+        "link_in_use": Q(),
+        "codes": attention.unused_code_q(partner),
+        "no_contact": attention.no_contact_q(attention.NO_CONTACT_DAYS, day),
+    }
     rows = (
         in_use.filter(product=Product.LINK)
         .order_by()
         .values("link_version")
-        .annotate(
-            link_in_use=Count("partner"),
-            no_contact=Count(
-                "partner", filter=attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
-            ),
-        )
+        .annotate(**{key: Count("partner", filter=q) for key, q in link.items()})
     )
-    totals |= {"no_contact": 0, "older": 0}
+    totals |= {"codes": 0, "no_contact": 0, "older": 0}
     for row in rows:
+        totals["codes"] += row["codes"]
         totals["no_contact"] += row["no_contact"]
         if current_version and is_older(row["link_version"], current_version):
             totals["older"] += row["link_in_use"]
