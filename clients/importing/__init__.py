@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from clients.importing.planning import DEFAULT_PENDING_REASON, Change, changes, compare
+from clients.documents import normalize_document
+from clients.importing.planning import (
+    DEFAULT_PENDING_REASON,
+    Change,
+    changes,
+    compare,
+    lock_partner,
+    unchanged_lines,
+)
 from clients.importing.reading import ImportFileError, RowError, decode, parse_row, read_table
 from clients.importing.writing import ACTOR_LABEL, write
 from clients.models import Partner
@@ -77,24 +85,11 @@ def import_clients(
     # Data lines, for the progress bar only (a quoted cell may span lines).
     estimate = max(text.count("\n") - text.endswith("\n"), 1)
 
-    rows, seen = [], {}
-    for line, cells in data_rows:
-        report.rows += 1
-        values, problems = parse_row(cells, header)
-        if not problems:
-            key = (values["cpf_cnpj"], values["produto"])
-            if key in seen:
-                problems = [f"cpf_cnpj e produto repetidos: já aparecem na linha {seen[key]}"]
-            else:
-                seen[key] = line
-                rows.append((line, values))
-        report.errors.extend(RowError(line, problem) for problem in problems)
-        if report.rows % 1000 == 0:
-            progress("validando", min(report.rows, estimate), estimate)
-    progress("validando", estimate, estimate)
-
     try:
         with transaction.atomic():
+            lock_partner(partner)
+            unchanged = unchanged_lines(partner, header, data_rows)
+            rows = _valid_rows(read_table(text)[1], header, unchanged, report, progress, estimate)
             plans = compare(partner, rows, report)
             if dry_run:
                 report.changes = changes(plans)
@@ -109,3 +104,32 @@ def import_clients(
             "importação; rode a importação de novo"
         ) from None
     return report
+
+
+def _valid_rows(data_rows, header, unchanged: set[int], report, progress, estimate) -> list:
+    """(line, values) of each valid row that may change something; the problems and the
+    rows found unchanged (`unchanged`: their lines, neither parsed nor merged) in `report`."""
+    document, product = header.positions["cpf_cnpj"], header.positions["produto"]
+    rows, seen = [], {}
+    for line, cells in data_rows:
+        report.rows += 1
+        if line in unchanged:
+            # Written as the export writes its client: the stored document and product.
+            key, values, problems = (normalize_document(cells[document]), cells[product]), None, []
+        else:
+            values, problems = parse_row(cells, header)
+            key = (values["cpf_cnpj"], values["produto"]) if not problems else None
+        if key is not None:
+            if key in seen:
+                problems = [f"cpf_cnpj e produto repetidos: já aparecem na linha {seen[key]}"]
+            else:
+                seen[key] = line
+                if values is None:
+                    report.unchanged += 1
+                else:
+                    rows.append((line, values))
+        report.errors.extend(RowError(line, problem) for problem in problems)
+        if report.rows % 1000 == 0:
+            progress("validando", min(report.rows, estimate), estimate)
+    progress("validando", estimate, estimate)
+    return rows

@@ -11,11 +11,12 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from clients.csv_columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
-from clients.exporting import client_facts
+from clients.exporting import client_facts, export_query
 from clients.importing.reading import RowError
 from clients.models import Client, Module, Partner, Product, Renewal
 from clients.quantities import validate_quantities
@@ -190,11 +191,114 @@ def lock_named_clients(partner: Partner) -> None:
     list(named_clients(partner).select_for_update().order_by("pk").values_list("pk"))
 
 
+def lock_partner(partner: Partner) -> None:
+    """Imports into one partner wait for each other, so each sees the other's clients (taken
+    first, before the file is compared with the partner's clients)."""
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
+
+
+# The file's cells as written, for `unchanged_lines` (PostgreSQL).
+CELLS_TABLE = "import_cells"
+
+
+def unchanged_lines(partner: Partner, header, data_rows) -> set[int]:
+    """PostgreSQL: the lines of the file whose every cell is what `export_clients` writes
+    for the partner's client it names (the same CPF/CNPJ and product), found by one COPY of
+    the cells as written and one statement — rows that would change nothing, so they are
+    neither parsed nor merged. Elsewhere: none (every row goes through `plan_row`).
+
+    Conservative: a cell written differently (" sp", "2027-01-31", "Link") makes its row go
+    the long way (parse_row, plan_row), which decides. An empty cell of an optional column
+    means "not given", as parse_row reads it. A row equal to its client as stored is not
+    validated again: what is stored passed the same rules when it was written. Runs in the
+    import's transaction, after `lock_partner`; a row found unchanged is not locked — the
+    import writes nothing to its client.
+    """
+    if connection.vendor != "postgresql":
+        return set()
+    quote = connection.ops.quote_name
+    columns = [column for column, _, _ in header.cells]
+    positions = [position for _, position, _ in header.cells]
+    width = header.width
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(CELLS_TABLE)}")
+        cells = ", ".join(f"{quote(column.name)} text" for column in columns)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(CELLS_TABLE)} (line integer, {cells}) ON COMMIT DROP"
+        )
+        copy_rows(
+            cursor,
+            CELLS_TABLE,
+            ["line", *(column.name for column in columns)],
+            (
+                (line, *[cells[position] for position in positions])
+                for line, cells in data_rows
+                # A row of the wrong width is refused by parse_row.
+                if len(cells) == width
+            ),
+        )
+        cursor.execute(f"ANALYZE {quote(CELLS_TABLE)}")
+        sql, params = _stored_cells(partner).query.sql_with_params()
+        cursor.execute(
+            f"SELECT f.line FROM {quote(CELLS_TABLE)} f JOIN ({sql}) c "
+            "ON c.stored_document = regexp_replace(upper(f.cpf_cnpj), '[^0-9A-Z]', '', 'g') "
+            "AND c.stored_product = f.produto "
+            f"WHERE {' AND '.join(_unchanged_conditions(columns))}",
+            params,
+        )
+        return {line for (line,) in cursor.fetchall()}
+
+
+def _stored_cells(partner: Partner):
+    """The partner's clients, each with its cells as export_clients writes them (`cell_<column
+    name>`) and what `_unchanged_conditions` checks besides."""
+    queryset, cells = export_query(partner)
+    main = f"license_{Module.MAIN}"
+    return queryset.order_by().values(
+        *cells,
+        stored_document=F("cpf_cnpj"),
+        stored_product=F("product"),
+        stored_pending_since=F("pending_since"),
+        stored_pending_reason=F("pending_reason"),
+        stored_main_license=F(f"{main}__id"),
+        stored_main_count=F(f"{main}_in_force"),
+    )
+
+
+def _unchanged_conditions(columns) -> list[str]:
+    """SQL conditions under which a row of CELLS_TABLE (`f`) changes nothing of its client
+    (`c`, a row of `_stored_cells`): plan_row's rule, for cells written as the export
+    writes them."""
+    quote = connection.ops.quote_name
+    conditions = [
+        # merge() clears the reason without pending_since and gives one with it.
+        "(c.stored_pending_since IS NULL) = (c.stored_pending_reason = '')"
+    ]
+    for column in columns:
+        cell, stored = f"f.{quote(column.name)}", f"c.{quote('cell_' + column.name)}::text"
+        if column.required and not column.blank:
+            same = f"{cell} <> '' AND {cell} = {stored}"
+        elif column.blank:
+            same = f"{cell} = {stored}"
+        else:  # an empty cell: not given, the client keeps its value
+            same = f"(btrim({cell}) = '' OR {cell} = {stored})"
+        if column.module:
+            # parse_count and parse_module_count read 0–9999 (licencas: 1–9999).
+            same = f"({same}) AND length({cell}) <= 4"
+        if column.module == Module.MAIN:
+            # A client without its main license (or with 0 in force) changes when the file
+            # gives `licencas` (plan_row), and 0 is refused.
+            same = (
+                f"({same}) AND (btrim({cell}) = '' OR "
+                "(c.stored_main_license IS NOT NULL AND c.stored_main_count >= 1))"
+            )
+        conditions.append(f"({same})")
+    return conditions
+
+
 def compare(partner: Partner, rows, report) -> list[Plan]:
     """Plans for the rows that create or change a client; counts and problems in `report`.
-    Runs inside the import's transaction."""
-    # Imports into one partner wait for each other, so each sees the other's clients.
-    list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
+    Runs inside the import's transaction, after `lock_partner`."""
     stage_keys(rows)
     lock_named_clients(partner)
     now, today = timezone.now(), timezone.localdate()
