@@ -6,6 +6,7 @@ the plan compares with cannot change before the import commits: a portal action 
 waits for the import, and then re-checks its own rule on what the import wrote.
 """
 
+import itertools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -139,7 +140,7 @@ KEYS_TABLE = "import_key"
 def stage_keys(rows) -> None:
     """Load the (line, CPF/CNPJ, product) of `rows` into KEYS_TABLE, for this transaction."""
     quote = connection.ops.quote_name
-    keys = [(line, values["cpf_cnpj"], values["produto"]) for line, values in rows]
+    keys = ((line, values["cpf_cnpj"], values["produto"]) for line, values in rows)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {quote(KEYS_TABLE)}")
         ends = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
@@ -150,11 +151,8 @@ def stage_keys(rows) -> None:
         if connection.vendor == "postgresql":
             copy_rows(cursor, KEYS_TABLE, ["line", "cpf_cnpj", "product"], keys)
         else:
-            for start in range(0, len(keys), LOCK_CHUNK):
-                cursor.executemany(
-                    f"INSERT INTO {quote(KEYS_TABLE)} VALUES (%s, %s, %s)",
-                    keys[start : start + LOCK_CHUNK],
-                )
+            for chunk in itertools.batched(keys, LOCK_CHUNK):
+                cursor.executemany(f"INSERT INTO {quote(KEYS_TABLE)} VALUES (%s, %s, %s)", chunk)
 
 
 def _matching_keys(partner: Partner, *, same_partner: bool) -> RawSQL:
@@ -308,7 +306,8 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
     }
     elsewhere = _registered_elsewhere(partner)
     plans = []
-    for line, values in rows:
+    for index, (line, values) in enumerate(rows):
+        rows[index] = None  # each row's values go once planned: memory stays that of the plans
         key = (values["cpf_cnpj"], values["produto"])
         current = existing.get(key)
         plan = plan_row(values, current, line, now, today)
