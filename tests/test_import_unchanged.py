@@ -40,7 +40,7 @@ def as_file(rows: list[list[str]]) -> bytes:
 def verdict(partner, data: bytes, monkeypatch=None):
     """What a dry run reports; with `monkeypatch`, without the shortcut (the long way)."""
     if monkeypatch is not None:
-        monkeypatch.setattr("clients.importing.unchanged_lines", lambda *args: set())
+        monkeypatch.setattr("clients.importing.unchanged_lines", lambda *args: None)
     report = import_clients(partner=partner, data=data, dry_run=True)
     if monkeypatch is not None:
         monkeypatch.undo()
@@ -120,7 +120,7 @@ def test_an_exported_file_is_found_unchanged_by_sql(partner_a):
     data = as_file(exported(partner_a))
     header, data_rows = read_table(data.decode())
     planning.lock_partner(partner_a)
-    assert planning.unchanged_lines(partner_a, header, data_rows) == set(range(2, 8))
+    assert planning.unchanged_lines(partner_a, header, data_rows) == (set(range(2, 8)), 6)
     assert verdict(partner_a, data)[:3] == (0, 0, 6)
 
 
@@ -130,4 +130,16 @@ def test_other_databases_take_the_long_way(partner_a):
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL takes the shortcut")
     header, data_rows = read_table(as_file(exported(partner_a)).decode())
-    assert planning.unchanged_lines(partner_a, header, data_rows) == set()
+    assert planning.unchanged_lines(partner_a, header, data_rows) is None
+
+
+def test_a_client_named_twice_written_two_ways_is_refused_either_way(partner_a, monkeypatch):
+    rows = exported(partner_a)
+    document, name = rows[0].index("cpf_cnpj"), rows[0].index("nome")
+    again = list(rows[1])
+    again[document] = "".join(ch for ch in again[document] if ch.isalnum())
+    again[name] += " Filial"
+    data = as_file([*rows, again])
+    found = verdict(partner_a, data)
+    assert found == verdict(partner_a, data, monkeypatch)
+    assert "repetidos" in found[3][0].message

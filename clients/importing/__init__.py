@@ -88,8 +88,16 @@ def import_clients(
     try:
         with transaction.atomic():
             lock_partner(partner)
-            unchanged = unchanged_lines(partner, header, data_rows)
-            rows = _valid_rows(read_table(text)[1], header, unchanged, report, progress, estimate)
+            found = unchanged_lines(partner, header, data_rows)
+            if found is not None and len(found[0]) == found[1]:
+                # Every row is written as the export writes its client: nothing to read again.
+                report.rows = report.unchanged = found[1]
+                rows = []
+            else:
+                unchanged = found[0] if found else set()
+                rows = _valid_rows(
+                    read_table(text)[1], header, unchanged, report, progress, estimate
+                )
             plans = compare(partner, rows, report)
             if dry_run:
                 report.changes = changes(plans)
