@@ -16,13 +16,15 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from crispy_forms.utils import render_crispy_form
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Q
 
 from clients import attention
 from clients.documents import normalize_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
 from clients.search import fold
-from clients.status import Status, statuses_q, today
+from clients.status import Status, status_counts, statuses_q, today
+from clients.tally import count_tallied
 from clients.versions import version_key
 
 # Longer searches are refused by the form (and so ignored), never sent to the database.
@@ -228,10 +230,15 @@ class ClientFilter(django_filters.FilterSet):
         """The statuses listed: those asked for; without a status filter, all but Oculto."""
         return self.form.cleaned_data.get("status") or [s for s in Status if s != Status.OCULTO]
 
-    def status_counts_queryset(self):
-        """The clients the status counts are taken over: the list without its status filter."""
+    def status_counts(self, tally) -> dict:
+        """The count of each status under the other filters. With no other filter set they
+        are counted over `tally`, the partner's StatusTally rows (a few thousand, where the
+        partner's clients may be 100,000); else over the filtered clients."""
         self.errors  # noqa: B018 -- validates the form, as `qs` does
-        return self.filter_all_but_status(self.queryset.all())
+        others = {name: value for name, value in self.form.cleaned_data.items() if name != "status"}
+        if not any(value not in EMPTY_VALUES for value in others.values()):
+            return status_counts(tally, count=count_tallied)
+        return status_counts(self.filter_all_but_status(self.queryset.all()))
 
     def rendered_form(self) -> str:
         """The form's HTML (crispy, with its helper's layout), drawn once per distinct query."""
@@ -239,5 +246,5 @@ class ClientFilter(django_filters.FilterSet):
         return rendered_forms.get(self.form)
 
     def count_from(self, counts: dict) -> int:
-        """How many clients `qs` lists, from the status counts of `status_counts_queryset()`."""
+        """How many clients `qs` lists, from the status counts of `status_counts()`."""
         return sum(counts[Status(status)] for status in set(self.listed_statuses()))

@@ -4,14 +4,16 @@ Every card is a link to the Clientes list with filters (`params`), and its numbe
 with the same predicates that list applies for those filters (clients.attention,
 clients.status), so the two agree. The cards cost one grouped query (by Link version, so that
 "versão anterior" can be summed in Python over a few dozen versions), the charts one query
-each; the number of queries does not grow with the partner's clients.
+each; the number of queries does not grow with the partner's clients. The counts made of the
+status facts alone (the statuses, "vencem em 7 dias", the vencimentos chart) are read from
+the partner's status tally (clients.tally), a few thousand rows at 100,000 clients.
 """
 
 import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +22,9 @@ from django.utils.formats import date_format
 from clients import attention
 from clients.dates import add_months, next_month_start
 from clients.models import LinkVersionSetting, Product
-from clients.scoping import partner_clients, partner_required
+from clients.scoping import partner_clients, partner_required, partner_tally
 from clients.status import RULE_ORDER, Status, month_start, status_q, statuses_q, today
+from clients.tally import count_tallied
 from clients.versions import is_older
 
 CHART_MONTHS = 12
@@ -46,34 +49,43 @@ def _status_params(statuses) -> tuple:
     return tuple(("status", status.value) for status in statuses)
 
 
-def attention_predicates(day: datetime.date) -> dict[str, Q]:
-    """The cards counted in SQL (all but "versão anterior"), each: statuses & predicate."""
-    in_use = statuses_q(attention.IN_USE, day)
+def tallied_predicates(day: datetime.date) -> dict[str, Q]:
+    """The cards the status tally answers (clients.tally): the statuses, and "vencem nos
+    próximos N dias", both made of the status facts only."""
     predicates = {status.value: status_q(status, day) for status in RULE_ORDER}
     predicates["expiring"] = statuses_q(attention.AHEAD, day) & attention.expiring_q(
         attention.EXPIRING_DAYS, day
     )
-    predicates["codes"] = in_use & attention.unused_code_q()
-    for window in attention.CERTIFICATE_WINDOWS:
-        predicates[f"cert_{window}"] = in_use & attention.certificate_q(str(window), day)
-    predicates["cert_expired"] = in_use & attention.certificate_q(
-        attention.CERTIFICATE_EXPIRED, day
-    )
-    predicates["no_contact"] = in_use & attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
-    # Summed in Python over the versions before the current one (see `cards`).
-    predicates["link_in_use"] = in_use & Q(product=Product.LINK)
     return predicates
 
 
-def card_counts(clients, day: datetime.date, current_version: str) -> dict[str, int]:
-    """Every card's number in one query: the counts grouped by Link version."""
-    predicates = attention_predicates(day)
+def in_use_predicates(day: datetime.date) -> dict[str, Q]:
+    """The cards counted over the clients in use (attention.IN_USE), all but "versão
+    anterior"."""
+    predicates = {"codes": attention.unused_code_q()}
+    for window in attention.CERTIFICATE_WINDOWS:
+        predicates[f"cert_{window}"] = attention.certificate_q(str(window), day)
+    predicates["cert_expired"] = attention.certificate_q(attention.CERTIFICATE_EXPIRED, day)
+    predicates["no_contact"] = attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
+    # Summed in Python over the versions before the current one (see `card_counts`).
+    predicates["link_in_use"] = Q(product=Product.LINK)
+    return predicates
+
+
+def card_counts(clients, tally, day: datetime.date, current_version: str) -> dict[str, int]:
+    """Every card's number in two queries: the tally's sums, and the clients in use grouped
+    by Link version."""
+    totals = tally.aggregate(
+        **{key: count_tallied(q) for key, q in tallied_predicates(day).items()}
+    )
+    predicates = in_use_predicates(day)
     rows = (
-        clients.order_by()
+        clients.filter(attention.in_use_q(day))
+        .order_by()
         .values("link_version")
         .annotate(**{key: Count("partner", filter=q) for key, q in predicates.items()})
     )
-    totals = dict.fromkeys([*predicates, "older"], 0)
+    totals |= dict.fromkeys([*predicates, "older"], 0)
     for row in rows:
         for key in predicates:
             totals[key] += row[key]
@@ -82,8 +94,8 @@ def card_counts(clients, day: datetime.date, current_version: str) -> dict[str, 
     return totals
 
 
-def cards(clients, day: datetime.date, current_version: str) -> dict[str, list[Card]]:
-    counts = card_counts(clients, day, current_version)
+def cards(clients, tally, day: datetime.date, current_version: str) -> dict[str, list[Card]]:
+    counts = card_counts(clients, tally, day, current_version)
     in_use = _status_params(attention.IN_USE)
     by_status = [
         Card(status.value, status.label, _status_params([status]), counts[status.value])
@@ -173,13 +185,13 @@ def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def expirations_chart(clients, day: datetime.date) -> dict:
+def expirations_chart(tally, day: datetime.date) -> dict:
     """Vencimentos per month, this month and the next 11, per product (Oculto and Pendente
-    clients left out)."""
+    clients left out), from the partner's status tally."""
     first = month_start(day)
     months = _months(first)
     rows = (
-        clients.filter(
+        tally.filter(
             hidden_at__isnull=True,
             pending_since__isnull=True,
             expires_on__gte=first,
@@ -188,7 +200,7 @@ def expirations_chart(clients, day: datetime.date) -> dict:
         .annotate(month=TruncMonth("expires_on"))
         .order_by()
         .values("month", "product")
-        .annotate(count=Count("partner"))
+        .annotate(count=Sum("clients"))
     )
     counts = {(_as_date(row["month"]), row["product"]): row["count"] for row in rows}
     return _chart(months, counts, [(product.value, product.label) for product in Product])
@@ -241,13 +253,13 @@ def home(request):
 
 @partner_required
 def start_page(request):
-    clients = partner_clients(request)
+    clients, tally = partner_clients(request), partner_tally(request)
     day = today()
     current_version = LinkVersionSetting.current()
-    expirations = expirations_chart(clients, day)
+    expirations = expirations_chart(tally, day)
     new_clients = new_clients_chart(clients, day)
     context = {
-        "cards": cards(clients, day, current_version),
+        "cards": cards(clients, tally, day, current_version),
         "today": day,
         "charts": [
             {

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 
 from accounts.models import Invitation
-from clients.models import Client, PartnerUser, RegistrationCode
+from clients.models import Client, PartnerUser, RegistrationCode, StatusTally
 
 STAFF_MESSAGE = (
     "As páginas do portal são dos parceiros; um usuário da administração não está ligado a "
@@ -42,6 +42,11 @@ def partner_required(view):
 def partner_clients(request):
     """The signed-in partner's clients — and nobody else's."""
     return Client.objects.filter(partner=request.partner)
+
+
+def partner_tally(request):
+    """The signed-in partner's clients counted by their status facts (clients.tally)."""
+    return StatusTally.objects.filter(partner=request.partner)
 
 
 def get_client_or_404(request, pk):

@@ -1,7 +1,8 @@
 """The client status rule — the one place it is written, in two forms.
 
 `client_status(client)` computes it for one client in Python; `status_q(status)`,
-`with_status(qs)` and `status_counts(qs)` express the same rule in SQL for many. Both read
+`with_status(qs)` and `status_counts(qs)` express the same rule in SQL for many — over clients,
+or over their StatusTally rows, which carry the same facts under the same names. Both read
 "today" from Django (`timezone.localdate()`, America/Sao_Paulo), never from the database
 clock, and the SQL form is made of plain date-range and flag predicates so that an index on
 (partner, expires_on) serves every status filter and count.
@@ -170,11 +171,19 @@ def with_status(queryset, today_: datetime.date | None = None):
     return queryset.annotate(status_value=status_expression(today_))
 
 
-def status_counts(queryset, today_: datetime.date | None = None) -> dict[Status, int]:
-    """How many clients of `queryset` are in each status, in one query."""
+def count_clients(predicate: Q):
+    """Clients matching `predicate`, counted over the clients' rows. Counting `partner` (a
+    column of the covering index) keeps PostgreSQL off the table."""
+    return Count("partner", filter=predicate)
+
+
+def status_counts(
+    queryset, today_: datetime.date | None = None, *, count=count_clients
+) -> dict[Status, int]:
+    """How many clients of `queryset` are in each status, in one query. `count` makes the
+    aggregate of a predicate: over StatusTally rows, clients.tally.count_tallied."""
     day = today_ or today()
-    # Counting `partner` (a column of the covering index) keeps PostgreSQL off the table.
     counts = queryset.aggregate(
-        **{status.value: Count("partner", filter=status_q(status, day)) for status in RULE_ORDER}
+        **{status.value: count(status_q(status, day)) for status in RULE_ORDER}
     )
     return {status: counts[status.value] for status in Status}

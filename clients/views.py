@@ -17,9 +17,10 @@ from clients.scoping import (
     get_client_or_404,
     partner_clients,
     partner_required,
+    partner_tally,
     partner_unused_codes,
 )
-from clients.status import Status, status_counts, status_since, today
+from clients.status import Status, status_since, today
 from clients.tables import (
     PER_PAGE,
     ClientPaginator,
@@ -49,7 +50,7 @@ def client_list(request):
         return ListExport(table.data.data, export_format).response(filename)
 
     # The counts of each status under the other filters; they also give the list's row count.
-    counts = status_counts(filterset.status_counts_queryset())
+    counts = filterset.status_counts(partner_tally(request))
     pagination = {
         "per_page": PER_PAGE,
         "paginator_class": ClientPaginator,

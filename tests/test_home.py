@@ -21,6 +21,7 @@ from clients.models import (
     Product,
     RegistrationCode,
     Renewal,
+    StatusTally,
 )
 from clients.status import Status
 from tests.conftest import facts_for
@@ -132,7 +133,12 @@ def test_the_cards_find_what_they_name(client_a, partner_a, make_client, today):
     populate(partner_a, make_client, today)
     counts = {
         card.key: card.count
-        for group in cards(Client.objects.filter(partner=partner_a), today, "4.10").values()
+        for group in cards(
+            Client.objects.filter(partner=partner_a),
+            StatusTally.objects.filter(partner=partner_a),
+            today,
+            "4.10",
+        ).values()
         for card in group
     }
     assert counts["expiring"] == 3  # today, today + 6, the Suspenso one; not today + 7
@@ -227,9 +233,9 @@ def test_its_queries_do_not_grow_with_the_clients(client_a, partner_a, make_clie
     for _ in range(20):
         make_client(partner_a, product=Product.LINK, link_version="4.1", renewal=Renewal.MANUAL)
     LinkVersionSetting.objects.create(version="4.10")
-    # session, user, partner and its user link; the current version; the cards (one
-    # grouped query); each chart's query
-    assert queries() == few == 7
+    # session, user, partner and its user link; the current version; the cards (the status
+    # tally's sums, the clients in use grouped by version); each chart's query
+    assert queries() == few == 8
 
 
 def test_staff_without_a_partner_go_to_the_admin(admin_client_):
