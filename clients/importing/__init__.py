@@ -14,8 +14,10 @@ or clear the facts the status derives from (`oculto` only where clients.status s
 client is Inativo).
 
 One job per module: `reading` (bytes → rows of values), `planning` (rows → what changes, by
-the services' rule functions, on locked rows), `writing` (bulk writes and their history). The
-measured time of 100,000 rows is in README.md, "Operations".
+the services' rule functions, on locked rows; on PostgreSQL the rows written as the export
+writes their client are found first by SQL, `unchanged_lines`, and never parsed), `writing`
+(bulk writes and their history). The measured times of 100,000 rows are in README.md,
+"Speed" → "Import".
 """
 
 from collections.abc import Callable
