@@ -95,6 +95,7 @@ def import_clients(
                 # Every row is written as the export writes its client: nothing to read again.
                 report.rows = report.unchanged = found[1]
                 rows = []
+                progress("validando", estimate, estimate)
             else:
                 unchanged = found[0] if found else set()
                 rows = _valid_rows(
