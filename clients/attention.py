@@ -39,15 +39,19 @@ def expiring_q(days: int, today: datetime.date) -> Q:
     return Q(expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=days - 1))
 
 
-def certificate_q(window: str, today: datetime.date) -> Q:
-    """Navi clients whose A1 certificate expires within `window` days (0 to N days left, as
-    Certificate.days_left counts them), or, for "vencido", whose certificate has expired."""
+def certificate_window_q(window: str, today: datetime.date) -> Q:
+    """A1 certificates that expire within `window` days (0 to N days left, as
+    Certificate.days_left counts them), or, for "vencido", that have expired."""
     start = local_midnight(today)
     if window == CERTIFICATE_EXPIRED:
-        certificates = Certificate.objects.filter(valid_until__lt=start)
-    else:
-        end = local_midnight(today + datetime.timedelta(days=int(window) + 1))
-        certificates = Certificate.objects.filter(valid_until__gte=start, valid_until__lt=end)
+        return Q(valid_until__lt=start)
+    end = local_midnight(today + datetime.timedelta(days=int(window) + 1))
+    return Q(valid_until__gte=start, valid_until__lt=end)
+
+
+def certificate_q(window: str, today: datetime.date) -> Q:
+    """Navi clients whose certificate is in `window` (certificate_window_q)."""
+    certificates = Certificate.objects.filter(certificate_window_q(window, today))
     # The certificates are few: matched by id, the clients' rows need not be joined.
     return Q(product=Product.NAVI, pk__in=certificates.values("client_id"))
 
@@ -71,10 +75,11 @@ def link_versions(queryset) -> list[str]:
     return list(versions.order_by().values_list("link_version", flat=True).distinct())
 
 
-def unused_code_q() -> Q:
-    """Clients with a registration code no installation has consumed yet."""
-    unused = RegistrationCode.objects.filter(consumed_at__isnull=True).values("client_id")
-    return Q(pk__in=unused)
+def unused_code_q(partner) -> Q:
+    """The partner's Link clients with a registration code no installation has consumed yet
+    (only Link clients get codes; the partner's unused codes are in an index of their own)."""
+    unused = RegistrationCode.objects.filter(partner=partner, consumed_at__isnull=True)
+    return Q(product=Product.LINK, pk__in=unused.values("client_id"))
 
 
 def renewal_worklist_q(today: datetime.date) -> Q:

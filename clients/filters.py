@@ -115,7 +115,7 @@ def search_q(term: str) -> Q:
     document = normalize_document(term)
     if len(document) >= MIN_DOCUMENT_FRAGMENT and any(char.isdigit() for char in document):
         query |= Q(cpf_cnpj__contains=document)
-    if term.isdigit() and len(term) <= MAX_ID_DIGITS:
+    if term.isascii() and term.isdigit() and len(term) <= MAX_ID_DIGITS:
         query |= Q(pk=int(term))
     return query
 
@@ -209,7 +209,7 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(attention.older_version_q(value, versions))
 
     def filter_unused_code(self, queryset, name, value):
-        return queryset.filter(attention.unused_code_q())
+        return queryset.filter(attention.unused_code_q(self.request.partner))
 
     def filter_queryset(self, queryset):
         return self.filter_all_but_status(queryset).filter(statuses_q(self.listed_statuses()))

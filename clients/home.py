@@ -2,11 +2,11 @@
 
 Every card is a link to the Clientes list with filters (`params`), and its number is counted
 with the same predicates that list applies for those filters (clients.attention,
-clients.status), so the two agree. The cards cost one grouped query (by Link version, so that
-"versão anterior" can be summed in Python over a few dozen versions), the charts one query
-each; the number of queries does not grow with the partner's clients. The counts made of the
-status facts alone (the statuses, "vencem em 7 dias", the vencimentos chart) are read from
-the partner's status tally (clients.tally), a few thousand rows at 100,000 clients.
+clients.status), so the two agree. The number of queries does not grow with the partner's
+clients: the counts made of the status facts alone (the statuses, "vencem em 7 dias", the
+vencimentos chart) are read from the partner's status tally (clients.tally), a few thousand
+rows at 100,000 clients; the certificates from their own (few) rows; the Link cards (codes,
+contact, version) from the Link clients in use, one index range.
 """
 
 import datetime
@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 
 from clients import attention
 from clients.dates import add_months, next_month_start
-from clients.models import LinkVersionSetting, Product
+from clients.models import Certificate, LinkVersionSetting, Product
 from clients.scoping import partner_clients, partner_required, partner_tally
 from clients.status import RULE_ORDER, Status, month_start, status_q, statuses_q, today
 from clients.tally import count_tallied
@@ -59,43 +59,49 @@ def tallied_predicates(day: datetime.date) -> dict[str, Q]:
     return predicates
 
 
-def in_use_predicates(day: datetime.date) -> dict[str, Q]:
-    """The cards counted over the clients in use (attention.IN_USE), all but "versão
-    anterior"."""
-    predicates = {"codes": attention.unused_code_q()}
-    for window in attention.CERTIFICATE_WINDOWS:
-        predicates[f"cert_{window}"] = attention.certificate_q(str(window), day)
-    predicates["cert_expired"] = attention.certificate_q(attention.CERTIFICATE_EXPIRED, day)
-    predicates["no_contact"] = attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
-    # Summed in Python over the versions before the current one (see `card_counts`).
-    predicates["link_in_use"] = Q(product=Product.LINK)
-    return predicates
-
-
-def card_counts(clients, tally, day: datetime.date, current_version: str) -> dict[str, int]:
-    """Every card's number in two queries: the tally's sums, and the clients in use grouped
-    by Link version."""
+def card_counts(
+    clients, tally, partner, day: datetime.date, current_version: str
+) -> dict[str, int]:
+    """Every card's number, in three queries whatever the number of clients: the status
+    tally's sums; the Navi certificates of the clients in use, by window; the Link clients in
+    use grouped by version (so that "versão anterior" is summed in Python over a few dozen
+    versions), with their unused codes and silent installations."""
     totals = tally.aggregate(
         **{key: count_tallied(q) for key, q in tallied_predicates(day).items()}
     )
-    predicates = in_use_predicates(day)
+    in_use = clients.filter(attention.in_use_q(day))
+    windows = {f"cert_{window}": str(window) for window in attention.CERTIFICATE_WINDOWS}
+    windows["cert_expired"] = attention.CERTIFICATE_EXPIRED
+    totals |= Certificate.objects.filter(client__in=in_use.filter(product=Product.NAVI)).aggregate(
+        **{
+            key: Count("pk", filter=attention.certificate_window_q(window, day))
+            for key, window in windows.items()
+        }
+    )
+    link = {
+        "link_in_use": Q(),
+        "codes": attention.unused_code_q(partner),
+        "no_contact": attention.no_contact_q(attention.NO_CONTACT_DAYS, day),
+    }
     rows = (
-        clients.filter(attention.in_use_q(day))
+        in_use.filter(product=Product.LINK)
         .order_by()
         .values("link_version")
-        .annotate(**{key: Count("partner", filter=q) for key, q in predicates.items()})
+        .annotate(**{key: Count("partner", filter=q) for key, q in link.items()})
     )
-    totals |= dict.fromkeys([*predicates, "older"], 0)
+    totals |= {"codes": 0, "no_contact": 0, "older": 0}
     for row in rows:
-        for key in predicates:
-            totals[key] += row[key]
+        totals["codes"] += row["codes"]
+        totals["no_contact"] += row["no_contact"]
         if current_version and is_older(row["link_version"], current_version):
             totals["older"] += row["link_in_use"]
     return totals
 
 
-def cards(clients, tally, day: datetime.date, current_version: str) -> dict[str, list[Card]]:
-    counts = card_counts(clients, tally, day, current_version)
+def cards(
+    clients, tally, partner, day: datetime.date, current_version: str
+) -> dict[str, list[Card]]:
+    counts = card_counts(clients, tally, partner, day, current_version)
     in_use = _status_params(attention.IN_USE)
     by_status = [
         Card(status.value, status.label, _status_params([status]), counts[status.value])
@@ -259,7 +265,7 @@ def start_page(request):
     expirations = expirations_chart(tally, day)
     new_clients = new_clients_chart(clients, day)
     context = {
-        "cards": cards(clients, tally, day, current_version),
+        "cards": cards(clients, tally, request.partner, day, current_version),
         "today": day,
         "charts": [
             {

@@ -171,22 +171,26 @@ class Client(models.Model):
                 include=["hidden_at", "pending_since", "suspended_at"],
                 name="client_partner_expires",
             ),
-            models.Index(fields=["partner", "registered_on"], name="client_partner_registered"),
-            # Início's cards and charts count every client of the partner by these columns:
-            # with them INCLUDEd, index-only scans answer all of them (PostgreSQL). Not
+            # Início's new-clients chart: the last 12 months' range, by product.
+            models.Index(
+                fields=["partner", "registered_on"],
+                include=["product"],
+                name="client_partner_registered",
+            ),
+            # Início's Link cards count the partner's Link clients by version (one range of
+            # this index), and filtered counts read every client of the partner by these
+            # columns: with them INCLUDEd, index-only scans answer them (PostgreSQL). Not
             # `last_seen_at`: every check-in writes it, and an indexed column would make each
             # of those writes update every index of the table (`last_seen_on` instead).
             models.Index(
-                fields=["partner"],
+                fields=["partner", "product", "link_version"],
                 include=[
                     "id",
                     "expires_on",
                     "hidden_at",
                     "pending_since",
                     "suspended_at",
-                    "product",
                     "registered_on",
-                    "link_version",
                     "last_seen_on",
                 ],
                 name="client_partner_attention",

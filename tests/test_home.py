@@ -136,6 +136,7 @@ def test_the_cards_find_what_they_name(client_a, partner_a, make_client, today):
         for group in cards(
             Client.objects.filter(partner=partner_a),
             StatusTally.objects.filter(partner=partner_a),
+            partner_a,
             today,
             "4.10",
         ).values()
@@ -234,8 +235,8 @@ def test_its_queries_do_not_grow_with_the_clients(client_a, partner_a, make_clie
         make_client(partner_a, product=Product.LINK, link_version="4.1", renewal=Renewal.MANUAL)
     LinkVersionSetting.objects.create(version="4.10")
     # session, user, partner and its user link; the current version; the cards (the status
-    # tally's sums, the clients in use grouped by version); each chart's query
-    assert queries() == few == 8
+    # tally's sums, certificates, Link installations by version); each chart's query
+    assert queries() == few == 9
 
 
 def test_staff_without_a_partner_go_to_the_admin(admin_client_):
