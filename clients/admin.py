@@ -293,7 +293,9 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
 
     def licenses_view(self, request, object_id):
         """The license counts of one client, through the portal's rule (client_staff_edit)."""
-        client = get_object_or_404(Client, pk=object_id if object_id.isdigit() else None)
+        client = get_object_or_404(
+            Client, pk=object_id if object_id.isascii() and object_id.isdigit() else None
+        )
         if not self.has_change_permission(request, client):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else None

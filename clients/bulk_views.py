@@ -100,7 +100,11 @@ def _selection(request, list_name):
     if request.GET.get("todos"):
         base = _base(request, list_name)
         return ClientFilter(request.GET, queryset=base, request=request).qs
-    ids = [int(value) for value in request.GET.getlist("id") if value.isdigit() and len(value) < 19]
+    ids = [
+        int(value)
+        for value in request.GET.getlist("id")
+        if value.isascii() and value.isdigit() and len(value) < 19
+    ]
     return partner_clients(request).filter(pk__in=ids)
 
 

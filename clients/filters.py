@@ -115,7 +115,7 @@ def search_q(term: str) -> Q:
     document = normalize_document(term)
     if len(document) >= MIN_DOCUMENT_FRAGMENT and any(char.isdigit() for char in document):
         query |= Q(cpf_cnpj__contains=document)
-    if term.isdigit() and len(term) <= MAX_ID_DIGITS:
+    if term.isascii() and term.isdigit() and len(term) <= MAX_ID_DIGITS:
         query |= Q(pk=int(term))
     return query
 

@@ -17,6 +17,9 @@ request_log = logging.getLogger("portal.request")
 
 SENSITIVE = {"password", "senha", "token", "chave", "codigo_registro", "csrfmiddlewaretoken"}
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# json.dumps with options builds an encoder per call; one is enough (the import writes one
+# audit line per client: 100,000 lines a file).
+_encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,11 +30,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        entry.update({key: value for key, value in vars(record).items() if key not in _STANDARD})
+        for key, value in vars(record).items():
+            if key not in _STANDARD:
+                entry[key] = value
         entry.pop("request", None)  # Django attaches the request object to some records
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _encode(entry)
 
 
 def _safe_query(request) -> str:

@@ -95,6 +95,14 @@ def test_a_client_changed_since_the_preview_is_refused_not_changed(
     ]
 
 
+def test_ids_in_unicode_digits_select_nothing(client_a, every_status):
+    """ "¹".isdigit() is true and int("¹") fails: such an id is ignored, not a 500."""
+    wanted = every_status[Status.ATIVO]
+    response = client_a.get(PREVIEW, {"acao": Action.RENEW.value, "id": ["¹", "٣", wanted.pk]})
+    assert response.status_code == 200
+    assert list(lines(response)) == [wanted.pk]
+
+
 def test_a_tampered_or_foreign_token_changes_nothing(
     client, client_a, every_status, partner_b_user
 ):

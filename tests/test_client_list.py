@@ -222,6 +222,17 @@ def test_the_search_finds_an_id(client_a, partner_a, make_client):
     assert listed_ids(client_a.get(f"{URL}?q= {wanted.pk} ")) == [wanted.pk]
 
 
+@pytest.mark.parametrize("term", ["¹", "²³", "٣"])
+def test_a_search_of_unicode_digits_is_a_name_search_not_an_id(
+    client_a, partner_a, make_client, term
+):
+    """Found by the list's fuzz test: "¹".isdigit() is true, int("¹") fails (a 500)."""
+    make_client(partner_a, name="Loja Aurora")
+    response = client_a.get(URL, {"q": term})
+    assert response.status_code == 200
+    assert listed_ids(response) == []
+
+
 def test_the_search_does_not_show_oculto_clients_unless_asked(client_a, every_status):
     hidden = every_status[Status.OCULTO]
     assert listed_ids(client_a.get(URL + "?q=Oculto")) == []

@@ -269,3 +269,17 @@ def test_concurrent_writers_of_many_keys_leave_exact_counts(partner_a, make_clie
         thread.join(timeout=60)
     assert errors == []
     assert_in_step(partner_a, merged=False)
+
+
+def test_the_rebuild_command_says_how_many_it_counted(partner_a, make_client_in):
+    import io
+
+    from django.core.management import call_command
+
+    for status in Status:
+        make_client_in(partner_a, status)
+    StatusTally.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_status_tally", stdout=out)
+    assert out.getvalue().strip() == f"Contagens refeitas: {len(Status)} clientes."
+    assert_in_step(partner_a)

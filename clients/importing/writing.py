@@ -218,46 +218,17 @@ def _write_staged(partner, plans, note, now, progress) -> None:
     today = timezone.localdate()
     creates = sum(plan.current is None for plan in plans)
     ids = iter(_new_ids(Client, creates))
-    clients, licenses, audits = [], [], []
-    for plan in plans:
-        facts, counts, current = plan.facts, plan.counts, plan.current
-        status = client_status(SimpleNamespace(**facts), today).value
-        if current is None:
-            client_id, old_status, old_counts = next(ids), None, [None] * len(MODULES)
-            code = new_registration_code() if facts["product"] == Product.LINK else None
-            for field, count in counts.items():
-                if count or LICENSE_FIELDS[field] == Module.MAIN:
-                    licenses.append((client_id, LICENSE_FIELDS[field], count, None))
-            changed = [*(f for f in HISTORY_FIELDS if facts[f] is not None), "status", "licenses"]
-        else:
-            client_id, code = current["id"], None
-            old_status = client_status(SimpleNamespace(**current), today).value
-            old_counts = [current[field] for field in LICENSE_FIELDS]
-            changed = {name for name in plan.changed if name in HISTORY_FIELDS}
-            for field in LICENSE_FIELDS.keys() & set(plan.changed):
-                module = LICENSE_FIELDS[field]
-                licenses.append((client_id, module, counts[field], current["license_ids"][module]))
-                changed.add("licenses")
-            if status != old_status:
-                changed.add("status")
-        clients.append(
-            [
-                plan.line,
-                "c" if current is None else "u",
-                client_id,
-                status,
-                old_status,
-                code,
-                *(facts[name] for name in CLIENT_FIELDS),
-                *(counts[field] for field in LICENSE_FIELDS),
-                *old_counts,
-            ]
-        )
-        audits.append((Event.REGISTER if current is None else Event.EDIT, client_id, changed))
+    licenses, audits, shared = [], [], {}
+
+    def staged_clients():
+        # Each plan goes once staged (memory: the staged rows are streamed to COPY).
+        for index, plan in enumerate(plans):
+            plans[index] = None
+            yield _staged_client(plan, today, ids, licenses, audits, shared)
 
     steps = iter(range(1, 8))
     with connection.cursor() as cursor:
-        _stage(cursor, clients, licenses)
+        _stage(cursor, staged_clients(), licenses)
         progress("gravando", next(steps), 7)
         for statement, params in _statements(partner, note, now):
             cursor.execute(statement, params)
@@ -269,8 +240,53 @@ def _write_staged(partner, plans, note, now, progress) -> None:
             partner_id=partner.pk,
             actor_id=None,
             origin=ACTOR_LABEL,
-            changed=sorted(changed),
+            changed=list(changed),
         )
+
+
+def _staged_client(plan, today, ids, licenses: list, audits: list, shared: dict) -> list:
+    """The row of STAGED_CLIENTS of one plan; its license rows and its audit line's
+    (action, client id, changed fields) appended to `licenses` and `audits` (`shared`: one
+    tuple per distinct set of changed fields)."""
+    facts, counts, current = plan.facts, plan.counts, plan.current
+    status = client_status(SimpleNamespace(**facts), today).value
+    if current is None:
+        client_id, old_status, old_counts = next(ids), None, [None] * len(MODULES)
+        code = new_registration_code() if facts["product"] == Product.LINK else None
+        for field, count in counts.items():
+            if count or LICENSE_FIELDS[field] == Module.MAIN:
+                licenses.append((client_id, LICENSE_FIELDS[field], count, None))
+        changed = {*(f for f in HISTORY_FIELDS if facts[f] is not None), "status", "licenses"}
+    else:
+        client_id, code = current["id"], None
+        old_status = client_status(SimpleNamespace(**current), today).value
+        old_counts = [current[field] for field in LICENSE_FIELDS]
+        changed = {name for name in plan.changed if name in HISTORY_FIELDS}
+        for field in LICENSE_FIELDS.keys() & set(plan.changed):
+            module = LICENSE_FIELDS[field]
+            licenses.append((client_id, module, counts[field], current["license_ids"][module]))
+            changed.add("licenses")
+        if status != old_status:
+            changed.add("status")
+    changed = tuple(sorted(changed))
+    audits.append(
+        (
+            Event.REGISTER if current is None else Event.EDIT,
+            client_id,
+            shared.setdefault(changed, changed),
+        )
+    )
+    return [
+        plan.line,
+        "c" if current is None else "u",
+        client_id,
+        status,
+        old_status,
+        code,
+        *(facts[name] for name in CLIENT_FIELDS),
+        *(counts[field] for field in LICENSE_FIELDS),
+        *old_counts,
+    ]
 
 
 def _new_ids(model, count: int) -> list[int]:
@@ -290,7 +306,8 @@ def _column(name: str) -> str:
     return connection.ops.quote_name(Client._meta.get_field(name).column)
 
 
-def _stage(cursor, clients: list, licenses: list) -> None:
+def _stage(cursor, clients, licenses: list) -> None:
+    """COPY `clients` (an iterable, consumed first: it fills `licenses`) and `licenses`."""
     quote = connection.ops.quote_name
     staged, table = quote(STAGED_CLIENTS), quote(Client._meta.db_table)
     fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
