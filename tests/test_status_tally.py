@@ -283,3 +283,24 @@ def test_the_rebuild_command_says_how_many_it_counted(partner_a, make_client_in)
     call_command("rebuild_status_tally", stdout=out)
     assert out.getvalue().strip() == f"Contagens refeitas: {len(Status)} clientes."
     assert_in_step(partner_a)
+
+
+def test_the_triggers_are_there_at_the_latest_migration(db):
+    """A migration that rebuilds clients_client (SQLite rebuilds a table to alter a column)
+    drops its triggers silently: the tally would stop counting."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'clients_client'::regclass "
+                "AND NOT tgisinternal"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'clients_client'"
+            )
+        names = {name for (name,) in cursor.fetchall()}
+    kinds = {"insert", "update", "delete"} | (
+        {"truncate"} if connection.vendor == "postgresql" else set()
+    )
+    assert names == {f"clients_statustally_{kind}" for kind in kinds}

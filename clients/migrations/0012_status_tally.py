@@ -30,12 +30,12 @@ def same_key(table: str, values: list[str], null_safe_equal: str) -> str:
 # tables. It sums the statement's net change per key, then merges it with the key's rows that
 # no concurrent transaction holds (FOR UPDATE SKIP LOCKED: a writer never waits on another
 # one, e.g. a portal action on an import's long transaction): those rows are deleted and one
-# row with the sum replaces them. A key that sums to zero has no row. A statement that
-# changes no status fact (a check-in's time of contact) has no net change and writes nothing.
+# row with the sum replaces them. A key that sums to zero has no row. An update that changes
+# no row's key (a check-in's time of contact) returns before any of that.
 NEW = ", ".join(key_of("n.", "false"))
 OLD = ", ".join(key_of("o.", "false"))
 POSTGRESQL_CREATE = f"""
-CREATE FUNCTION clients_statustally_apply() RETURNS trigger LANGUAGE plpgsql AS $body$
+CREATE OR REPLACE FUNCTION clients_statustally_apply() RETURNS trigger LANGUAGE plpgsql AS $body$
 DECLARE
     changed text;
 BEGIN
@@ -44,6 +44,14 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         changed := 'SELECT {OLD}, -1 FROM old_rows o';
     ELSE
+        -- Most updates change no status fact (a check-in's time of contact, an edit of the
+        -- name): a static statement, planned once per connection, lets them go at once.
+        IF NOT EXISTS (
+            SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE ({NEW}) IS DISTINCT FROM ({OLD})
+        ) THEN
+            RETURN NULL;
+        END IF;
         changed := 'SELECT {NEW}, 1 FROM new_rows n UNION ALL SELECT {OLD}, -1 FROM old_rows o';
     END IF;
     EXECUTE format($merge$
