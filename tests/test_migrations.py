@@ -118,3 +118,54 @@ def test_licenses_codes_and_certificates_survive_the_move_into_clients():
         assert not ContentType.objects.filter(app_label="licenses", model="license").exists()
     finally:
         migrate(latest())
+
+
+# The head that landed before the status tally (clients 0012) and the check-in's storage.
+BEFORE_TALLY = ("clients", "0011_license_module_index")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clients_from_the_previous_head_are_counted_by_the_status_tally():
+    graph = MigrationExecutor(connection).loader.graph
+    tally = ("clients", "0012_status_tally")
+    targets = [BEFORE_TALLY] + [
+        node
+        for node in graph.leaf_nodes()
+        if node[0] != "clients" and tally not in graph.forwards_plan(node)
+    ]
+    old = migrate(targets)
+    Partner = old.get_model("clients", "Partner")
+    Client = old.get_model("clients", "Client")
+    partner = Partner.objects.create(code="alfa", name="Revenda Alfa")
+    now = timezone.now()
+    facts = [
+        {"expires_on": datetime.date(2027, 1, 31)},
+        {"expires_on": datetime.date(2027, 1, 31)},
+        {"expires_on": datetime.date(2027, 1, 31), "suspended_at": now},
+        {"expires_on": datetime.date(2020, 1, 31), "hidden_at": now},
+    ]
+    for number, fact in enumerate(facts):
+        Client.objects.create(
+            partner=partner,
+            name=f"Mercado {number}",
+            cpf_cnpj=f"1122233300{number:02d}81",
+            uf="SP",
+            city="São Paulo",
+            product="link",
+            **fact,
+        )
+
+    try:
+        new = migrate(latest())
+        StatusTally = new.get_model("clients", "StatusTally")
+        rows = {
+            (row.expires_on, row.hidden_at, row.suspended_at): row.clients
+            for row in StatusTally.objects.filter(partner_id=partner.pk)
+        }
+        assert rows == {
+            (datetime.date(2027, 1, 31), None, None): 2,
+            (datetime.date(2027, 1, 31), None, True): 1,
+            (datetime.date(2020, 1, 31), True, None): 1,
+        }
+    finally:
+        migrate(latest())
