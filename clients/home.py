@@ -127,10 +127,10 @@ def cards(
         ),
         Card(
             "codes",
-            "Códigos de registro não utilizados",
+            "Clientes com código de registro não utilizado",
             (*in_use, ("codigo", "nao-utilizado")),
             counts["codes"],
-            "Clientes Link que ainda não ativaram",
+            "Link em uso que ainda não ativaram (um código por instalação)",
             "warning",
         ),
     ]
