@@ -214,11 +214,14 @@ class ClientFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self.filter_all_but_status(queryset).filter(statuses_q(self.listed_statuses()))
 
+    def _other_filters(self) -> dict:
+        """The valid values of every filter but the status (an empty one filters nothing)."""
+        return {name: value for name, value in self.form.cleaned_data.items() if name != "status"}
+
     def filter_all_but_status(self, queryset):
         """`queryset` under every valid filter except the status (what the counts count)."""
-        for name, value in self.form.cleaned_data.items():
-            if name != "status":
-                queryset = self.filters[name].filter(queryset, value)
+        for name, value in self._other_filters().items():
+            queryset = self.filters[name].filter(queryset, value)
         return queryset
 
     @property
@@ -235,8 +238,7 @@ class ClientFilter(django_filters.FilterSet):
         are counted over `tally`, the partner's StatusTally rows (a few thousand, where the
         partner's clients may be 100,000); else over the filtered clients."""
         self.errors  # noqa: B018 -- validates the form, as `qs` does
-        others = {name: value for name, value in self.form.cleaned_data.items() if name != "status"}
-        if not any(value not in EMPTY_VALUES for value in others.values()):
+        if all(value in EMPTY_VALUES for value in self._other_filters().values()):
             return status_counts(tally, count=count_tallied)
         return status_counts(self.filter_all_but_status(self.queryset.all()))
 

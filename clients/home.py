@@ -78,16 +78,17 @@ def card_counts(
             for key, window in windows.items()
         }
     )
-    link = {
-        "link_in_use": Q(),
-        "codes": attention.unused_code_q(partner),
-        "no_contact": attention.no_contact_q(attention.NO_CONTACT_DAYS, day),
-    }
     rows = (
         in_use.filter(product=Product.LINK)
         .order_by()
         .values("link_version")
-        .annotate(**{key: Count("partner", filter=q) for key, q in link.items()})
+        .annotate(
+            link_in_use=Count("partner"),
+            codes=Count("partner", filter=attention.unused_code_q(partner)),
+            no_contact=Count(
+                "partner", filter=attention.no_contact_q(attention.NO_CONTACT_DAYS, day)
+            ),
+        )
     )
     totals |= {"codes": 0, "no_contact": 0, "older": 0}
     for row in rows:

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from portal.migration_helpers import run_for_vendor
+
 # The key of a tally row: the facts clients.status reads. A flag is TRUE where the client's
 # fact is set, NULL where it is not (clients.models.StatusTally).
 KEY = ("partner_id", "expires_on", "product", "hidden_at", "pending_since", "suspended_at")
@@ -137,32 +139,23 @@ SQLITE_DROP = [
 ]
 
 
-def add_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor not in ("postgresql", "sqlite"):
-        raise NotImplementedError(f"clients_statustally has no triggers for {vendor}.")
-    false = "false" if vendor == "postgresql" else "0"
-    with schema_editor.connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(POSTGRESQL_CREATE)
-        else:
-            for statement in SQLITE_CREATE:
-                cursor.execute(statement)
-        # The clients already there (clients.tally.rebuild does the same later, if ever needed).
-        cursor.execute(
-            f"INSERT INTO clients_statustally ({COLUMNS}, clients) "
-            f"SELECT {', '.join(key_of('', false))}, count(*) FROM clients_client "
-            f"GROUP BY {', '.join(str(position) for position in range(1, len(KEY) + 1))}"
-        )
+def backfill(false: str) -> str:
+    """The tally of the clients already there (clients.tally.rebuild does the same later, if
+    ever needed)."""
+    return (
+        f"INSERT INTO clients_statustally ({COLUMNS}, clients) "
+        f"SELECT {', '.join(key_of('', false))}, count(*) FROM clients_client "
+        f"GROUP BY {', '.join(str(position) for position in range(1, len(KEY) + 1))}"
+    )
 
 
-def drop_triggers(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        if schema_editor.connection.vendor == "postgresql":
-            cursor.execute(POSTGRESQL_DROP)
-        else:
-            for statement in SQLITE_DROP:
-                cursor.execute(statement)
+add_triggers = run_for_vendor(
+    {
+        "postgresql": [POSTGRESQL_CREATE, backfill("false")],
+        "sqlite": [*SQLITE_CREATE, backfill("0")],
+    }
+)
+drop_triggers = run_for_vendor({"postgresql": [POSTGRESQL_DROP], "sqlite": SQLITE_DROP})
 
 
 class Migration(migrations.Migration):
