@@ -5,10 +5,11 @@ import datetime
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client, License, Module
-from licenses import signing
+from licenses import activation, signing
 
 TODAY = datetime.date(2026, 11, 18)
 
@@ -217,7 +218,7 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
 
 @pytest.mark.postgres
 def test_straight_to_postgresql_the_read_is_planned_once_per_connection(api, activated):
-    # A prepared statement: PostgreSQL plans the join once, not at every check-in (README,
+    # A prepared statement: PostgreSQL parses the call once, not at every check-in (README,
     # "Desempenho da verificacao"); behind a pooler nothing is prepared (tests/test_pgbouncer.py).
     client, key = activated
 
@@ -227,9 +228,63 @@ def test_straight_to_postgresql_the_read_is_planned_once_per_connection(api, act
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%WHERE c.license_key = $1%"],
+            ["%licenses_check_in_facts($1)%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_read_is_the_function_whose_plan_the_server_keeps(api, activated):
+    # Prepared or not (a pooler in transaction mode), the join inside licenses 0008's PL/pgSQL
+    # function is planned once per server connection, not at every check-in.
+    client, key = activated
+
+    with CaptureQueriesContext(connection) as queries:
+        assert check_in(api, key).status_code == 200
+
+    (read,) = [query["sql"] for query in queries]
+    assert "SELECT * FROM licenses_check_in_facts(" in read
+    assert "clients_client" not in read
+
+
+@pytest.mark.postgres
+def test_the_function_returns_what_the_plain_query_does(activated, make_link_client, partner_a):
+    # licenses 0008 holds the same query as activation._READ (SQLite's): same rows, same order
+    # of columns, for a client with licenses (one with a reduction scheduled), one without, and
+    # a key nobody has.
+    client, key = activated
+    License.objects.create(
+        client=client,
+        module=Module.TEF,
+        quantity=5,
+        scheduled_quantity=2,
+        scheduled_from=datetime.date(2026, 12, 1),
+    )
+    bare = make_link_client(partner_a, licenses=1)[0]
+    License.objects.filter(client=bare).delete()
+    Client.objects.filter(pk=bare.pk).update(license_key="BARE-KEY", suspended_at=timezone.now())
+
+    with connection.cursor() as cursor:
+        for wanted in (key, "BARE-KEY", "NOBODY"):
+            cursor.execute(activation._READ, [wanted])
+            plain = sorted(cursor.fetchall(), key=repr)
+            cursor.execute(activation._READ_POSTGRESQL, [wanted])
+            function = sorted(cursor.fetchall(), key=repr)
+            assert function == plain
+            assert [column.name for column in cursor.description] == [
+                "id",
+                "expires_on",
+                "suspended_at",
+                "pending_since",
+                "hidden_at",
+                "link_version",
+                "last_seen_at",
+                "module",
+                "quantity",
+                "scheduled_quantity",
+                "scheduled_from",
+            ]
+    assert len(plain) == 0
 
 
 def test_a_license_key_belongs_to_one_client(make_client, partner_a):
