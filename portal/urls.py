@@ -12,6 +12,10 @@ admin.site.site_title = "Portal do Parceiro"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [
+    # First: the check-in is the hot path (every installation, every minute), and Django tries
+    # the patterns in order (the empty-prefix include of accounts.urls is descended into for
+    # every path); no other pattern starts with api/v1/.
+    path("api/v1/", include("licenses.urls")),
     path("", home.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("favicon.ico", portal_views.favicon, name="favicon"),
@@ -39,6 +43,5 @@ urlpatterns = [
     path("convite/<str:token>/", account_views.invitation, name="invitation"),
     path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
-    path("api/v1/", include("licenses.urls")),
     path("admin/", admin.site.urls),
 ]
