@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from clients import services
+from clients.actions import Action
 from clients.documents import normalize_document
 from clients.forms import ClientAdminForm, LicensesForm, VersionField
 from clients.models import (
@@ -132,19 +133,21 @@ class RejectForm(forms.Form):
     )
 
 
-# The list's actions that are one service call per selected client: (service, description,
-# what the success message says was done).
+# The list's actions: (what does it, description, what the success message says was done).
+# An Action — one without a form — acts on the whole selection at once: services.clients_act
+# locks it in id order and re-checks, changes and records each client as the single-client
+# service does (the same code, with one client). A service is called once per selected client.
 SERVICE_ACTIONS = {
     "approve": (services.client_approve, "Aprovar clientes pendentes selecionados", "aprovado(s)"),
-    "suspend": (services.client_suspend, "Suspender os clientes selecionados", "suspenso(s)"),
+    "suspend": (Action.SUSPEND, "Suspender os clientes selecionados", "suspenso(s)"),
     "unsuspend": (
-        services.client_unsuspend,
+        Action.UNSUSPEND,
         "Cancelar a suspensão dos clientes selecionados",
         "com a suspensão cancelada",
     ),
-    "hide": (services.client_hide, "Ocultar os clientes selecionados", "ocultado(s)"),
-    "unhide": (services.client_unhide, "Reexibir os clientes selecionados", "reexibido(s)"),
-    "renew": (services.client_renew, "Renovar os clientes selecionados", "renovado(s)"),
+    "hide": (Action.HIDE, "Ocultar os clientes selecionados", "ocultado(s)"),
+    "unhide": (Action.UNHIDE, "Reexibir os clientes selecionados", "reexibido(s)"),
+    "renew": (Action.RENEW, "Renovar os clientes selecionados", "renovado(s)"),
     "reactivate": (
         services.client_reactivate,
         "Reativar os clientes selecionados (vencimento daqui a um mês)",
@@ -153,16 +156,26 @@ SERVICE_ACTIONS = {
 }
 
 
+def _outcome(service, client, by) -> services.Outcome:
+    try:
+        return services.Outcome(service(client=client, by=by))
+    except ActionNotAllowed as refusal:
+        return services.Outcome(client, refusal)
+
+
 def _service_action(name):
     service, description, done = SERVICE_ACTIONS[name]
 
     def act(modeladmin, request, queryset):
+        if isinstance(service, Action):
+            outcomes = services.clients_act(clients=queryset, action=service, by=request.user)
+        else:
+            outcomes = [_outcome(service, c, request.user) for c in queryset.order_by("pk")]
         changed = 0
-        for client in queryset.order_by("pk"):
-            try:
-                service(client=client, by=request.user)
-            except ActionNotAllowed as error:
-                modeladmin.message_user(request, f"{client}: {error.message}", messages.WARNING)
+        for outcome in outcomes:
+            if outcome.refusal is not None:
+                message = f"{outcome.client}: {outcome.refusal.message}"
+                modeladmin.message_user(request, message, messages.WARNING)
             else:
                 changed += 1
         if changed:

@@ -7,6 +7,8 @@ import logging
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.actions import Action
@@ -59,6 +61,23 @@ def test_each_admin_action_changes_the_allowed_clients_through_the_service(
     event = ClientEvent.objects.get()
     assert (event.client, event.actor) == (allowed, staff_user)
     assert allowed.version == 1
+
+
+@pytest.mark.parametrize("action,status", [("suspend", Status.ATIVO), ("renew", Status.EXPIRADO)])
+def test_an_admin_action_acts_on_the_whole_selection_at_once(
+    admin_client_, partner_a, make_client_in, action, status
+):
+    # services.clients_act: one lock and one write whatever the selection's size, not one
+    # transaction per client; each client still gets its event.
+    def queries_for(count):
+        clients = [make_client_in(partner_a, status, name=f"Loja {n}") for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            response = run_action(admin_client_, action, *clients)
+        assert f"{count} cliente(s)" in response.text
+        assert ClientEvent.objects.filter(client__in=clients).count() == count
+        return len(queries)
+
+    assert queries_for(2) == queries_for(7)
 
 
 def test_the_license_page_applies_the_portals_rule(admin_client_, partner_a, make_client_in):
