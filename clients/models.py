@@ -95,8 +95,13 @@ UF_CHOICES = STATE_CHOICES
 class Client(models.Model):
     """A partner's customer (a shop) using Link or Navi."""
 
+    # No index of its own: every index of the table below starts with the partner (clients 0015).
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="clients", verbose_name="parceiro"
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name="parceiro",
+        db_index=False,
     )
     name = models.CharField("nome", max_length=200)
     # The name as the search compares it (clients.search): the database keeps it, whoever
@@ -201,7 +206,6 @@ class Client(models.Model):
             ),
             models.Index(fields=["partner", "name"], name="client_partner_name"),
             models.Index(fields=["cpf_cnpj"], name="client_cpf_cnpj"),
-            models.Index(Upper("name"), name="client_upper_name"),
         ]
 
     def __str__(self):

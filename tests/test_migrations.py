@@ -169,3 +169,34 @@ def test_clients_from_the_previous_head_are_counted_by_the_status_tally():
         }
     finally:
         migrate(latest())
+
+
+def _client_indexes():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "clients_client")
+    return {
+        name: c["columns"]
+        for name, c in constraints.items()
+        if c["index"] and not c["unique"] and not c["primary_key"]
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clients_0015_drops_the_two_indexes_no_query_uses_and_puts_them_back_when_reversed():
+    # The foreign key's own index on partner_id (every other index starts with the partner)
+    # and the btree on UPPER(name). (That the status tally's triggers survive — no table
+    # rebuild on SQLite — is test_status_tally's test_the_triggers_are_there_….)
+    def on_partner_alone():
+        return [name for name, columns in _client_indexes().items() if columns == ["partner_id"]]
+
+    assert on_partner_alone() == []
+    assert "client_upper_name" not in _client_indexes()
+    try:
+        migrate([("clients", "0014_check_in_storage")])
+        assert len(on_partner_alone()) == 1
+        assert "client_upper_name" in _client_indexes()
+        migrate(latest())
+        assert on_partner_alone() == []
+        assert "client_upper_name" not in _client_indexes()
+    finally:
+        migrate(latest())
