@@ -2,28 +2,29 @@
 
 Rendering dominates the list page (PERFORMANCE.md): django-tables2 declares the columns, their
 headers, the ordering and the export, but the page's rows are plain data built once per page
-(`ClientTable.page_rows`) and drawn by one template loop: the status badge rendered once per
-status, the ⋮ menu once per kind of row, the URLs reversed once per page.
+(`ClientTable.page_rows`), each drawn from _client_row.html rendered once per shape of row and
+filled per row (`Stencil`): the status badge rendered once per status, the ⋮ menu once per kind
+of row, the URLs reversed once per page.
 """
 
+import html
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableQuerysetData
 
 from clients import attention
 from clients.actions import MENU_STEP, allowed_actions
 from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
-from clients.models import Client, License, Module, RegistrationCode
+from clients.models import Client, License, Module, Product, RegistrationCode
 from clients.quantities import COUNTED_MODULES, describe_license
 from clients.status import Status, with_status
 from clients.status import today as local_today
@@ -58,6 +59,57 @@ class RowUrls:
         return self._patterns[key].replace(self.PLACEHOLDER, str(pk), 1)
 
 
+def format_pattern(html_text: str, slots: dict[str, str]) -> str:
+    """`html_text`, rendered with a placeholder text for each name of `slots`, as a str.format
+    pattern of those names (its own braces doubled first, so nothing in it is read as one)."""
+    pattern = html_text.replace("{", "{{").replace("}", "}}")
+    for name, placeholder in slots.items():
+        pattern = pattern.replace(placeholder, "{" + name + "}")
+    return pattern
+
+
+class Stencil:
+    """A template of one row, rendered once per *shape* of row and filled per row.
+
+    The shape is which of the row's values are empty (None, "", 0, False — kept as they are,
+    so that the template's `{% if %}`s and `default` filters see them); each other value is
+    a placeholder in the rendering, which becomes a str.format pattern. A row is then its
+    values put into its shape's pattern, escaped as the template escapes them (safe HTML as
+    it is) and never read again as placeholders. So the template may test a value for truth
+    and print it, nothing else: a comparison or a filter that changes a value belongs where
+    the values are computed (a placeholder it changed is reported).
+
+    Rendering a template per row was most of the list page's Python (README, "Speed"): a page
+    of 50 rows has a handful of shapes.
+    """
+
+    def __init__(self, template_name, context=None):
+        self.template = get_template(template_name)
+        self.context = context or {}
+        self._patterns = {}
+
+    def render(self, values: dict) -> SafeString:
+        shape = tuple(value if not value else True for value in values.values())
+        pattern = self._patterns.get(shape)
+        if pattern is None:
+            pattern = self._patterns[shape] = self._pattern(values)
+        filled = {
+            name: value if hasattr(value, "__html__") else html.escape(str(value))
+            for name, value in values.items()
+            if value
+        }
+        return mark_safe(pattern.format_map(filled))  # noqa: S308 -- escaped above
+
+    def _pattern(self, values: dict) -> str:
+        slots = {name: f"__stencil_{name}__" for name, value in values.items() if value}
+        row = {name: slots.get(name, value) for name, value in values.items()}
+        rendered = self.template.render({**self.context, "row": row}).strip()
+        pattern = format_pattern(rendered, slots)
+        if "__stencil_" in pattern.lower():
+            raise ValueError(f"{self.template.origin.template_name} changes a value it prints")
+        return pattern
+
+
 def menu_entries(client, status: Status, urls=None, may_act=True) -> list[MenuEntry]:
     """The ⋮ menu of one client: its allowed actions (if the user's role may act), then its
     history."""
@@ -75,25 +127,31 @@ def menu_entries(client, status: Status, urls=None, may_act=True) -> list[MenuEn
 
 
 def table_rows(queryset):
-    """What the table reads: the status (for the badge, the menu and ordering) and, for the
-    Link details, the licenses (main count and modules) and the unused registration code —
-    two queries per page, whatever its size."""
-    # The certificate (for the Navi rows' badge) comes in the page's own query, without its
-    # encrypted file.
+    """What the table reads: the status (for the badge, the menu and ordering) and the
+    certificate (for the Navi rows' badge), in the page's own query; the page's rows then
+    read their Link details in two more (`link_data`), whatever the page's size."""
+    # The certificate without its encrypted file.
     queryset = queryset.select_related("certificate").defer(
         "certificate__encrypted_file", "certificate__encrypted_password"
     )
-    queryset = with_status(queryset).prefetch_related(
-        Prefetch("licenses", queryset=License.objects.order_by("module"), to_attr="all_licenses"),
-        Prefetch(
-            "registration_codes",
-            queryset=RegistrationCode.objects.filter(consumed_at__isnull=True).order_by(
-                "-created_at", "-pk"
-            ),
-            to_attr="unused_codes",
-        ),
-    )
-    return PagedQuerysetData(queryset)
+    return PagedQuerysetData(with_status(queryset))
+
+
+def link_data(clients) -> None:
+    """Sets `all_licenses` (main count and modules, by module) and `unused_codes` (newest
+    first) on each of `clients`: two queries, as `prefetch_related` would run them, without
+    its per-object machinery (a fifth of the rows' Python)."""
+    licenses, codes = {}, {}
+    if clients:
+        pks = [client.pk for client in clients]
+        for license in License.objects.filter(client_id__in=pks).order_by("module"):
+            licenses.setdefault(license.client_id, []).append(license)
+        unused = RegistrationCode.objects.filter(consumed_at__isnull=True, client_id__in=pks)
+        for code in unused.order_by("-created_at", "-pk"):
+            codes.setdefault(code.client_id, []).append(code)
+    for client in clients:
+        client.all_licenses = licenses.get(client.pk, [])
+        client.unused_codes = codes.get(client.pk, [])
 
 
 class PagedQuerysetData(TableQuerysetData):
@@ -126,6 +184,9 @@ class ClientPaginator(Paginator):
 MENU_NAME_SLOT = "__client_name__"
 
 WIDE_ONLY = {"th": {"class": "col-wide"}}
+
+HINT_BADGE = '<span class="badge rounded-pill text-bg-{tone} row-hint-badge">{text}</span>'
+PRODUCT_LABELS = dict(Product.choices)
 
 
 class ClientTable(tables.Table):
@@ -200,16 +261,20 @@ class ClientTable(tables.Table):
         self._urls = RowUrls()
 
     @cached_property
-    def page_rows(self) -> list[dict]:
-        """The page's rows as plain data, for the one loop of _client_table.html.
+    def page_rows(self) -> list[SafeString]:
+        """The page's rows as HTML, for the one loop of _client_table.html.
 
-        Built once per page: django-tables2's per-cell machinery (accessors, signature
-        inspection, a template lookup per cell) was most of the page's time (README, "Speed").
-        Its columns still declare the headers, the ordering and the export.
+        Built once per page from plain data: django-tables2's per-cell machinery (accessors,
+        signature inspection, a template lookup per cell) was most of the page's time, and
+        then a template loop over the cells (README, "Speed"). Its columns still declare the
+        headers, the ordering and the export.
         """
+        stencil = Stencil("clients/_client_row.html", {"selectable": self.selectable})
         badges, menus = {}, {}
         rows = []
-        for client in self.paginated_rows.data:  # the page's records, not BoundRows
+        records = list(self.paginated_rows.data)  # the page's records, not BoundRows
+        link_data(records)
+        for client in records:
             status = Status(client.status_value)
             if status not in badges:
                 badges[status] = get_template("clients/_status_badge.html").render(
@@ -220,44 +285,41 @@ class ClientTable(tables.Table):
             kind = tuple(allowed_actions(client, status))
             if kind not in menus:
                 menus[kind] = self._menu_format(client, status)
-            name = escape(client.name)
-            rows.append(
-                {
-                    "pk": client.pk,
-                    "name": client.name,
-                    "name_cell": self._name_cell(client),
-                    "document": format_document(client.cpf_cnpj),
-                    "registered_on": format_date(client.registered_on),
-                    "product": client.get_product_display(),
-                    "expires_on": format_date(client.expires_on),
-                    "badge": badges[status],
-                    "link": self._link_details(client) if client.is_link else None,
-                    "menu": mark_safe(menus[kind].format(pk=client.pk, name=name)),  # noqa: S308
-                }
-            )
+            rows.append(stencil.render(self._row_values(client, status, badges, menus[kind])))
         return rows
 
-    def _name_cell(self, client):
-        """The name (a link to the client page), the columns a phone hides on a line of their
-        own, and the row's warnings (clients.attention.row_hints)."""
-        cell = format_html(
-            '<a class="client-link" href="{}">{}</a>'
-            '<span class="row-summary">{} · {} · vencimento {}</span>',
-            self._urls("clients:detail", client.pk),
-            client.name,
-            format_document(client.cpf_cnpj),
-            client.get_product_display(),
-            format_date(client.expires_on),
-        )
+    def _row_values(self, client, status, badges, menu) -> dict:
+        """What _client_row.html prints of `client` (in its status, with its ⋮ menu pattern)."""
+        pk = str(client.pk)
+        link = self._link_details(client) if client.is_link else {}
+        return {
+            "pk": pk,
+            "name": client.name,
+            "url": self._urls("clients:detail", pk),
+            "document": format_document(client.cpf_cnpj),
+            "registered_on": format_date(client.registered_on),
+            "product": PRODUCT_LABELS.get(client.product, client.product),
+            "expires_on": format_date(client.expires_on),
+            "hints": self._hints(client),
+            "badge": badges[status],
+            "menu": mark_safe(menu.format(pk=pk, name=html.escape(client.name))),  # noqa: S308
+            "is_link": client.is_link,
+            "version": link.get("version"),
+            "licenses": link.get("licenses"),
+            "modules": link.get("modules"),
+            "key": link.get("key"),
+            "code": link.get("code"),
+        }
+
+    def _hints(self, client):
+        """The row's warnings (clients.attention.row_hints) as badges, "" for none."""
         hints = attention.row_hints(client, self.today)
-        if not hints:
-            return cell
-        badges = format_html_join(
-            " ",
-            '<span class="badge rounded-pill text-bg-{} row-hint-badge">{}</span>',
-            ((tone, text) for text, tone in hints),
+        return mark_safe(  # noqa: S308 -- escaped here
+            " ".join(
+                HINT_BADGE.format(tone=html.escape(tone), text=html.escape(text))
+                for text, tone in hints
+            )
         )
-        return format_html('{}<span class="row-hint">{}</span>', cell, badges)
 
     def _link_details(self, client) -> dict:
         """What a Link row's details show: licenses and modules in force today (and a reduction
@@ -288,12 +350,11 @@ class ClientTable(tables.Table):
             product=client.product,
             renewal=client.renewal,
         )
-        html = get_template("clients/_actions_menu.html").render(
+        rendered = get_template("clients/_actions_menu.html").render(
             {
                 "client": kind,
                 "entries": menu_entries(kind, status, self._urls, self.may_act),
                 "csrf_token": self.csrf_token,
             }
         )
-        html = html.replace("{", "{{").replace("}", "}}")
-        return html.replace(RowUrls.PLACEHOLDER, "{pk}").replace(MENU_NAME_SLOT, "{name}")
+        return format_pattern(rendered, {"pk": RowUrls.PLACEHOLDER, "name": MENU_NAME_SLOT})
