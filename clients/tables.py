@@ -8,6 +8,7 @@ of row, the URLs reversed once per page.
 """
 
 import html
+import weakref
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -80,19 +81,25 @@ class Stencil:
     the values are computed (a placeholder it changed is reported).
 
     Rendering a template per row was most of the list page's Python (README, "Speed"): a page
-    of 50 rows has a handful of shapes.
+    of 50 rows has a handful of shapes, and the patterns are kept for the process, per
+    template (the template loader's own object: a template edited under DEBUG, which the
+    loader reads again, is drawn again), `context` (hashable values) and shape.
     """
 
-    def __init__(self, template_name, context=None):
+    _patterns = weakref.WeakKeyDictionary()
+
+    def __init__(self, template_name, context=None, *, strip=False):
         self.template = get_template(template_name)
         self.context = context or {}
-        self._patterns = {}
+        self.strip = strip  # drop the whitespace around the template's HTML
+        by_context = self._patterns.setdefault(self.template.template, {})
+        self._shapes = by_context.setdefault((tuple(self.context.items()), strip), {})
 
     def render(self, values: dict) -> SafeString:
         shape = tuple(value if not value else True for value in values.values())
-        pattern = self._patterns.get(shape)
+        pattern = self._shapes.get(shape)
         if pattern is None:
-            pattern = self._patterns[shape] = self._pattern(values)
+            pattern = self._shapes[shape] = self._pattern(values)
         filled = {
             name: value if hasattr(value, "__html__") else html.escape(str(value))
             for name, value in values.items()
@@ -103,8 +110,8 @@ class Stencil:
     def _pattern(self, values: dict) -> str:
         slots = {name: f"__stencil_{name}__" for name, value in values.items() if value}
         row = {name: slots.get(name, value) for name, value in values.items()}
-        rendered = self.template.render({**self.context, "row": row}).strip()
-        pattern = format_pattern(rendered, slots)
+        rendered = self.template.render({**self.context, "row": row})
+        pattern = format_pattern(rendered.strip() if self.strip else rendered, slots)
         if "__stencil_" in pattern.lower():
             raise ValueError(f"{self.template.origin.template_name} changes a value it prints")
         return pattern
@@ -180,8 +187,10 @@ class ClientPaginator(Paginator):
             self.count = count  # overrides the cached_property
 
 
-# Stands for the client's name in the ⋮ menu drawn once per kind of row.
+# Stand for the client's name and the page's CSRF token in the ⋮ menu drawn once per kind of row.
 MENU_NAME_SLOT = "__client_name__"
+MENU_CSRF_SLOT = "__csrf_token__"
+MENU_PATTERNS = weakref.WeakKeyDictionary()  # {template: {(entries, CSRF?): pattern}}
 
 WIDE_ONLY = {"th": {"class": "col-wide"}}
 
@@ -256,6 +265,7 @@ class ClientTable(tables.Table):
     def __init__(self, *args, csrf_token="", may_act=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.csrf_token = csrf_token
+        self._csrf = html.escape(csrf_token)
         self.may_act = may_act  # the user's role may take the ⋮ actions
         self.today = local_today()
         self._urls = RowUrls()
@@ -269,7 +279,7 @@ class ClientTable(tables.Table):
         then a template loop over the cells (README, "Speed"). Its columns still declare the
         headers, the ordering and the export.
         """
-        stencil = Stencil("clients/_client_row.html", {"selectable": self.selectable})
+        stencil = Stencil("clients/_client_row.html", {"selectable": self.selectable}, strip=True)
         badges, menus = {}, {}
         rows = []
         records = list(self.paginated_rows.data)  # the page's records, not BoundRows
@@ -277,8 +287,8 @@ class ClientTable(tables.Table):
         for client in records:
             status = Status(client.status_value)
             if status not in badges:
-                badges[status] = get_template("clients/_status_badge.html").render(
-                    {"status": status}
+                badges[status] = Stencil("clients/_status_badge.html", {"status": status}).render(
+                    {}
                 )
             # The menu depends only on the allowed actions (and the role, the same for the
             # page): drawn once per kind of row, the pk and name filled in per row.
@@ -292,6 +302,7 @@ class ClientTable(tables.Table):
         """What _client_row.html prints of `client` (in its status, with its ⋮ menu pattern)."""
         pk = str(client.pk)
         link = self._link_details(client) if client.is_link else {}
+        menu = menu.format(pk=pk, name=html.escape(client.name), csrf=self._csrf)
         return {
             "pk": pk,
             "name": client.name,
@@ -302,7 +313,7 @@ class ClientTable(tables.Table):
             "expires_on": format_date(client.expires_on),
             "hints": self._hints(client),
             "badge": badges[status],
-            "menu": mark_safe(menu.format(pk=pk, name=html.escape(client.name))),  # noqa: S308
+            "menu": mark_safe(menu),  # noqa: S308 -- its values escaped above
             "is_link": client.is_link,
             "version": link.get("version"),
             "licenses": link.get("licenses"),
@@ -341,20 +352,30 @@ class ClientTable(tables.Table):
         }
 
     def _menu_format(self, client, status) -> str:
-        """The ⋮ menu of `client`'s kind of row, as a str.format pattern of {pk} and {name}
-        (the escaped name): rendered with placeholders, which no rendered menu can contain
-        otherwise, before any row's data is put in."""
+        """The ⋮ menu of `client`'s kind of row, as a str.format pattern of {pk}, {name} (the
+        escaped name) and {csrf}: rendered with placeholders, which no rendered menu can
+        contain otherwise, before any row's data is put in; kept for the process per template
+        and menu entries (their URLs, the pk a placeholder), as Stencil keeps its patterns."""
         kind = SimpleNamespace(
             pk=RowUrls.PLACEHOLDER,
             name=MENU_NAME_SLOT,
             product=client.product,
             renewal=client.renewal,
         )
-        rendered = get_template("clients/_actions_menu.html").render(
-            {
-                "client": kind,
-                "entries": menu_entries(kind, status, self._urls, self.may_act),
-                "csrf_token": self.csrf_token,
-            }
-        )
-        return format_pattern(rendered, {"pk": RowUrls.PLACEHOLDER, "name": MENU_NAME_SLOT})
+        entries = tuple(menu_entries(kind, status, self._urls, self.may_act))
+        template = get_template("clients/_actions_menu.html")
+        patterns = MENU_PATTERNS.setdefault(template.template, {})
+        key = (entries, bool(self.csrf_token))
+        if key not in patterns:
+            rendered = template.render(
+                {
+                    "client": kind,
+                    "entries": entries,
+                    "csrf_token": MENU_CSRF_SLOT if self.csrf_token else "",
+                }
+            )
+            patterns[key] = format_pattern(
+                rendered,
+                {"pk": RowUrls.PLACEHOLDER, "name": MENU_NAME_SLOT, "csrf": MENU_CSRF_SLOT},
+            )
+        return patterns[key]

@@ -14,11 +14,12 @@ from django.utils import timezone
 from clients.documents import cnpj_from_base, cpf_from_base
 from clients.models import Certificate, License, Module, Product, RegistrationCode, Renewal, Role
 from clients.status import Status
-from clients.tables import Stencil
+from clients.tables import MENU_PATTERNS, Stencil
 
 LIST = reverse("clients:list")
 RENEWALS = reverse("clients:renewals")
 ROW_TEMPLATE = "clients/_client_row.html"
+MENU_TEMPLATE = "clients/_actions_menu.html"
 # A name that is HTML and looks like the placeholders: put in escaped, never read as one.
 AWKWARD_NAME = 'Bar & Café <b>"D\'Ávila"</b> {pk} {name} __stencil_name__ {{x}}'
 
@@ -193,7 +194,8 @@ def drawn_rows(monkeypatch):
 
     def spy(self, values):
         html = render(self, values)
-        drawn.append((dict(values), html, self.context["selectable"]))
+        if self.template.template.name == ROW_TEMPLATE:
+            drawn.append((dict(values), html, self.context["selectable"]))
         return html
 
     monkeypatch.setattr(Stencil, "render", spy)
@@ -235,9 +237,13 @@ def test_a_name_is_put_in_escaped_and_never_read_as_a_placeholder(
     assert AWKWARD_NAME not in page
 
 
-def test_the_row_template_is_drawn_once_per_shape_of_row(client_a, partner_a, make_client, today):
+def test_the_row_template_and_the_menu_are_drawn_once_per_shape_of_row_and_kept(
+    client_a, partner_a, make_client, today
+):
     for number in range(20):
-        make_client(partner_a, name=f"Navi {number:02d}")
+        make_client(partner_a, name=f"Navi {number:02d}")  # Ativo, no certificate: one shape
+    Stencil._patterns.clear()
+    MENU_PATTERNS.clear()
     drawn = []
 
     def record(sender, template, **kwargs):
@@ -245,11 +251,24 @@ def test_the_row_template_is_drawn_once_per_shape_of_row(client_a, partner_a, ma
 
     template_rendered.connect(record)
     try:
-        page = client_a.get(LIST).text
+        first = client_a.get(LIST).text
+        drawn_first, drawn[:] = list(drawn), []
+        second = client_a.get(LIST).text
     finally:
         template_rendered.disconnect(record)
-    assert page.count("<tr data-id=") == 20
-    assert drawn.count(ROW_TEMPLATE) == 1
+    assert first.count("<tr data-id=") == second.count("<tr data-id=") == 20
+    assert drawn_first.count(ROW_TEMPLATE) == drawn_first.count(MENU_TEMPLATE) == 1
+    assert drawn.count(ROW_TEMPLATE) == drawn.count(MENU_TEMPLATE) == 0  # the next page
+
+
+def test_each_page_puts_its_own_csrf_token_in_the_kept_menus(client_a, make_client_in, partner_a):
+    make_client_in(partner_a, "suspenso")  # Cancelar suspensão: a form in the menu
+    tokens = []
+    for _ in range(2):
+        table = client_a.get(LIST).text.split("<tbody>", 1)[1]
+        menu_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', table)[1]
+        tokens.append(menu_token)
+    assert tokens[0] != tokens[1]  # masked anew for each page, as get_token does
 
 
 def test_a_template_that_changes_a_value_is_refused(settings, tmp_path):
