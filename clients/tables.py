@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.data import TableQuerysetData
+from django_tables2.utils import OrderBy
 
 from clients import attention
 from clients.actions import MENU_STEP, allowed_actions
@@ -27,7 +28,7 @@ from clients.csv_columns import render_date as format_date
 from clients.documents import format_document
 from clients.models import Client, License, Module, Product, RegistrationCode
 from clients.quantities import COUNTED_MODULES, describe_license
-from clients.status import Status, with_status
+from clients.status import Status, client_status, with_status
 from clients.status import today as local_today
 
 PER_PAGE = 50
@@ -134,14 +135,16 @@ def menu_entries(client, status: Status, urls=None, may_act=True) -> list[MenuEn
 
 
 def table_rows(queryset):
-    """What the table reads: the status (for the badge, the menu and ordering) and the
-    certificate (for the Navi rows' badge), in the page's own query; the page's rows then
-    read their Link details in two more (`link_data`), whatever the page's size."""
+    """What the table reads: the clients with their certificate (for the Navi rows' badge), in
+    the page's own query; the page's rows then read their Link details in two more
+    (`link_data`), whatever the page's size. Each row's status is the rule's Python form
+    (clients.status.client_status, the SQL's twin): the SQL CASE is added only to order by it
+    (PagedQuerysetData.order_by), as it cost the page more than its rows' own Python."""
     # The certificate without its encrypted file.
     queryset = queryset.select_related("certificate").defer(
         "certificate__encrypted_file", "certificate__encrypted_password"
     )
-    return PagedQuerysetData(with_status(queryset))
+    return PagedQuerysetData(queryset)
 
 
 def link_data(clients) -> None:
@@ -169,6 +172,12 @@ class PagedQuerysetData(TableQuerysetData):
     migration clients 0003), without reading the table, so a deep page (OFFSET 50,000) costs
     milliseconds; only the page's 50 rows are then read.
     """
+
+    def order_by(self, aliases):
+        # Ordering by status orders by its SQL form (clients.status.with_status).
+        if any(OrderBy(alias).bare == "status" for alias in aliases):
+            self.data = with_status(self.data)
+        super().order_by(aliases)
 
     def __getitem__(self, key):
         if isinstance(key, slice):
@@ -218,6 +227,7 @@ class ClientTable(tables.Table):
     )
     product = tables.Column("Produto", order_by=("product", "name", "pk"), attrs=WIDE_ONLY)
     expires_on = tables.Column("Vencimento", order_by=("expires_on", "pk"), attrs=WIDE_ONLY)
+    # status_value: the SQL CASE, which PagedQuerysetData adds to order by it.
     status = tables.Column("Status", accessor="status_value", order_by=("status_value", "pk"))
     actions = tables.Column(
         verbose_name=format_html('<span class="visually-hidden">{}</span>', "Ações"),
@@ -285,7 +295,7 @@ class ClientTable(tables.Table):
         records = list(self.paginated_rows.data)  # the page's records, not BoundRows
         link_data(records)
         for client in records:
-            status = Status(client.status_value)
+            status = client_status(client, self.today)
             if status not in badges:
                 badges[status] = Stencil("clients/_status_badge.html", {"status": status}).render(
                     {}

@@ -6,8 +6,10 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.template.loader import get_template
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -317,3 +319,19 @@ def test_the_rows_are_what_the_tables_loop_drew(client_a, partner_a, make_client
     body = client_a.get(LIST).text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = [LINK_ROW.format(pk=link.pk), NAVI_ROW.format(pk=navi.pk)]
     assert body == "".join(f"\n    \n      {row}" for row in rows) + "\n    \n    "
+
+
+def test_the_page_reads_no_status_case_unless_it_orders_by_status(client_a, every_status):
+    def cases(url):
+        with CaptureQueriesContext(connection) as queries:
+            page = client_a.get(url).text
+        return page, sum("CASE WHEN" in query["sql"] for query in queries.captured_queries)
+
+    page, case_queries = cases(LIST)
+    assert case_queries == 0  # each row's status from clients.status.client_status
+    for status in Status:
+        if status != Status.OCULTO:
+            assert f"status-badge status-{status.value}" in page
+    ordered, case_queries = cases(f"{LIST}?sort=status")
+    assert case_queries == 1  # the page's read, ordered by the status's SQL form
+    assert ordered.count("<tr data-id=") == page.count("<tr data-id=") == 5
