@@ -18,6 +18,7 @@ from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from clients import attention
 from clients.documents import normalize_document
@@ -41,12 +42,14 @@ class DateInput(forms.DateInput):
 
 
 class ClientFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+    @cached_property
+    def helper(self):
+        """crispy's layout of the form, built only when the form is drawn (the HTML is kept
+        per query, RenderedForms: most requests read the form's values, not its layout)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             Row(
                 Column("q", css_class="col-12 col-lg-4"),
                 Column("produto", css_class="col-6 col-lg-2"),
@@ -66,6 +69,7 @@ class ClientFilterForm(forms.Form):
                 Column("codigo", css_class="col-12 col-lg-4"),
             ),
         )
+        return helper
 
     def clean_versao_anterior(self):
         value = self.cleaned_data.get("versao_anterior")
