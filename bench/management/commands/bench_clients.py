@@ -259,7 +259,8 @@ class Command(BaseCommand):
             progress.finish()
 
     def _client_row(self, pk, partner_id, rng, today, first, now):
-        status = next(status for status, share in STATUS_SHARES if rng.random() < share)
+        roll = rng.random()  # one draw against the cumulative shares
+        status = next(status for status, share in STATUS_SHARES if roll < share)
         uf, city = CITIES[pk % len(CITIES)]
         product = Product.LINK if rng.random() < 0.5 else Product.NAVI
         document = cpf_from_base(f"{pk:09d}") if pk % 3 == 0 else cnpj_from_base(f"{pk:08d}0001")
