@@ -510,8 +510,10 @@ class RegistrationCode(models.Model):
                 condition=models.Q(consumed_at__isnull=True),
                 name="regcode_unconsumed",
             ),
+            # The partner's unused codes, with their clients: Início's and the list's "with an
+            # unused code" read the client ids from this index alone (clients 0016).
             models.Index(
-                fields=["partner"],
+                fields=["partner", "client"],
                 condition=models.Q(consumed_at__isnull=True),
                 name="regcode_partner_unconsumed",
             ),

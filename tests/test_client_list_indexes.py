@@ -55,3 +55,21 @@ def test_other_databases_get_neither(db):
     assert not {"client_upper_name_trgm", "client_partner_name_cover", *SEARCH_INDEXES} & (
         index_names()
     )
+
+
+@pytest.mark.postgres
+def test_the_partners_unused_codes_give_their_clients_from_the_index_alone(db, partner_a):
+    # clients 0016: Início's "com código de registro não utilizado" (attention.unused_code_q)
+    # reads the client ids of the partner's unused codes without visiting every partner's.
+    from clients.attention import unused_code_q
+
+    query = Client.objects.filter(partner=partner_a).filter(unused_code_q(partner_a))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            plan = query.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+    assert "Index Only Scan using regcode_partner_unconsumed" in plan
