@@ -152,9 +152,9 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     elif os.environ.get("DATABASE_POOLER", ""):
         raise ImproperlyConfigured("DATABASE_POOLER aceita apenas 'transaction' (ou vazio).")
     else:
-        # Straight to PostgreSQL, a statement run through a server-binding cursor is prepared
-        # on first use and planned once per connection: only the check-in's read uses one
-        # (licenses.activation); Django's own cursors bind on the client and never prepare.
+        # Straight to PostgreSQL, statements may be prepared (on first use): only the check-in's
+        # read is (licenses.activation, outside transactions); Django's own cursors bind on
+        # the client and never prepare.
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;

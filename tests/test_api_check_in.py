@@ -2,6 +2,7 @@
 
 import datetime
 
+import psycopg
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from clients.models import Client, License, Module
 from licenses import activation, signing
+from tests.servers import database_url
 
 TODAY = datetime.date(2026, 11, 18)
 
@@ -216,21 +218,65 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
     assert response.json()["licencas"] == {}
 
 
+def prepared_calls():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
+            [activation._CALL_NAME.decode()],
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.postgres
-def test_straight_to_postgresql_the_read_is_planned_once_per_connection(api, activated):
-    # A prepared statement: PostgreSQL parses the call once, not at every check-in (README,
-    # "Desempenho da verificacao"); behind a pooler nothing is prepared (tests/test_pgbouncer.py).
+@pytest.mark.django_db(transaction=True)
+def test_straight_to_postgresql_the_read_is_prepared_once_per_connection(api, activated):
+    # The API's requests run outside a transaction: the call is prepared the first time,
+    # then only executed (README, "Desempenho da verificacao"); behind a pooler nothing is
+    # prepared (tests/test_pgbouncer.py, test_settings.py).
     client, key = activated
 
     assert check_in(api, key).status_code == 200
     assert check_in(api, key).status_code == 200
 
+    assert prepared_calls() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_read_deallocated_since_is_prepared_again(api, activated):
+    # psycopg sends DEALLOCATE ALL after a rollback when it prepared statements itself.
+    client, key = activated
+    assert check_in(api, key).status_code == 200
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%licenses_check_in_facts($1)%"],
-        )
-        assert cursor.fetchone()[0] == 1
+        cursor.execute("DEALLOCATE ALL")
+
+    assert check_in(api, key).json()["status"] == "ativo"
+    assert prepared_calls() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_on_a_connection_that_is_gone_reconnects_and_answers(api, activated):
+    client, key = activated
+    assert check_in(api, key).status_code == 200
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])  # as a restart would
+
+    response = check_in(api, key)
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ativo"
+
+
+@pytest.mark.postgres
+def test_inside_a_transaction_the_read_prepares_nothing(api, activated):
+    # A failed EXECUTE would abort the caller's transaction: there the call is sent whole.
+    client, key = activated
+
+    assert check_in(api, key).status_code == 200
+
+    assert prepared_calls() == 0
 
 
 @pytest.mark.postgres
@@ -271,6 +317,13 @@ def test_the_function_returns_what_the_plain_query_does(activated, make_link_cli
             cursor.execute(activation._READ_POSTGRESQL, [wanted])
             function = sorted(cursor.fetchall(), key=repr)
             assert function == plain
+            # The read the check-in makes when Django logs no queries (psycopg's libpq layer
+            # and its loaders): the same rows, the same Python types.
+            libpq = sorted(activation._fetch_through_libpq(connection, wanted), key=repr)
+            assert libpq == plain
+            assert [[type(value) for value in row] for row in libpq] == [
+                [type(value) for value in row] for row in plain
+            ]
             assert [column.name for column in cursor.description] == [
                 "id",
                 "expires_on",
