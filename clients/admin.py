@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from clients import services
 from clients.actions import Action
-from clients.documents import normalize_document
+from clients.filters import search_q
 from clients.forms import ClientAdminForm, LicensesForm, VersionField
 from clients.models import (
     Certificate,
@@ -31,6 +31,7 @@ from clients.models import (
     RegistrationCode,
 )
 from clients.quantities import describe_license
+from clients.search import fold
 from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
 from clients.status import Status, status_q, status_since, today
 from portal.admin import LabelledTabularInline, SafeAdminMixin
@@ -221,7 +222,7 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     ]
     list_filter = [StatusFilter, "product", "renewal", "uf", "partner"]
     list_select_related = ["partner"]
-    search_fields = ["name", "=cpf_cnpj"]
+    search_fields = ["search_name"]  # shows the search box; get_search_results searches
     show_full_result_count = False
     # Everything but the plain data is shown only; a client never moves to another partner.
     readonly_fields = [
@@ -341,13 +342,12 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/clients/client/licenses.html", context)
 
     def get_search_results(self, request, queryset, search_term):
-        # A CPF/CNPJ may be typed with punctuation: search its normalised form too.
-        # The list filters already applied to `queryset` stay applied to both halves.
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        document = normalize_document(search_term)
-        if document and document != search_term.strip().upper():
-            found |= queryset.filter(cpf_cnpj=document)
-        return found, may_have_duplicates
+        # The portal's search (clients.filters.search_q): the name without accents or case (the
+        # stored search_name and its trigram index), a CPF/CNPJ or a fragment of it typed with
+        # or without punctuation, or the ID. The list filters already applied stay applied.
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(search_q(search_term)), False
 
     approve = _service_action("approve")
     suspend = _service_action("suspend")
@@ -395,11 +395,23 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/clients/client/reject.html", context)
 
 
+class ClientNameSearchMixin:
+    """The search of a list of the clients' rows (events, licenses, codes, certificates): the
+    client's name as the portal searches it — accents and case ignored, through the stored
+    `search_name` and its trigram index — besides the admin's own `search_fields`."""
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found |= queryset.filter(client__search_name__contains=fold(search_term.strip()))
+        return found, may_have_duplicates
+
+
 @admin.register(ClientEvent)
-class ClientEventAdmin(SafeAdminMixin, admin.ModelAdmin):
+class ClientEventAdmin(ClientNameSearchMixin, SafeAdminMixin, admin.ModelAdmin):
     list_display = ["at", "client", "action", "actor", "actor_label", "note"]
     list_filter = ["action"]
-    search_fields = ["client__name", "=client__cpf_cnpj"]
+    search_fields = ["=client__cpf_cnpj"]
     list_select_related = ["client", "actor"]
     readonly_fields = [f.name for f in ClientEvent._meta.fields]
     show_full_result_count = False
@@ -428,33 +440,35 @@ class NotificationLogAdmin(SafeAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin):
+class LicenseAdmin(ClientNameSearchMixin, ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin):
     """Read-only: counts change on the client's "Alterar licenças" page (the portal's rule)."""
 
     list_display = ["client", "module", "quantity", "scheduled_quantity", "scheduled_from"]
     list_filter = ["module"]
-    search_fields = ["client__name", "=client__cpf_cnpj"]
+    search_fields = ["=client__cpf_cnpj"]
     list_select_related = ["client"]
 
 
 @admin.register(RegistrationCode)
-class RegistrationCodeAdmin(ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin):
+class RegistrationCodeAdmin(
+    ClientNameSearchMixin, ReadOnlyAdminMixin, SafeAdminMixin, admin.ModelAdmin
+):
     """Read-only: codes are made by the registration and consumed by the activation API."""
 
     list_display = ["code", "client", "created_at", "consumed_at", "machine"]
-    search_fields = ["=code", "client__name"]
+    search_fields = ["=code"]
     list_select_related = ["client"]
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ClientNameSearchMixin, admin.ModelAdmin):
     """Read-only: uploads go through the portal (clients.certificates), which checks them.
 
     The encrypted file and password are not shown, not even encrypted.
     """
 
     list_display = ["client", "holder", "cnpj_display", "valid_from", "valid_until", "uploaded_at"]
-    search_fields = ["client__name", "holder", "=cnpj"]
+    search_fields = ["holder", "=cnpj"]
     list_select_related = ["client"]
     fields = [
         "client",

@@ -262,3 +262,29 @@ def test_the_change_page_shows_the_cpf_cnpj_formatted(admin_client_, partner_a, 
     shop = make_client(partner_a, cpf_cnpj="52998224725")
     page = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk])).text
     assert "529.982.247-25" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:clients_client_changelist",
+        "admin:clients_clientevent_changelist",
+        "admin:clients_license_changelist",
+        "admin:clients_registrationcode_changelist",
+    ],
+)
+def test_the_admin_finds_a_clients_name_as_the_portal_does(
+    admin_client_, partner_a, make_link_client, url
+):
+    # Accents and case ignored (search_name, the portal's search), in every list of clients'
+    # rows: the client itself, its events, licenses and registration codes.
+    shop, _code = make_link_client(partner_a, name="Açougue São João")
+    other, _ = make_link_client(partner_a, name="Padaria")
+    ClientEvent.objects.create(client=shop, action="editar", actor_label="t", before={}, after={})
+    ClientEvent.objects.create(client=other, action="editar", actor_label="t", before={}, after={})
+
+    response = admin_client_.get(reverse(url), {"q": "acougue sao"})
+
+    found = list(response.context["cl"].result_list)
+    assert found
+    assert {getattr(row, "client", row) for row in found} == {shop}
