@@ -31,7 +31,7 @@ from clients.models import (
     RegistrationCode,
 )
 from clients.quantities import describe_license
-from clients.search import fold
+from clients.search import name_contains_q
 from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
 from clients.status import Status, status_q, status_since, today
 from portal.admin import LabelledTabularInline, SafeAdminMixin
@@ -403,7 +403,7 @@ class ClientNameSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term.strip():
-            found |= queryset.filter(client__search_name__contains=fold(search_term.strip()))
+            found |= queryset.filter(name_contains_q(search_term, "client__search_name"))
         return found, may_have_duplicates
 
 

@@ -23,7 +23,7 @@ from django.utils.functional import cached_property
 from clients import attention
 from clients.documents import normalize_document
 from clients.models import UF_CHOICES, Client, Product, Renewal
-from clients.search import fold
+from clients.search import name_contains_q
 from clients.status import Status, status_counts, statuses_q, today
 from clients.tally import count_tallied
 from clients.versions import version_key
@@ -115,7 +115,7 @@ def search_q(term: str) -> Q:
     """Clients whose name contains `term` (accents and case ignored), whose CPF/CNPJ contains
     it (at least 4 characters and a digit; punctuation optional), or whose ID is `term`."""
     term = term.strip()
-    query = Q(search_name__contains=fold(term))
+    query = name_contains_q(term)
     document = normalize_document(term)
     if len(document) >= MIN_DOCUMENT_FRAGMENT and any(char.isdigit() for char in document):
         query |= Q(cpf_cnpj__contains=document)

@@ -11,7 +11,7 @@ pg_trgm), and on SQLite a Python function of the same name registered on every c
 import unicodedata
 
 from django.db.backends.signals import connection_created
-from django.db.models import CharField, Func
+from django.db.models import CharField, Func, Q
 from django.dispatch import receiver
 
 
@@ -26,6 +26,12 @@ def unaccent(text: str | None) -> str | None:
 def fold(text: str) -> str:
     """A search term as the SQL side compares it: without accents, upper case."""
     return unaccent(text).upper()
+
+
+def name_contains_q(term: str, field: str = "search_name") -> Q:
+    """Clients whose name contains `term`, accents and case ignored: `field` is the stored
+    folded name (`search_name`, or a path to a client's, e.g. "client__search_name")."""
+    return Q(**{f"{field}__contains": fold(term.strip())})
 
 
 class Unaccent(Func):
