@@ -204,7 +204,14 @@ class Client(models.Model):
                 ],
                 name="client_partner_attention",
             ),
-            models.Index(fields=["partner", "name"], name="client_partner_name"),
+            # The partner's clients in name order with every column the list filters and
+            # counts on: a search's status counts and a page's ids are an index-only scan of
+            # the partner's entries (PostgreSQL; elsewhere an index on partner, name, id).
+            models.Index(
+                fields=["partner", "name", "id"],
+                include=["hidden_at", "pending_since", "suspended_at", "expires_on", "search_name"],
+                name="client_partner_name_cover",
+            ),
             models.Index(fields=["cpf_cnpj"], name="client_cpf_cnpj"),
         ]
 
@@ -307,9 +314,15 @@ class Event(models.TextChoices):
 class ClientEvent(models.Model):
     """One line of a client's history: who did what, when, and what changed."""
 
+    # No index of its own: `clientevent_client_at` starts with the client (clients 0018).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="events", verbose_name="cliente"
+        Client,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name="cliente",
+        db_index=False,
     )
+    # Indexed only where set (`clientevent_actor`): most events (import, API, system) have none.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -317,6 +330,7 @@ class ClientEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name="autor",
+        db_index=False,
     )
     # Who acted when there is no user: "api", "import", "sistema".
     actor_label = models.CharField("origem", max_length=60, blank=True)
@@ -330,7 +344,13 @@ class ClientEvent(models.Model):
         verbose_name = "evento do cliente"
         verbose_name_plural = "histórico dos clientes"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["client", "-at"], name="clientevent_client_at")]
+        indexes = [
+            models.Index(fields=["client", "-at"], name="clientevent_client_at"),
+            # A user's events (SET_NULL when the user is deleted).
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="clientevent_actor"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.client} · {self.action} · {self.at:%d/%m/%Y %H:%M}"
@@ -377,8 +397,13 @@ class License(models.Model):
     count in force on a day, so nothing has to run at midnight for it to be right.
     """
 
+    # No index of its own: `license_unique_module` starts with the client (clients 0018).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="licenses", verbose_name="cliente"
+        Client,
+        on_delete=models.CASCADE,
+        related_name="licenses",
+        verbose_name="cliente",
+        db_index=False,
     )
     module = models.CharField("módulo", max_length=30, choices=Module.choices)
     quantity = models.PositiveIntegerField(

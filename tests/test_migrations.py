@@ -200,3 +200,73 @@ def test_clients_0015_drops_the_two_indexes_no_query_uses_and_puts_them_back_whe
         assert "client_upper_name" not in _client_indexes()
     finally:
         migrate(latest())
+
+
+def _indexes(table):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        name: c["columns"]
+        for name, c in constraints.items()
+        if c["index"] and not c["unique"] and not c["primary_key"]
+    }
+
+
+def _single_column(table, column):
+    return sorted(name for name, columns in _indexes(table).items() if columns == [column])
+
+
+def _code_like_indexes():
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'clients_registrationcode' "
+            "AND indexdef LIKE '%varchar_pattern_ops%'"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clients_0018_drops_the_indexes_the_import_paid_for_and_puts_them_back_when_reversed():
+    # Prefixes of other indexes (the events' and licenses' client, the partner's names), the
+    # actor of every event (now only where set) and the codes' LIKE index (PostgreSQL).
+    def state():
+        return {
+            "event client": _single_column("clients_clientevent", "client_id"),
+            "event actor": _single_column("clients_clientevent", "actor_id"),
+            "license client": _single_column("clients_license", "client_id"),
+            "names": sorted(
+                name
+                for name in _indexes("clients_client")
+                if name.startswith("client_partner_name")
+            ),
+            "code like": len(_code_like_indexes()),
+        }
+
+    assert state() == {
+        "event client": [],
+        "event actor": ["clientevent_actor"],
+        "license client": [],
+        "names": ["client_partner_name_cover"],
+        "code like": 0,
+    }
+    assert _indexes("clients_client")["client_partner_name_cover"][:3] == [
+        "partner_id",
+        "name",
+        "id",
+    ]
+    try:
+        migrate([("clients", "0017_drop_upper_name_trigram_index")])
+        before = state()
+        assert len(before["event client"]) == len(before["license client"]) == 1
+        assert len(before["event actor"]) == 1 and before["event actor"] != ["clientevent_actor"]
+        # PostgreSQL had the cover already (clients 0003/0009).
+        cover = ["client_partner_name_cover"] if connection.vendor == "postgresql" else []
+        assert before["names"] == ["client_partner_name", *cover]
+        assert before["code like"] == (connection.vendor == "postgresql")
+        migrate(latest())
+        assert state()["names"] == ["client_partner_name_cover"]
+        assert not state()["event client"] and not state()["license client"]
+    finally:
+        migrate(latest())
