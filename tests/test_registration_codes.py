@@ -9,6 +9,7 @@ from clients.models import (
     RegistrationCode,
     new_license_key,
     new_registration_code,
+    new_registration_codes,
     normalize_registration_code,
 )
 
@@ -38,6 +39,29 @@ def test_codes_use_only_the_alphabet():
 def test_codes_do_not_repeat():
     codes = [new_registration_code() for _ in range(10_000)]
     assert len(set(codes)) == len(codes)
+
+
+def test_codes_made_in_bulk_are_codes_and_do_not_repeat():
+    codes = new_registration_codes(20_000)
+    assert len(codes) == len(set(codes)) == 20_000
+    assert all(re.fullmatch(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}", code) for code in codes)
+    assert set("".join(codes).replace("-", "")) == set(CODE_ALPHABET)
+    assert new_registration_codes(0) == []
+
+
+@pytest.mark.parametrize(
+    "make",
+    [new_registration_codes, lambda n: [new_registration_code() for _ in range(n)]],
+    ids=["bulk", "one by one"],
+)
+def test_every_symbol_is_equally_likely(make):
+    # Random bytes read modulo 31 without dropping those from 248 up would favour the first 8
+    # symbols (9/256 each instead of 8/256): their share would be 28.1% instead of 25.8%.
+    symbols = "".join(make(10_000)).replace("-", "")  # 200,000 symbols: σ of the share ≈ 0.1%
+    first = sum(symbols.count(symbol) for symbol in CODE_ALPHABET[:8]) / len(symbols)
+    assert abs(first - 8 / len(CODE_ALPHABET)) < 0.006
+    counts = [symbols.count(symbol) for symbol in CODE_ALPHABET]
+    assert max(counts) / min(counts) < 1.1  # each ≈ 6,450 (σ ≈ 80)
 
 
 def test_a_license_key_is_five_groups_and_differs_from_a_code():

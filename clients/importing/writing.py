@@ -31,7 +31,7 @@ from clients.models import (
     Module,
     Product,
     RegistrationCode,
-    new_registration_code,
+    new_registration_codes,
 )
 from clients.services import SNAPSHOT_FIELDS, audit, audit_line, new_event, snapshot
 from clients.status import client_status
@@ -218,13 +218,15 @@ def _write_staged(partner, plans, note, now, progress) -> None:
     today = timezone.localdate()
     creates = sum(plan.current is None for plan in plans)
     ids = iter(_new_ids(Client, creates))
+    links = sum(plan.current is None and plan.facts["product"] == Product.LINK for plan in plans)
+    codes = iter(new_registration_codes(links))
     licenses, audits, shared = [], [], {}
 
     def staged_clients():
         # Each plan goes once staged (memory: the staged rows are streamed to COPY).
         for index, plan in enumerate(plans):
             plans[index] = None
-            yield _staged_client(plan, today, ids, licenses, audits, shared)
+            yield _staged_client(plan, today, ids, codes, licenses, audits, shared)
 
     steps = iter(range(1, 8))
     with connection.cursor() as cursor:
@@ -244,15 +246,16 @@ def _write_staged(partner, plans, note, now, progress) -> None:
         )
 
 
-def _staged_client(plan, today, ids, licenses: list, audits: list, shared: dict) -> list:
-    """The row of STAGED_CLIENTS of one plan; its license rows and its audit line's
+def _staged_client(plan, today, ids, codes, licenses: list, audits: list, shared: dict) -> list:
+    """The row of STAGED_CLIENTS of one plan (`ids`, `codes`: a new client's id and, for Link,
+    registration code, taken in turn); its license rows and its audit line's
     (action, client id, changed fields) appended to `licenses` and `audits` (`shared`: one
     tuple per distinct set of changed fields)."""
     facts, counts, current = plan.facts, plan.counts, plan.current
     status = client_status(SimpleNamespace(**facts), today).value
     if current is None:
         client_id, old_status, old_counts = next(ids), None, [None] * len(MODULES)
-        code = new_registration_code() if facts["product"] == Product.LINK else None
+        code = next(codes) if facts["product"] == Product.LINK else None
         for field, count in counts.items():
             if count or LICENSE_FIELDS[field] == Module.MAIN:
                 licenses.append((client_id, LICENSE_FIELDS[field], count, None))
