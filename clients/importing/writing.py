@@ -228,13 +228,24 @@ def _write_staged(partner, plans, note, now, progress) -> None:
             plans[index] = None
             yield _staged_client(plan, today, ids, codes, licenses, audits, shared)
 
-    steps = iter(range(1, 8))
     with connection.cursor() as cursor:
         _stage(cursor, staged_clients(), licenses)
-        progress("gravando", next(steps), 7)
-        for statement, params in _statements(partner, note, now):
+        statements = list(
+            _statements(
+                partner,
+                note,
+                now,
+                creates=creates > 0,
+                updates=creates < len(plans),
+                new_licenses=any(license_id is None for *_, license_id in licenses),
+                changed_licenses=any(license_id is not None for *_, license_id in licenses),
+                codes=links > 0,
+            )
+        )
+        progress("gravando", 1, len(statements) + 1)
+        for step, (statement, params) in enumerate(statements, start=2):
             cursor.execute(statement, params)
-            progress("gravando", next(steps), 7)
+            progress("gravando", step, len(statements) + 1)
     for action, client_id, changed in audits:
         audit_line(
             action=action,
@@ -365,9 +376,11 @@ def _snapshot_json(row: str, status: str, counts: str) -> str:
     )
 
 
-def _statements(partner, note, now):
+def _statements(partner, note, now, *, creates, updates, new_licenses, changed_licenses, codes):
     """The writes, one statement per table and kind, in an order the history needs: the
-    events read the clients' rows before their UPDATE."""
+    events read the clients' rows before their UPDATE. A kind of row the import has none of
+    (`creates`, `updates`, …: whether it has any) gets no statement: an UPDATE … FROM of no
+    rows still reads the whole table it joins (a seq scan of every license)."""
     quote = connection.ops.quote_name
     staged, staged_licenses = quote(STAGED_CLIENTS), quote(STAGED_LICENSES)
     client_table = quote(Client._meta.db_table)
@@ -379,45 +392,55 @@ def _statements(partner, note, now):
     ]
     columns = ", ".join(quote(f.column) for f in others)
     fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
-    yield (
-        f"INSERT INTO {client_table} (id, {fields}, {columns}) "
-        f"SELECT id, {fields}, {', '.join(['%s'] * len(others))} FROM {staged} "
-        "WHERE kind = 'c' ORDER BY line",
-        [getattr(template, field.attname) for field in others],
-    )
+    if creates:
+        yield (
+            f"INSERT INTO {client_table} (id, {fields}, {columns}) "
+            f"SELECT id, {fields}, {', '.join(['%s'] * len(others))} FROM {staged} "
+            "WHERE kind = 'c' ORDER BY line",
+            [getattr(template, field.attname) for field in others],
+        )
     license_table = quote(License._meta.db_table)
-    yield (
-        f"INSERT INTO {license_table} (client_id, module, quantity) "
-        f"SELECT client_id, module, quantity FROM {staged_licenses} WHERE license_id IS NULL",
-        [],
-    )
-    yield (
-        f"UPDATE {license_table} AS license SET quantity = new.quantity, "
-        "scheduled_quantity = NULL, scheduled_from = NULL "
-        f"FROM {staged_licenses} AS new WHERE license.id = new.license_id",
-        [],
-    )
-    yield (
-        f"INSERT INTO {quote(RegistrationCode._meta.db_table)} "
-        "(client_id, partner_id, code, created_at, consumed_at, machine) "
-        f"SELECT id, %s, code, %s, NULL, '' FROM {staged} WHERE code IS NOT NULL ORDER BY line",
-        [partner.pk, now],
-    )
+    if new_licenses:
+        yield (
+            f"INSERT INTO {license_table} (client_id, module, quantity) "
+            f"SELECT client_id, module, quantity FROM {staged_licenses} WHERE license_id IS NULL",
+            [],
+        )
+    if changed_licenses:
+        yield (
+            f"UPDATE {license_table} AS license SET quantity = new.quantity, "
+            "scheduled_quantity = NULL, scheduled_from = NULL "
+            f"FROM {staged_licenses} AS new WHERE license.id = new.license_id",
+            [],
+        )
+    if codes:
+        yield (
+            f"INSERT INTO {quote(RegistrationCode._meta.db_table)} "
+            "(client_id, partner_id, code, created_at, consumed_at, machine) "
+            f"SELECT id, %s, code, %s, NULL, '' FROM {staged} "
+            "WHERE code IS NOT NULL ORDER BY line",
+            [partner.pk, now],
+        )
     after = _snapshot_json("new", "new.status", "new.new")
-    before = _snapshot_json("old", "new.old_status", "new.old")
+    # A new client's history starts empty; an updated one's from its row before the UPDATE
+    # (joined only when there is one: the join reads the whole clients table).
+    before, rows = "'{}'::jsonb", f"{staged} AS new"
+    if updates:
+        old = _snapshot_json("old", "new.old_status", "new.old")
+        before = f"CASE new.kind WHEN 'c' THEN '{{}}'::jsonb ELSE {old} END"
+        rows += f" LEFT JOIN {client_table} AS old ON new.kind = 'u' AND old.id = new.id"
     yield (
         f"INSERT INTO {quote(ClientEvent._meta.db_table)} "
         "(client_id, actor_id, actor_label, action, at, before, after, note) "
         "SELECT new.id, NULL, %s, CASE new.kind WHEN 'c' THEN %s ELSE %s END, %s, "
-        f"CASE new.kind WHEN 'c' THEN '{{}}'::jsonb ELSE {before} END, {after}, %s "
-        f"FROM {staged} AS new LEFT JOIN {client_table} AS old "
-        "ON new.kind = 'u' AND old.id = new.id ORDER BY new.line",
+        f"{before}, {after}, %s FROM {rows} ORDER BY new.line",
         [ACTOR_LABEL, Event.REGISTER.value, Event.EDIT.value, now, note],
     )
-    assignments = ", ".join(f"{_column(name)} = new.{_column(name)}" for name in CLIENT_FIELDS)
-    yield (
-        f"UPDATE {client_table} AS client SET {assignments}, "
-        f"version = client.version + 1, updated_at = %s "
-        f"FROM {staged} AS new WHERE new.kind = 'u' AND client.id = new.id",
-        [now],
-    )
+    if updates:
+        assignments = ", ".join(f"{_column(name)} = new.{_column(name)}" for name in CLIENT_FIELDS)
+        yield (
+            f"UPDATE {client_table} AS client SET {assignments}, "
+            f"version = client.version + 1, updated_at = %s "
+            f"FROM {staged} AS new WHERE new.kind = 'u' AND client.id = new.id",
+            [now],
+        )
