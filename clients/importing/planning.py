@@ -6,6 +6,7 @@ the plan compares with cannot change before the import commits: a portal action 
 waits for the import, and then re-checks its own rule on what the import wrote.
 """
 
+import csv
 import io
 import itertools
 import re
@@ -14,7 +15,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F
+from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -233,31 +234,61 @@ def unchanged_lines(partner: Partner, header, text: str) -> Unchanged | None:
         lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
     if '"' in lines[0]:
         return None  # the header may span lines
-    exported = _exported_lines(partner, header)
-    data = lines[1:]
-    delimiter = header.delimiter
-    others = set(data).difference(exported)
+    data, delimiter = lines[1:], header.delimiter
+    # The clients to write: those whose CPF/CNPJ the lines hold (a line with quotes split by
+    # csv, the others at the delimiter: only a guess, a line that names nobody goes the long way).
+    position = header.positions["cpf_cnpj"]
+    quoted = [line for line in data if '"' in line]
+    documents = {
+        cells[position].translate(DOCUMENT_PUNCTUATION).upper()
+        for cells in itertools.chain(
+            (line.split(delimiter, position + 1) for line in data if '"' not in line),
+            csv.reader(quoted, delimiter=delimiter),
+        )
+        if len(cells) > position
+    }
+    exported = _exported_lines(partner, header, list(documents))
+    distinct = set(data)
+    others = distinct.difference(exported)
     blank = {line for line in others if not line.replace(delimiter, "").strip()}  # no row
     if blank == others:
         rows = len(data) - sum(map(data.count, blank))
-        if rows == len(set(data)) - len(blank):  # no line twice: each client named once
+        if rows == len(distinct) - len(blank):  # no line twice: each client named once
             return Unchanged(set(), every_row=True, rows=rows)
     return Unchanged({number for number, line in enumerate(data, 2) if line in exported}, False)
 
 
-def _exported_lines(partner: Partner, header) -> set[str]:
+# What DocumentText adds to a stored CPF/CNPJ.
+DOCUMENT_PUNCTUATION = str.maketrans("", "", "./-")
+
+
+# The CPF/CNPJs the file's lines hold, for `_exported_lines` (dropped when the import ends).
+DOCUMENTS_TABLE = "import_document"
+
+
+def _exported_lines(partner: Partner, header, documents: list[str]) -> set[str]:
     """The lines `export_clients` would write, in the file's columns and with its delimiter,
-    for the partner's clients on which such a line changes nothing (`_unchanged_conditions`),
-    written by the database (`_csv_line`) and read as one text."""
+    for the partner's clients with these CPF/CNPJs on which such a line changes nothing
+    (`_unchanged_conditions`), written by the database (`_csv_line`), read as one text."""
+    quote = connection.ops.quote_name
     select, params = _exported_cells(partner, header)
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(DOCUMENTS_TABLE)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(DOCUMENTS_TABLE)} (cpf_cnpj text) ON COMMIT DROP"
+        )
+        # One text in COPY's format, a document a line (a guess that is not letters and
+        # digits names no client).
+        with cursor.copy(f"COPY {quote(DOCUMENTS_TABLE)} FROM STDIN") as copy:
+            copy.write("\n".join(document for document in documents if document.isalnum()))
+        cursor.execute(f"ANALYZE {quote(DOCUMENTS_TABLE)}")
         cursor.execute(f"SELECT string_agg(line, E'\\n') FROM ({select}) lines", params)
         (text,) = cursor.fetchone()
     return set(text.split("\n")) if text else set()
 
 
 def _exported_cells(partner: Partner, header) -> tuple[str, list]:
-    """The SELECT of `_exported_lines`: each client's `line`."""
+    """The SELECT of `_exported_lines`: the `line` of each client DOCUMENTS_TABLE names."""
     quote = connection.ops.quote_name
     columns = [None] * header.width
     for column, position, _ in header.cells:
@@ -266,7 +297,11 @@ def _exported_cells(partner: Partner, header) -> tuple[str, list]:
     line, line_params = _csv_line(
         [f"r.{quote('cell_' + column.name)}" for column in columns], header.delimiter
     )
-    sql, params = _stored_cells(partner).query.sql_with_params()
+    table, documents = quote(Client._meta.db_table), quote(DOCUMENTS_TABLE)
+    named = RawSQL(
+        f"{table}.cpf_cnpj IN (SELECT cpf_cnpj FROM {documents})", [], output_field=BooleanField()
+    )
+    sql, params = _stored_cells(partner).filter(named).query.sql_with_params()
     delimiter, conditions = header.delimiter, " AND ".join(_unchanged_conditions(columns))
     # OFFSET 0: each cell is computed once, for the conditions and the line.
     return (
