@@ -76,6 +76,8 @@ VARIANTS = [
     ("link_balanco_estoque", lambda cell: "sim" if cell == "não" else "não"),
     ("cpf_cnpj", lambda cell: cell.replace(".", "").replace("/", "").replace("-", "")),
     ("produto", str.upper),
+    ("cpf_cnpj", lambda cell: cell + "\\N\t"),  # what COPY's text format would read
+    ("nome", lambda cell: cell + ";"),  # quoted: the cells after it are not at the delimiters
 ]
 
 

@@ -235,31 +235,34 @@ def unchanged_lines(partner: Partner, header, text: str) -> Unchanged | None:
     if '"' in lines[0]:
         return None  # the header may span lines
     data, delimiter = lines[1:], header.delimiter
-    # The clients to write: those whose CPF/CNPJ the lines hold (a line with quotes split by
-    # csv, the others at the delimiter: only a guess, a line that names nobody goes the long way).
+    # The clients to write: those whose CPF/CNPJ the lines hold — a guess, a line at the
+    # delimiter (and one with quotes by csv too): a line that names nobody goes the long way.
     position = header.positions["cpf_cnpj"]
     quoted = [line for line in data if '"' in line]
-    documents = {
-        cells[position].translate(DOCUMENT_PUNCTUATION).upper()
-        for cells in itertools.chain(
-            (line.split(delimiter, position + 1) for line in data if '"' not in line),
-            csv.reader(quoted, delimiter=delimiter),
-        )
+    documents = [
+        cells[position]
+        for cells in [line.split(delimiter, position + 1) for line in data]
         if len(cells) > position
-    }
-    exported = _exported_lines(partner, header, list(documents))
+    ]
+    documents += [
+        cells[position]
+        for cells in csv.reader(quoted, delimiter=delimiter)
+        if len(cells) > position
+    ]
+    exported = _exported_lines(partner, header, documents)
+    if not exported:
+        return Unchanged(set(), every_row=False)
     distinct = set(data)
     others = distinct.difference(exported)
-    blank = {line for line in others if not line.replace(delimiter, "").strip()}  # no row
-    if blank == others:
-        rows = len(data) - sum(map(data.count, blank))
-        if rows == len(distinct) - len(blank):  # no line twice: each client named once
+    if all(not line.replace(delimiter, "").strip() for line in others):  # blank: no row
+        rows = len(data) - sum(map(data.count, others))
+        if rows == len(distinct) - len(others):  # no line twice: each client named once
             return Unchanged(set(), every_row=True, rows=rows)
     return Unchanged({number for number, line in enumerate(data, 2) if line in exported}, False)
 
 
-# What DocumentText adds to a stored CPF/CNPJ.
-DOCUMENT_PUNCTUATION = str.maketrans("", "", "./-")
+# What DocumentText adds to a stored CPF/CNPJ, and what COPY's text format would read.
+DOCUMENT_PUNCTUATION = str.maketrans("", "", "./-\t\\")
 
 
 # The CPF/CNPJs the file's lines hold, for `_exported_lines` (dropped when the import ends).
@@ -277,10 +280,10 @@ def _exported_lines(partner: Partner, header, documents: list[str]) -> set[str]:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {quote(DOCUMENTS_TABLE)} (cpf_cnpj text) ON COMMIT DROP"
         )
-        # One text in COPY's format, a document a line (a guess that is not letters and
-        # digits names no client).
+        # One text in COPY's format, a document a line, as the database stores it (without
+        # the export's punctuation; COPY's tab and backslash out too: no stored one has them).
         with cursor.copy(f"COPY {quote(DOCUMENTS_TABLE)} FROM STDIN") as copy:
-            copy.write("\n".join(document for document in documents if document.isalnum()))
+            copy.write("\n".join(documents).translate(DOCUMENT_PUNCTUATION).upper())
         cursor.execute(f"ANALYZE {quote(DOCUMENTS_TABLE)}")
         cursor.execute(f"SELECT string_agg(line, E'\\n') FROM ({select}) lines", params)
         (text,) = cursor.fetchone()
