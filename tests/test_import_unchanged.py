@@ -76,6 +76,8 @@ VARIANTS = [
     ("link_balanco_estoque", lambda cell: "sim" if cell == "não" else "não"),
     ("cpf_cnpj", lambda cell: cell.replace(".", "").replace("/", "").replace("-", "")),
     ("produto", str.upper),
+    ("cpf_cnpj", lambda cell: cell + "\\N\t"),  # what COPY's text format would read
+    ("nome", lambda cell: cell + ";"),  # quoted: the cells after it are not at the delimiters
 ]
 
 
@@ -118,9 +120,10 @@ def test_a_file_with_fewer_columns_and_repeated_rows_gets_the_same_verdict(partn
 @pytest.mark.postgres
 def test_an_exported_file_is_found_unchanged_by_sql(partner_a):
     data = as_file(exported(partner_a))
-    header, data_rows = read_table(data.decode())
+    text = data.decode()
     planning.lock_partner(partner_a)
-    assert planning.unchanged_lines(partner_a, header, data_rows) == (set(range(2, 8)), 6)
+    found = planning.unchanged_lines(partner_a, read_table(text)[0], text)
+    assert (found.every_row, found.rows) == (True, 6)
     assert verdict(partner_a, data)[:3] == (0, 0, 6)
 
 
@@ -129,8 +132,8 @@ def test_other_databases_take_the_long_way(partner_a):
 
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL takes the shortcut")
-    header, data_rows = read_table(as_file(exported(partner_a)).decode())
-    assert planning.unchanged_lines(partner_a, header, data_rows) is None
+    text = as_file(exported(partner_a)).decode()
+    assert planning.unchanged_lines(partner_a, read_table(text)[0], text) is None
 
 
 def test_a_client_named_twice_written_two_ways_is_refused_either_way(partner_a, monkeypatch):
@@ -143,3 +146,142 @@ def test_a_client_named_twice_written_two_ways_is_refused_either_way(partner_a, 
     found = verdict(partner_a, data)
     assert found == verdict(partner_a, data, monkeypatch)
     assert "repetidos" in found[3][0].message
+
+
+# The file compared line by line (PostgreSQL): what makes a line a row of its own, and its number.
+
+
+def found(partner, data: bytes):
+    text = data.decode()
+    planning.lock_partner(partner)
+    return planning.unchanged_lines(partner, read_table(text)[0], text)
+
+
+def with_line_ends(data: bytes, end: bytes) -> bytes:
+    return data.replace(b"\r\n", end)
+
+
+@pytest.mark.postgres
+def test_the_unchanged_lines_are_numbered_as_the_csv_reader_numbers_them(partner_a, monkeypatch):
+    rows = exported(partner_a)
+    rows[2][rows[0].index("nome")] += " Filial"  # line 3 changes its client
+    # A new client whose name spans two lines: every line after it is one further down.
+    new = list(rows[1])
+    new[rows[0].index("nome")], new[rows[0].index("cpf_cnpj")] = "Loja\nNova", "390.533.447-05"
+    data = as_file([rows[0], rows[1], rows[2], new, *rows[3:]])
+    result = found(partner_a, data)
+    # Lines: 1 header, 2 and 3 the first two clients, 4–5 the new one, 6–9 the others.
+    assert (result.every_row, result.lines) == (False, {2, 6, 7, 8, 9})
+    assert verdict(partner_a, data) == verdict(partner_a, data, monkeypatch)
+    assert verdict(partner_a, data)[:3] == (1, 1, 5)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("end", [b"\n", b"\r"])
+def test_other_line_ends_are_compared_too(partner_a, monkeypatch, end):
+    data = with_line_ends(as_file(exported(partner_a)), end)
+    assert (found(partner_a, data).every_row, found(partner_a, data).rows) == (True, 6)
+    assert verdict(partner_a, data) == verdict(partner_a, data, monkeypatch)
+
+
+@pytest.mark.postgres
+def test_mixed_line_ends_are_numbered_as_the_csv_reader_numbers_them(partner_a, monkeypatch):
+    lines = as_file(exported(partner_a)).split(b"\r\n")
+    rows = [lines[0], lines[1] + b"\r", lines[2] + b"\n", *(line + b"\r\n" for line in lines[3:-1])]
+    data = lines[0] + b"\r\n" + b"".join(rows[1:])
+    result = found(partner_a, data)
+    assert (result.every_row, result.rows) == (True, 6)
+    assert verdict(partner_a, data) == verdict(partner_a, data, monkeypatch)
+
+
+@pytest.mark.postgres
+def test_blank_lines_are_no_rows(partner_a, monkeypatch):
+    rows = exported(partner_a)
+    blank = [""] * len(rows[0])
+    data = as_file([rows[0], rows[1], blank, rows[2], [" "] * len(rows[0]), *rows[3:], blank])
+    data += b"\r\n"
+    assert (found(partner_a, data).every_row, found(partner_a, data).rows) == (True, 6)
+    assert verdict(partner_a, data) == verdict(partner_a, data, monkeypatch)
+    assert verdict(partner_a, data)[:3] == (0, 0, 6)
+
+
+@pytest.mark.postgres
+def test_a_line_written_twice_is_not_the_shortcut(partner_a, monkeypatch):
+    rows = exported(partner_a)
+    data = as_file([*rows, rows[1]])
+    result = found(partner_a, data)
+    assert (result.every_row, result.lines) == (False, set(range(2, 9)))
+    report = verdict(partner_a, data)
+    assert report == verdict(partner_a, data, monkeypatch)
+    assert "repetidos" in report[3][0].message
+
+
+@pytest.mark.postgres
+def test_an_exported_line_inside_a_quoted_cell_is_no_row(partner_a, monkeypatch):
+    lines = as_file(exported(partner_a)).split(b"\r\n")
+    quoted = lines[3]  # a client's line without quotes, quoted whole in another's reason
+    assert b'"' not in quoted
+    row, header = lines[2].split(b";"), lines[0].split(b";")
+    row[header.index(b"motivo_pendencia")] = b'"veja\r\n' + quoted + b'\r\nfim"'
+    data = b"\r\n".join([lines[0], lines[1], b";".join(row), *lines[3:]])
+    # Lines: 1 header, 2 a client, 3–5 the row whose reason holds line 4, 6– the others.
+    result = found(partner_a, data)
+    assert result.every_row is False and {2, 4, 6} <= result.lines and 3 not in result.lines
+    assert verdict(partner_a, data) == verdict(partner_a, data, monkeypatch)
+
+
+def with_column(rows, title):
+    return [[*rows[0], title], *([*row, "x"] for row in rows[1:])]
+
+
+def quoted_header(rows):
+    text = as_file(rows).decode()
+    return ";".join(f'"{title}"' for title in rows[0]) + text[text.index("\r\n") :]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "file",
+    [
+        lambda rows: as_file(with_column(rows, "observacao")).decode(),  # not ours
+        lambda rows: as_file(with_column(rows, "")).decode(),  # no title
+        quoted_header,
+    ],
+)
+def test_a_file_with_a_column_not_ours_or_a_quoted_header_is_not_compared(partner_a, file):
+    text = file(exported(partner_a))
+    assert planning.unchanged_lines(partner_a, read_table(text)[0], text) is None
+
+
+NAMES = [
+    'Bar "do Zé"; filial',
+    "Loja; Centro",
+    'Só "aspas"',
+    " espaço antes e depois ",
+    "Linha\nquebrada",
+    "Retorno\rde carro",
+    '";"',
+    "\\.",
+    "Ação & Cia, Ltda",
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_the_database_writes_each_line_as_csv_writer_does(partner_a, delimiter):
+    """`_csv_line`, the SQL twin of csv.writer, on every client's line: with names and
+    reasons that need quoting (the delimiter, quotes, line ends) and ones that do not."""
+    first = Client.objects.filter(partner=partner_a).order_by("pk").first()
+    pending = Client.objects.get(partner=partner_a, pending_since__isnull=False)
+    for name in NAMES:
+        Client.objects.filter(pk=first.pk).update(name=name)
+        Client.objects.filter(pk=pending.pk).update(pending_reason=name)
+        rows = exported(partner_a)
+        stream = io.StringIO()
+        csv.writer(stream, delimiter=delimiter, lineterminator="\n").writerows(rows[1:])
+        header, _ = read_table(delimiter.join(rows[0]))
+        document = rows[0].index("cpf_cnpj")
+        documents = [row[document].translate(planning.DOCUMENT_PUNCTUATION) for row in rows[1:]]
+        # Both as sets of lines: a cell with a line end is on two (quoted the same or not).
+        written = set(stream.getvalue().split("\n")) - {""}
+        assert planning._exported_lines(partner_a, header, documents) == written

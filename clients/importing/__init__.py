@@ -14,8 +14,8 @@ or clear the facts the status derives from (`oculto` only where clients.status s
 client is Inativo).
 
 One job per module: `reading` (bytes → rows of values), `planning` (rows → what changes, by
-the services' rule functions, on locked rows; on PostgreSQL the rows written as the export
-writes their client are found first by SQL, `unchanged_lines`, and never parsed), `writing`
+the services' rule functions, on locked rows; on PostgreSQL the lines written exactly as
+the export writes their client are found first, `unchanged_lines`, and never parsed), `writing`
 (bulk writes and their history). The measured times of 100,000 rows are in README.md,
 "Speed" → "Import".
 """
@@ -90,18 +90,16 @@ def import_clients(
     try:
         with transaction.atomic():
             lock_partner(partner)
-            found = unchanged_lines(partner, header, data_rows)
-            if found is not None and len(found[0]) == found[1]:
-                # Every row is written as the export writes its client: nothing to read again.
-                report.rows = report.unchanged = found[1]
+            found = unchanged_lines(partner, header, text)
+            if found is not None and found.every_row:
+                # Every row is written as the export writes its client: nothing to read.
+                report.rows = report.unchanged = found.rows
                 rows = []
                 progress("validando", estimate, estimate)
             else:
-                unchanged = found[0] if found else set()
-                rows = _valid_rows(
-                    read_table(text)[1], header, unchanged, report, progress, estimate
-                )
-            plans = compare(partner, rows, report)
+                unchanged = found.lines if found else set()
+                rows = _valid_rows(data_rows, header, unchanged, report, progress, estimate)
+            plans = compare(partner, rows, report) if rows else []
             if dry_run:
                 report.changes = changes(plans)
             if report.errors or dry_run:

@@ -6,13 +6,16 @@ the plan compares with cannot change before the import commits: a portal action 
 waits for the import, and then re-checks its own rule on what the import wrote.
 """
 
+import csv
+import io
 import itertools
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F
+from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -195,63 +198,145 @@ def lock_partner(partner: Partner) -> None:
     list(Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk"))
 
 
-# The file's cells as written, for `unchanged_lines` (PostgreSQL).
-CELLS_TABLE = "import_cells"
+@dataclass(frozen=True)
+class Unchanged:
+    lines: set[int]  # the lines written as the export writes their client (when not every_row)
+    every_row: bool  # every data row of the file is one of them, each client named once
+    rows: int = 0  # the file's data rows, when every_row
 
 
-def unchanged_lines(partner: Partner, header, data_rows) -> tuple[set[int], int] | None:
-    """PostgreSQL: (the lines of the file whose every cell is what `export_clients` writes
-    for the partner's client it names, the number of data rows read), found by one COPY of
-    the cells as written and one statement — rows that would change nothing, so they are
-    neither parsed nor merged. Elsewhere: None (every row goes through `plan_row`).
+def unchanged_lines(partner: Partner, header, text: str) -> Unchanged | None:
+    """PostgreSQL: the lines of the file written exactly as the export writes, in the file's
+    order of columns, a client of the partner on which such a row changes nothing — rows
+    that are neither parsed nor merged. Elsewhere, or when the file cannot be compared line
+    by line (a column that is not ours, a quoted header): None, every row goes the long way
+    (parse_row, plan_row).
 
-    Conservative: a cell written differently (" sp", "2027-01-31", "Link") makes its row go
-    the long way (parse_row, plan_row), which decides; so does a row whose CPF/CNPJ is
-    written the same on another row of the file. An empty cell of an
-    optional column means "not given", as parse_row reads it. A row equal to its client as
-    stored is not validated again: what is stored passed the same rules when it was written.
-    Runs in the import's transaction, after `lock_partner`; a row found unchanged is not
-    locked — the import writes nothing to its client.
+    The database writes those clients' lines (one COPY … TO of their cells as CSV, only the
+    clients whose export changes nothing, `_unchanged_conditions`) and Python looks each line
+    of the text up among them: the file is not parsed. Sound without comparing two CSV
+    parsers: csv.reader reads a line that is a CSV rendering of some cells as those cells, and
+    — the header being one line — every line is where a row starts while every line before it
+    is such a rendering or blank, which `every_row` requires. A line matched inside a quoted
+    cell that spans lines is never where a row starts, so the long way never looks it up.
+    A row equal to its client as stored is not validated again: what is stored passed the
+    same rules when it was written. Runs in the import's transaction, after `lock_partner`;
+    a row found unchanged is not locked — the import writes nothing to its client.
     """
-    if connection.vendor != "postgresql":
-        return None
+    if connection.vendor != "postgresql" or len(header.cells) != header.width:
+        return None  # (a column that is not ours, or has no title)
+    # Split as csv.reader splits the text into lines (io.StringIO(newline=""): at "\r\n",
+    # "\n" and "\r"), so that the numbers are its line numbers; a text whose every "\r"
+    # ends a "\r\n" splits the same at "\n", at C speed.
+    if text.count("\r") == text.count("\r\n"):
+        lines = text.replace("\r\n", "\n").split("\n")
+    else:
+        lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
+    if '"' in lines[0]:
+        return None  # the header may span lines
+    data, delimiter = lines[1:], header.delimiter
+    # The clients to write: those whose CPF/CNPJ the lines hold — a guess, a line at the
+    # delimiter (and one with quotes by csv too): a line that names nobody goes the long way.
+    position = header.positions["cpf_cnpj"]
+    quoted = [line for line in data if '"' in line]
+    documents = [
+        cells[position]
+        for cells in [line.split(delimiter, position + 1) for line in data]
+        if len(cells) > position
+    ]
+    documents += [
+        cells[position]
+        for cells in csv.reader(quoted, delimiter=delimiter)
+        if len(cells) > position
+    ]
+    exported = _exported_lines(partner, header, documents)
+    if not exported:
+        return Unchanged(set(), every_row=False)
+    distinct = set(data)
+    others = distinct.difference(exported)
+    if all(not line.replace(delimiter, "").strip() for line in others):  # blank: no row
+        rows = len(data) - sum(map(data.count, others))
+        if rows == len(distinct) - len(others):  # no line twice: each client named once
+            return Unchanged(set(), every_row=True, rows=rows)
+    return Unchanged({number for number, line in enumerate(data, 2) if line in exported}, False)
+
+
+# What DocumentText adds to a stored CPF/CNPJ, and what COPY's text format would read.
+DOCUMENT_PUNCTUATION = str.maketrans("", "", "./-\t\\")
+
+
+# The CPF/CNPJs the file's lines hold, for `_exported_lines` (dropped when the import ends).
+DOCUMENTS_TABLE = "import_document"
+
+
+def _exported_lines(partner: Partner, header, documents: list[str]) -> set[str]:
+    """The lines `export_clients` would write, in the file's columns and with its delimiter,
+    for the partner's clients with these CPF/CNPJs on which such a line changes nothing
+    (`_unchanged_conditions`), written by the database (`_csv_line`), read as one text."""
     quote = connection.ops.quote_name
-    ours = [column for column, _, _ in header.cells]
-    names = {position: column.name for column, position, _ in header.cells}
-    cells = [names.get(position, f"ignored_{position}") for position in range(header.width)]
-    read = 0
-
-    def rows():
-        nonlocal read
-        for line, row in data_rows:
-            read += 1
-            if len(row) == header.width:  # parse_row refuses the others
-                yield line, *row
-
+    select, params = _exported_cells(partner, header)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {quote(CELLS_TABLE)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(DOCUMENTS_TABLE)}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(CELLS_TABLE)} "
-            f"(line integer, {', '.join(f'{quote(cell)} text' for cell in cells)}) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE {quote(DOCUMENTS_TABLE)} (cpf_cnpj text) ON COMMIT DROP"
         )
-        copy_rows(cursor, CELLS_TABLE, ["line", *cells], rows())
-        cursor.execute(f"ANALYZE {quote(CELLS_TABLE)}")
-        sql, params = _stored_cells(partner).query.sql_with_params()
-        # The document as the export writes it, without its punctuation (a cell written
-        # otherwise matches no client: the long way).
-        document = "upper(translate(cpf_cnpj, './-', ''))"
-        # OFFSET 0 keeps the conditions above the join: pushed down to the scan of the cells,
-        # they make PostgreSQL expect a few rows and look each one up (by the trigram index of
-        # cpf_cnpj, minutes for 100,000 rows) instead of joining both sides at once.
-        cursor.execute(
-            "SELECT f.line FROM (SELECT * FROM "
-            f"(SELECT *, {document} AS document, count(*) OVER (PARTITION BY {document}) "
-            f"AS named FROM {quote(CELLS_TABLE)}) cells JOIN ({sql}) stored "
-            "ON stored.stored_document = cells.document AND stored.stored_product = cells.produto "
-            f"OFFSET 0) f WHERE f.named = 1 AND {' AND '.join(_unchanged_conditions(ours))}",
-            params,
+        # One text in COPY's format, a document a line, as the database stores it (without
+        # the export's punctuation; COPY's tab and backslash out too: no stored one has them).
+        with cursor.copy(f"COPY {quote(DOCUMENTS_TABLE)} FROM STDIN") as copy:
+            copy.write("\n".join(documents).translate(DOCUMENT_PUNCTUATION).upper())
+        cursor.execute(f"ANALYZE {quote(DOCUMENTS_TABLE)}")
+        cursor.execute(f"SELECT string_agg(line, E'\\n') FROM ({select}) lines", params)
+        (text,) = cursor.fetchone()
+    return set(text.split("\n")) if text else set()
+
+
+def _exported_cells(partner: Partner, header) -> tuple[str, list]:
+    """The SELECT of `_exported_lines`: the `line` of each client DOCUMENTS_TABLE names."""
+    quote = connection.ops.quote_name
+    columns = [None] * header.width
+    for column, position, _ in header.cells:
+        columns[position] = column
+    cells = [f"s.{quote('cell_' + column.name)}" for column in columns]
+    line, line_params = _csv_line(
+        [f"r.{quote('cell_' + column.name)}" for column in columns], header.delimiter
+    )
+    table, documents = quote(Client._meta.db_table), quote(DOCUMENTS_TABLE)
+    named = RawSQL(
+        f"{table}.cpf_cnpj IN (SELECT cpf_cnpj FROM {documents})", [], output_field=BooleanField()
+    )
+    sql, params = _stored_cells(partner).filter(named).query.sql_with_params()
+    delimiter, conditions = header.delimiter, " AND ".join(_unchanged_conditions(columns))
+    # OFFSET 0: each cell is computed once, for the conditions and the line.
+    return (
+        f"SELECT {line} AS line FROM (SELECT concat_ws(%s, "
+        f"{', '.join(f'coalesce({cell}::text, {EMPTY})' for cell in cells)}) AS plain, s.* "
+        f"FROM ({sql} OFFSET 0) s WHERE {conditions} OFFSET 0) r",
+        [*line_params, delimiter, *params],
+    )
+
+
+EMPTY = "''"
+
+
+def _csv_line(cells: list[str], delimiter: str) -> tuple[str, list]:
+    """csv.writer's line (QUOTE_MINIMAL: a cell holding the delimiter, a quote or a line end is
+    quoted, its quotes doubled; NULL as empty) of the SQL expressions `cells`, given `r.plain`:
+    the cells joined by the delimiter as they are — the line itself when no cell holds one of
+    those characters (no quote nor line end, one delimiter fewer than the cells)."""
+    quoted = []
+    for cell in cells:
+        value = f"coalesce({cell}::text, '')"
+        quoted.append(
+            f"CASE WHEN {value} ~ %s THEN '\"' || replace({value}, '\"', '\"\"') || '\"' "
+            f"ELSE {value} END"
         )
-        return {line for (line,) in cursor.fetchall()}, read
+    special = f'[{re.escape(delimiter)}"\r\n]'
+    return (
+        f"CASE WHEN r.plain !~ %s AND "
+        f"length(r.plain) - length(replace(r.plain, %s, '')) = {len(cells) - 1} THEN r.plain "
+        f"ELSE concat_ws(%s, {', '.join(quoted)}) END",
+        ['["\r\n]', delimiter, delimiter, *[special] * len(cells)],
+    )
 
 
 def _stored_cells(partner: Partner):
@@ -261,8 +346,6 @@ def _stored_cells(partner: Partner):
     main = f"license_{Module.MAIN}"
     return queryset.order_by().values(
         *cells,
-        stored_document=F("cpf_cnpj"),
-        stored_product=F("product"),
         stored_pending_since=F("pending_since"),
         stored_pending_reason=F("pending_reason"),
         stored_main_license=F(f"{main}__id"),
@@ -271,33 +354,26 @@ def _stored_cells(partner: Partner):
 
 
 def _unchanged_conditions(columns) -> list[str]:
-    """SQL conditions under which a row of CELLS_TABLE joined with its client's row of
-    `_stored_cells` (`f`) changes nothing of the client: plan_row's rule, for cells written as
-    the export writes them."""
+    """SQL conditions under which a client's row of `_stored_cells` (`s`), written in a file
+    as the export writes it, changes nothing of the client: plan_row's rule, for such cells."""
     quote = connection.ops.quote_name
     conditions = [
         # merge() clears the reason without pending_since and gives one with it.
-        "(f.stored_pending_since IS NULL) = (f.stored_pending_reason = '')"
+        "(s.stored_pending_since IS NULL) = (s.stored_pending_reason = '')"
     ]
     for column in columns:
-        cell, stored = f"f.{quote(column.name)}", f"f.{quote('cell_' + column.name)}::text"
+        cell = f"coalesce(s.{quote('cell_' + column.name)}::text, '')"
         if column.required and not column.blank:
-            same = f"{cell} <> '' AND {cell} = {stored}"
-        elif column.blank:
-            same = f"{cell} = {stored}"
-        else:  # an empty cell: not given, the client keeps its value
-            same = f"(btrim({cell}) = '' OR {cell} = {stored})"
+            conditions.append(f"{cell} <> ''")  # parse_row refuses an empty one
         if column.module:
             # parse_count and parse_module_count read 0–9999 (licencas: 1–9999).
-            same = f"({same}) AND length({cell}) <= 4"
+            conditions.append(f"length({cell}) <= 4")
         if column.module == Module.MAIN:
             # A client without its main license (or with 0 in force) changes when the file
             # gives `licencas` (plan_row), and 0 is refused.
-            same = (
-                f"({same}) AND (btrim({cell}) = '' OR "
-                "(f.stored_main_license IS NOT NULL AND f.stored_main_count >= 1))"
+            conditions.append(
+                f"({cell} = '' OR (s.stored_main_license IS NOT NULL AND s.stored_main_count >= 1))"
             )
-        conditions.append(f"({same})")
     return conditions
 
 
