@@ -84,8 +84,10 @@ def merge(values: dict, current: dict | None, now, today) -> dict:
 
 def hidden_problem(facts: dict, today) -> str | None:
     """The row's problem when it would leave a client Oculto that is not Inativo."""
+    if facts["hidden_at"] is None:
+        return None
     client = SimpleNamespace(**facts)
-    if facts["hidden_at"] is None or may_be_hidden(client, today):
+    if may_be_hidden(client, today):
         return None
     would_be = client_status(client, today, ignore_hidden=True)
     return (
@@ -389,6 +391,8 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
     }
     elsewhere = _registered_elsewhere(partner)
     plans = []
+    # licenses_problem of each (product, counts): a file repeats a few combinations.
+    license_problems = {}
     for index, (line, values) in enumerate(rows):
         rows[index] = None  # each row's values go once planned: memory stays that of the plans
         key = (values["cpf_cnpj"], values["produto"])
@@ -400,7 +404,11 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
             plan.facts.update(duplicate)
         if plan is None:
             report.unchanged += 1
-        elif problem := hidden_problem(plan.facts, today) or licenses_problem(plan):
+            continue
+        combination = (plan.facts["product"], *plan.counts.values())
+        if combination not in license_problems:
+            license_problems[combination] = licenses_problem(plan)
+        if problem := hidden_problem(plan.facts, today) or license_problems[combination]:
             report.errors.append(RowError(line, problem))
         else:
             plans.append(plan)
