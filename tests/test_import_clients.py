@@ -623,6 +623,40 @@ def test_a_document_another_partner_has_is_imported_as_pendente(
     assert client_status(mercado) != Status.PENDENTE
 
 
+@pytest.mark.postgres
+def test_a_file_of_new_clients_updates_nothing_and_one_of_changes_inserts_no_client(
+    tmp_path, partner_a
+):
+    # writing._statements: a kind of row the file has none of gets no statement (an UPDATE …
+    # FROM of no rows still reads the whole table it joins); the history is the same.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def writes(queries):
+        return [
+            " ".join(query["sql"].split()[:3])
+            for query in queries.captured_queries
+            if query["sql"].startswith(("INSERT", "UPDATE"))
+        ]
+
+    with CaptureQueriesContext(connection) as created:
+        import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
+    renamed = (f"{PADARIA.replace('Quente', 'Fria')};31/12/2026", ROW_CNPJ.replace("Ipê", "Ipê 2"))
+    with CaptureQueriesContext(connection) as changed:
+        import_(csv_file(tmp_path, HEADER, *renamed))
+
+    assert not [sql for sql in writes(created) if sql.startswith("UPDATE")]
+    assert 'INSERT INTO "clients_client"' in writes(created)
+    assert 'INSERT INTO "clients_client"' not in writes(changed)
+    assert 'UPDATE "clients_client" AS' in writes(changed)
+    for client in Client.objects.filter(partner=partner_a):
+        registered, edited = client.events.order_by("id")
+        assert registered.before == {} and registered.after["name"] == edited.before["name"]
+        assert edited.after == writing._history(client, {"licenses": 1})
+        assert edited.before["status"] == edited.after["status"]
+        assert edited.after["name"].endswith(("Fria", "Ipê 2"))
+
+
 def test_the_history_and_audit_lines_are_the_portals_on_every_database(
     tmp_path, partner_a, make_client, caplog
 ):
