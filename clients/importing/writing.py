@@ -219,7 +219,10 @@ def _write_staged(partner, plans, note, now, progress) -> None:
     creates = sum(plan.current is None for plan in plans)
     ids = iter(_new_ids(Client, creates))
     links = sum(plan.current is None and plan.facts["product"] == Product.LINK for plan in plans)
-    codes = iter(new_registration_codes(links))
+    # The new Link clients' registration codes, drawn 1,000 at a time.
+    codes = itertools.chain.from_iterable(
+        new_registration_codes(len(chunk)) for chunk in itertools.batched(range(links), 1000)
+    )
     licenses, audits, shared = [], [], {}
 
     def staged_clients():
