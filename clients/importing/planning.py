@@ -243,7 +243,7 @@ def unchanged_lines(partner: Partner, header, text: str) -> Unchanged | None:
     quoted = [line for line in data if '"' in line]
     documents = [
         cells[position]
-        for cells in [line.split(delimiter, position + 1) for line in data]
+        for cells in (line.split(delimiter, position + 1) for line in data)
         if len(cells) > position
     ]
     documents += [
