@@ -214,16 +214,16 @@ def unchanged_lines(partner: Partner, header, text: str) -> Unchanged | None:
     by line (a column that is not ours, a quoted header): None, every row goes the long way
     (parse_row, plan_row).
 
-    The database writes those clients' lines (one COPY … TO of their cells as CSV, only the
-    clients whose export changes nothing, `_unchanged_conditions`) and Python looks each line
-    of the text up among them: the file is not parsed. Sound without comparing two CSV
-    parsers: csv.reader reads a line that is a CSV rendering of some cells as those cells, and
-    — the header being one line — every line is where a row starts while every line before it
-    is such a rendering or blank, which `every_row` requires. A line matched inside a quoted
-    cell that spans lines is never where a row starts, so the long way never looks it up.
-    A row equal to its client as stored is not validated again: what is stored passed the
-    same rules when it was written. Runs in the import's transaction, after `lock_partner`;
-    a row found unchanged is not locked — the import writes nothing to its client.
+    The database writes the lines of the clients the file's lines name (`_exported_lines`: one
+    text, only the clients whose export changes nothing, `_unchanged_conditions`) and Python
+    looks each line of the text up among them: the file is not parsed. Sound without comparing
+    two CSV parsers: csv.reader reads a line that is a CSV rendering of some cells as those
+    cells, and — the header being one line — every line is where a row starts while every line
+    before it is such a rendering or blank, which `every_row` requires. A line matched inside a
+    quoted cell that spans lines is never where a row starts, so the long way never looks it up.
+    A row equal to its client as stored is not validated again: what is stored passed the same
+    rules when it was written. Runs in the import's transaction, after `lock_partner`; a row
+    found unchanged is not locked — the import writes nothing to its client.
     """
     if connection.vendor != "postgresql" or len(header.cells) != header.width:
         return None  # (a column that is not ours, or has no title)
@@ -298,10 +298,9 @@ def _exported_cells(partner: Partner, header) -> tuple[str, list]:
     columns = [None] * header.width
     for column, position, _ in header.cells:
         columns[position] = column
-    cells = [f"s.{quote('cell_' + column.name)}" for column in columns]
-    line, line_params = _csv_line(
-        [f"r.{quote('cell_' + column.name)}" for column in columns], header.delimiter
-    )
+    names = [quote("cell_" + column.name) for column in columns]
+    plain = ", ".join(f"coalesce(s.{name}::text, '')" for name in names)
+    line, line_params = _csv_line([f"r.{name}" for name in names], header.delimiter)
     table, documents = quote(Client._meta.db_table), quote(DOCUMENTS_TABLE)
     named = RawSQL(
         f"{table}.cpf_cnpj IN (SELECT cpf_cnpj FROM {documents})", [], output_field=BooleanField()
@@ -310,14 +309,10 @@ def _exported_cells(partner: Partner, header) -> tuple[str, list]:
     delimiter, conditions = header.delimiter, " AND ".join(_unchanged_conditions(columns))
     # OFFSET 0: each cell is computed once, for the conditions and the line.
     return (
-        f"SELECT {line} AS line FROM (SELECT concat_ws(%s, "
-        f"{', '.join(f'coalesce({cell}::text, {EMPTY})' for cell in cells)}) AS plain, s.* "
+        f"SELECT {line} AS line FROM (SELECT concat_ws(%s, {plain}) AS plain, s.* "
         f"FROM ({sql} OFFSET 0) s WHERE {conditions} OFFSET 0) r",
         [*line_params, delimiter, *params],
     )
-
-
-EMPTY = "''"
 
 
 def _csv_line(cells: list[str], delimiter: str) -> tuple[str, list]:
