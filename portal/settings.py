@@ -151,11 +151,6 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
     elif os.environ.get("DATABASE_POOLER", ""):
         raise ImproperlyConfigured("DATABASE_POOLER aceita apenas 'transaction' (ou vazio).")
-    else:
-        # Straight to PostgreSQL, statements may be prepared (on first use): only the check-in's
-        # read is (licenses.activation, outside transactions); Django's own cursors bind on
-        # the client and never prepare.
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;
 # SQLite ignores INCLUDE, which is fine for the embedded default.
