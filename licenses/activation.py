@@ -17,16 +17,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from clients.models import (
-    Client,
-    Event,
-    License,
-    RegistrationCode,
-    new_license_key,
-    normalize_registration_code,
-)
-from clients.services import record_event, snapshot
-from clients.status import client_status
+from clients.domain.codes import new_license_key, normalize_registration_code
+from clients.domain.status import client_status
+from clients.models import Client, Event, License, RegistrationCode
+from clients.services.recording import record_event, snapshot
 from licenses import signing
 
 # What the history shows before/after an activation or a version change (the key itself, a
@@ -45,7 +39,7 @@ class LicenseFacts(NamedTuple):
 
 
 class Facts(NamedTuple):
-    """What a check-in answers from: duck-types the Client fields clients.status reads."""
+    """What a check-in answers from: duck-types the Client fields clients.domain.status reads."""
 
     pk: int
     expires_on: datetime.date
