@@ -18,7 +18,7 @@ URL = reverse("clients:list")
 
 def listed_ids(response):
     """The client IDs in the table, in order (the ID column)."""
-    body = response.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    body = response.text.split("<tbody", 1)[1].split("</tbody>", 1)[0]
     return [int(pk) for pk in re.findall(r"<tr [^>]*data-id=\"(\d+)\"", body)]
 
 
@@ -499,7 +499,7 @@ def test_the_row_count_matches_the_list_whatever_the_filters(client_a, every_sta
         assert f"{expected} clientes" in response.text or f"{expected} cliente\n" in response.text
 
 
-# The rows are drawn from plain data in one template loop ------------------------------------
+# Each row has its cells in the columns' order -----------------------------------------------
 
 
 def test_each_row_has_a_cell_under_each_header_in_order(client_a, partner_a, make_client):
@@ -510,7 +510,7 @@ def test_each_row_has_a_cell_under_each_header_in_order(client_a, partner_a, mak
     headers = [
         re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th .*?</th>", header, re.S)
     ]
-    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    body = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr data-id=.*?</tr>", body, re.S)
     assert len(rows) == 2
     for row in rows:
