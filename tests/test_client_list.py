@@ -461,11 +461,12 @@ def test_a_list_page_takes_eight_queries_whatever_its_size(
         RegistrationCode.objects.create(
             client=make_client(partner_a, name=f"Cliente {n:02d}", product=product)
         )
-    # 1. the session, 2. the user, 3. the user's partner (PartnerMiddleware),
-    # 4. the status counts (one aggregate under the other filters; they also give the
-    # table's row count), 5. the unused registration codes (COUNT), 6. the page's
-    # rows (the page's ids and their rows, in one query), 7. their main licenses,
-    # 8. their unused registration codes.
+    # 1. the session, 2. the user, 3. the user's partner and role (the partner middleware),
+    # 4. the status counts (the partner's status tally without other filters, the filtered
+    # clients otherwise; they also give the table's row count), 5. the unused registration
+    # codes (COUNT), 6. the page's rows (the page's ids and their rows, in one query),
+    # 7. their licenses, main and modules (prefetched), 8. their unused registration codes
+    # (prefetched).
     for query in ("", "?status=ativo&status=expirado&page=1&sort=-expires_on"):
         with django_assert_num_queries(8):
             response = client_a.get(URL + query)
