@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -172,7 +171,6 @@ def renewals(request):
     filterset = ClientFilter(request.GET, queryset=worklist(request), request=request)
     table = SelectableClientTable(
         table_rows(filterset.qs),
-        csrf_token=get_token(request),
         order_by=("expires_on",),
         may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
     )

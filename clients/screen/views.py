@@ -1,6 +1,5 @@
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -33,7 +32,6 @@ def client_list(request):
     filterset = ClientFilter(request.GET, queryset=clients, request=request)
     table = SelectableClientTable(
         table_rows(filterset.qs),
-        csrf_token=get_token(request),
         may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
     )
 
