@@ -35,7 +35,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clients.documents import cnpj_from_base
-from clients.importing.writing import insert
 from clients.models import Client, License, Module, Partner, Product, new_license_key
 from licenses.signing import private_key_pem
 from tests.servers import database_url, pgbouncer
@@ -151,18 +150,13 @@ class Command(BaseCommand):
         now = timezone.now()
         for start in range(have, wanted, BATCH):
             with transaction.atomic():
-                # The import's bulk writer: COPY on PostgreSQL (portal.copying).
-                clients = [
+                clients = Client.objects.bulk_create(
                     self.client(partner, number, today, now, rng)
                     for number in range(start, min(start + BATCH, wanted))
-                ]
-                insert(Client, clients)
-                insert(
-                    License,
-                    [
-                        License(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
-                        for client in clients
-                    ],
+                )
+                License.objects.bulk_create(
+                    License(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
+                    for client in clients
                 )
         elapsed = time.monotonic() - started
         self.stdout.write(f"{wanted - have} clientes de benchmark criados em {elapsed:.0f} s.")
