@@ -33,7 +33,7 @@ run: .venv/.synced
 	@echo ""
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# Production serving: gunicorn + WhiteNoise against DATABASE_URL (see "Running in production").
+# Production serving: gunicorn + WhiteNoise against DATABASE_URL (docs/operations.md).
 serve: .venv/.synced
 	$(MANAGE) migrate --no-input
 	$(MANAGE) collectstatic --no-input -v0
@@ -72,7 +72,7 @@ test: .venv/.synced browser pgbouncer lint
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
 
-# The licensing API's benchmark (README, "Desempenho da verificacao"): a benchmark, not a test.
+# The licensing API's benchmark (docs/performance.md): a benchmark, not a test.
 # On PostgreSQL (BENCH_API_DB is created if missing, 100k clients are seeded once), gunicorn
 # and wrk on loopback; e.g. make bench-api BENCH_API_DB=bench_x BENCH_API_ARGS="--workers 4".
 BENCH_API_PG ?= postgres://postgres@127.0.0.1:5432
@@ -80,7 +80,7 @@ BENCH_API_DB ?= portal_bench_api
 BENCH_API_ARGS ?=
 # The bench runs with DEBUG off, as production; throwaway secrets (CERTIFICATE_ENCRYPTION_KEY is
 # for the Navi certificates' settings; bench_api makes its own LICENSE_SIGNING_KEY).
-BENCH_API_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
+BENCH_API_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_API_PG)/$(BENCH_API_DB) $(BENCH_SECRETS)
 bench-api: .venv/.synced pgbouncer
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing wrk for the benchmark (apt-get)..."; \
@@ -97,7 +97,7 @@ FERNET_KEY = $$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.u
 BENCH_SECRETS = DEBUG=false SECRET_KEY=bench-only-$$$$ CERTIFICATE_ENCRYPTION_KEY=$(FERNET_KEY) \
   TWO_FACTOR_ENCRYPTION_KEY=$(FERNET_KEY)
 
-# The Clientes screen at 1,000,000 clients, on PostgreSQL, in its own database (README, "Speed").
+# The Clientes screen at 1,000,000 clients, on PostgreSQL, in its own database (docs/performance.md).
 # Seeds once (re-runs reuse the data); BENCH_ARGS passes options, e.g. BENCH_ARGS=--reseed.
 BENCH_DB ?= portal_bench
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
@@ -106,16 +106,16 @@ bench: .venv/.synced
 	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_DB)"'
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) DEBUG=true $(MANAGE) migrate --no-input -v0
-	DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_clients $(BENCH_ARGS)
 	@case " $(BENCH_ARGS) " in *" --seed-only "*) ;; *) \
-	  DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_export $(BENCH_EXPORT_ARGS);; esac
+	  DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_export $(BENCH_EXPORT_ARGS);; esac
 
-# The CSV import against a plain COPY of the same file (README, "Speed" → "Import"), on
+# The CSV import against COPY floors measured in the same run (docs/performance.md), on
 # PostgreSQL in its own database (created if missing; the partner's clients seeded once);
 # e.g. make bench-import BENCH_IMPORT_DB=bench_x BENCH_IMPORT_ARGS="--rounds 5".
 BENCH_IMPORT_DB ?= portal_bench_import
 BENCH_IMPORT_ARGS ?=
-BENCH_IMPORT_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_IMPORT_DB) $(BENCH_SECRETS)
+BENCH_IMPORT_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_IMPORT_DB) $(BENCH_SECRETS)
 bench-import: .venv/.synced
 	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_IMPORT_DB)'" | grep -q 1 || \
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_IMPORT_DB)"'

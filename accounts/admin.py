@@ -1,192 +1,27 @@
-"""The vendor's side of the teams: a partner's members and invitations, a new partner with its
-first Administrador (an invitation), the team history, and resetting a user's two-factor."""
+"""The vendor's admin of portal users: the partner each works for, and resetting a user's
+two-factor sign-in."""
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.contrib.auth.admin import UserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
-from accounts.models import Invitation, TeamEvent
-from clients.admin import (
-    PartnerAdmin,
-    PartnerUserInline,
-    PartnerUserOfUserInline,
-    PortalUserAdmin,
-)
-from clients.models import Partner, PartnerUser, Role
+from partners.admin import MemberOfUserInline
 
 User = get_user_model()
 
 
-class MemberFormSet(BaseInlineFormSet):
-    """A role changed in the admin follows the team's rules, as on the Equipe page: the
-    partner keeps an active Administrador (a form error otherwise, nothing saved), and the
-    change goes through `services.member_set_role` (locked, with its TeamEvent)."""
-
-    by = None  # the staff user, set per request by TeamMemberInlineMixin.get_formset
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        kept = [form for form in self.forms if form.cleaned_data]
-        demoted = {
-            form.instance.pk
-            for form in kept
-            if form.instance.pk
-            and "role" in form.changed_data
-            and form.initial.get("role") == Role.ADMIN
-        }
-        for member in PartnerUser.objects.filter(pk__in=demoted).select_related("user"):
-            promoted = any(
-                form.cleaned_data.get("role") == Role.ADMIN
-                and form.cleaned_data["user"].is_active
-                and form.cleaned_data["partner"] == member.partner
-                and form.instance.pk not in demoted
-                for form in kept
-            )
-            others = services.active_members(member.partner).filter(role=Role.ADMIN)
-            if not promoted and not others.exclude(pk__in=demoted).exists():
-                raise forms.ValidationError(services.last_administrator_message(member.user))
-
-    def save_existing(self, form, obj, commit=True):
-        if "role" not in form.changed_data:
-            return super().save_existing(form, obj, commit)
-        # The other fields save here; the role afterwards, through the service (see save).
-        self._roles.append((obj, Role(form.cleaned_data["role"])))
-        obj.role = form.initial["role"]
-        return super().save_existing(form, obj, commit)
-
-    def save(self, commit=True):
-        self._roles = []
-        saved = super().save(commit)
-        # Promotions first, so that a swap of Administradores never leaves the team without one.
-        for member, role in sorted(self._roles, key=lambda change: change[1] != Role.ADMIN):
-            services.member_set_role(member=member, role=role, by=self.by)
-            member.role = role
-        return saved
-
-
-class TeamMemberInlineMixin:
-    formset = MemberFormSet
-    can_delete = False  # a member leaves by being deactivated: their history stays
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.by = request.user  # the factory makes a new class per request
-        return formset
-
-
-class MemberInline(TeamMemberInlineMixin, PartnerUserInline):
-    """The partner's users with their role, sign-in facts and two-factor."""
-
-    fields = ["user", "role", "email", "active", "last_login", "two_factor"]
-    readonly_fields = ["email", "active", "last_login", "two_factor"]
-    verbose_name_plural = "membros"
-
-    @admin.display(description="e-mail")
-    def email(self, member):
-        return member.user.email if member.user_id else ""
-
-    @admin.display(description="ativo", boolean=True)
-    def active(self, member):
-        return member.user.is_active if member.user_id else None
-
-    @admin.display(description="último acesso")
-    def last_login(self, member):
-        return member.user.last_login if member.user_id else None
-
-    @admin.display(description="duas etapas", boolean=True)
-    def two_factor(self, member):
-        return services.has_two_factor(member.user) if member.user_id else None
-
-
-class InvitationInline(admin.TabularInline):
-    model = Invitation
-    extra = 0
-    can_delete = False
-    fields = ["email", "role", "state_label", "invited_by", "created_at", "expires_at"]
-    readonly_fields = fields
-    verbose_name_plural = "convites"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="situação")
-    def state_label(self, invitation):
-        return invitation.state_label
-
-
-class TeamPartnerForm(forms.ModelForm):
-    first_admin_email = forms.EmailField(
-        label="convidar Administrador",
-        required=False,
-        help_text="Um e-mail com o link para criar a conta de Administrador do parceiro.",
-    )
-
-    class Meta:
-        model = Partner
-        fields = ["code", "name", "email", "two_factor_required"]
-
-
-class TeamPartnerAdmin(PartnerAdmin):
-    form = TeamPartnerForm
-    inlines = [MemberInline, InvitationInline]
-    readonly_fields = ["two_factor_required"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        # A new partner needs its first Administrador.
-        form.base_fields["first_admin_email"].required = obj is None
-        return form
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        email = form.cleaned_data.get("first_admin_email")
-        if not email:
-            return
-        try:
-            services.invitation_send(
-                partner=form.instance,
-                email=email,
-                role=Role.ADMIN,
-                by=request.user,
-                accept_url=request.build_absolute_uri(reverse("invitation", args=["TOKEN"])),
-            )
-        except services.TeamChangeRefused as refused:
-            self.message_user(request, refused.message, messages.ERROR)
-        else:
-            self.message_user(request, f"Convite de Administrador enviado para {email}.")
-
-
-admin.site.unregister(Partner)
-admin.site.register(Partner, TeamPartnerAdmin)
-
-
-@admin.register(TeamEvent)
-class TeamEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "partner", "action", "subject", "details", "actor_label"]
-    list_filter = ["action"]
-    list_select_related = ["partner"]
-    search_fields = ["partner__name", "subject", "actor_label"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class MemberOfUserInline(TeamMemberInlineMixin, PartnerUserOfUserInline):
-    pass
-
-
-class TeamUserAdmin(PortalUserAdmin):
+class PortalUserAdmin(UserAdmin):
     inlines = [MemberOfUserInline]
+    list_display = ["username", "email", "partner_name", "is_staff", "is_active"]
+    list_select_related = ["partner_user__partner"]
     actions = ["reset_two_factor"]
+
+    @admin.display(description="parceiro", ordering="partner_user__partner__name")
+    def partner_name(self, user):
+        partner_user = getattr(user, "partner_user", None)
+        return partner_user.partner if partner_user else "—"
 
     @admin.action(description="Redefinir a verificação em duas etapas")
     def reset_two_factor(self, request, queryset):
@@ -200,6 +35,6 @@ class TeamUserAdmin(PortalUserAdmin):
 
 
 admin.site.unregister(User)
-admin.site.register(User, TeamUserAdmin)
+admin.site.register(User, PortalUserAdmin)
 # The recovery codes are the user's own: the admin does not list them.
 admin.site.unregister(StaticDevice)

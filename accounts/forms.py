@@ -3,7 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
 
-from clients.models import Role
+from partners.models import Role
 
 User = get_user_model()
 

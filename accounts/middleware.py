@@ -3,7 +3,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from accounts.services import has_two_factor
-from clients.actions import PARTNER_NAMESPACES
+from partners.permissions import PARTNER_NAMESPACES
 
 # The pages a member without two-factor sign-in may still open when the team requires it.
 SETUP_PAGES = {"accounts:two-factor"}

@@ -2,7 +2,7 @@
 
 Team changes go through accounts.services; a member or an invitation comes through
 clients.scoping (another partner's is a 404); which role may open which page is
-clients.actions.PAGE_PERMISSIONS, enforced by clients.middleware before these views run.
+clients.domain.actions.PAGE_PERMISSIONS, enforced by partners.middleware before these views run.
 """
 
 import base64
@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,22 +27,15 @@ from accounts import services
 from accounts.forms import (
     CodeForm,
     ExistingAccountForm,
-    InviteForm,
     NewAccountForm,
     PasswordConfirmForm,
     PasswordResetForm,
     ProfileForm,
-    RoleForm,
 )
 from accounts.models import TOTPDevice
-from accounts.services import TeamChangeRefused, display_name, has_two_factor
-from clients.models import Role
-from clients.scoping import (
-    get_invitation_or_404,
-    get_member_or_404,
-    partner_invitations,
-    partner_members,
-)
+from accounts.services import has_two_factor
+from partners import services as team_services
+from partners.services import TeamChangeRefused
 from portal.net import client_ip
 from portal.ratelimit import over_limit
 
@@ -175,7 +167,7 @@ def accept_url(request) -> str:
 def invitation(request, token):
     """An invitation's link: choose a user name and a password, or use an existing account
     of the same partner. An unknown, used or expired link says so and offers a new one."""
-    invitation = services.invitation_for_token(token)
+    invitation = team_services.invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     mode = request.POST.get("mode") if request.method == "POST" else None
@@ -184,7 +176,7 @@ def invitation(request, token):
     try:
         if mode == "new" and new_form.is_valid():
             data = new_form.cleaned_data
-            user = services.invitation_accept_new_user(
+            user = team_services.invitation_accept_new_user(
                 invitation=invitation,
                 username=data["username"],
                 password=data["password1"],
@@ -203,7 +195,7 @@ def invitation(request, token):
             else:
                 user = User.objects.filter(username=username).first()
                 if user and user.check_password(existing_form.cleaned_data["password"]):
-                    services.invitation_accept_existing(invitation=invitation, user=user)
+                    team_services.invitation_accept_existing(invitation=invitation, user=user)
                     messages.success(
                         request,
                         f"Convite aceito: entre com {user.get_username()} para continuar.",
@@ -289,147 +281,3 @@ def two_factor_disable(request):
     else:
         messages.success(request, "Verificação em duas etapas desativada.")
     return redirect("accounts:two-factor")
-
-
-# Equipe -----------------------------------------------------------------------------------
-
-
-def _member_state(member) -> str:
-    return "ativo" if member.user.is_active else "desativado"
-
-
-def team(request):
-    """Equipe: members, pending invitations, the two-factor requirement and the history."""
-    members = partner_members(request).order_by("-user__is_active", "user__username")
-    with_two_factor = set(
-        TOTPDevice.objects.filter(
-            user__in=[member.user for member in members], confirmed=True
-        ).values_list("user_id", flat=True)
-    )
-    rows = [
-        {
-            "member": member,
-            "name": display_name(member.user),
-            "state": _member_state(member),
-            "two_factor": member.user_id in with_two_factor,
-            "role_form": RoleForm(initial={"role": member.role}, prefix=f"m{member.pk}"),
-        }
-        for member in members
-    ]
-    context = {
-        "rows": rows,
-        "invitations": partner_invitations(request).pending().select_related("invited_by"),
-        "events": request.partner.team_events.select_related("actor")[:50],
-        "invite_form": InviteForm(),
-        "roles": Role,
-        "partner": request.partner,
-        "me_two_factor": request.user.pk in with_two_factor,
-    }
-    return render(request, "accounts/team.html", context)
-
-
-def _refused(request, refused: TeamChangeRefused):
-    messages.error(request, refused.message)
-    return redirect("accounts:team")
-
-
-def invite(request):
-    """Convidar membro: an e-mail address and a role."""
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.invitation_send(
-                partner=request.partner,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-                accept_url=accept_url(request),
-            )
-        except TeamChangeRefused as refused:
-            form.add_error("email", refused.message)
-        else:
-            messages.success(
-                request,
-                f"Convite enviado para {form.cleaned_data['email']}, "
-                f"válido por {settings.INVITATION_VALID_HOURS} horas.",
-            )
-            return redirect("accounts:team")
-    return render(request, "accounts/invite.html", {"form": form})
-
-
-def member_role(request, pk):
-    # The member first, so that another partner's member is a 404 whatever the method.
-    member = get_member_or_404(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    form = RoleForm(request.POST, prefix=f"m{member.pk}")
-    if not form.is_valid():
-        messages.error(request, "Escolha um perfil da lista.")
-        return redirect("accounts:team")
-    try:
-        member = services.member_set_role(
-            member=member, role=form.cleaned_data["role"], by=request.user
-        )
-    except TeamChangeRefused as refused:
-        return _refused(request, refused)
-    messages.success(request, f"{display_name(member.user)} agora é {Role(member.role).label}.")
-    return redirect("accounts:team")
-
-
-def member_deactivate(request, pk):
-    """GET: the confirmation; POST: the member can no longer sign in (sessions end at once)."""
-    member = get_member_or_404(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "accounts/confirm_deactivate.html",
-            {"member": member, "name": display_name(member.user)},
-        )
-    try:
-        services.member_deactivate(member=member, by=request.user)
-    except TeamChangeRefused as refused:
-        return _refused(request, refused)
-    messages.success(request, f"{display_name(member.user)} foi desativado.")
-    return redirect("accounts:team")
-
-
-def invitation_resend(request, pk):
-    invitation = get_invitation_or_404(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.invitation_resend(
-            invitation=invitation, by=request.user, accept_url=accept_url(request)
-        )
-    except TeamChangeRefused as refused:
-        return _refused(request, refused)
-    messages.success(request, f"Convite reenviado para {invitation.email}.")
-    return redirect("accounts:team")
-
-
-def invitation_cancel(request, pk):
-    invitation = get_invitation_or_404(request, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.invitation_cancel(invitation=invitation, by=request.user)
-    except TeamChangeRefused as refused:
-        return _refused(request, refused)
-    messages.success(request, f"Convite para {invitation.email} cancelado.")
-    return redirect("accounts:team")
-
-
-@require_POST
-def team_two_factor(request):
-    required = request.POST.get("required") == "on"
-    try:
-        services.partner_require_two_factor(
-            partner=request.partner, required=required, by=request.user
-        )
-    except TeamChangeRefused as refused:
-        return _refused(request, refused)
-    if required:
-        messages.success(request, "A equipe agora entra com verificação em duas etapas.")
-    else:
-        messages.success(request, "A verificação em duas etapas deixou de ser exigida.")
-    return redirect("accounts:team")

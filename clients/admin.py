@@ -5,8 +5,6 @@ status facts change through the list's actions, one service call per selected cl
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from clients import services
-from clients.actions import Action
-from clients.filters import search_q
-from clients.forms import ClientAdminForm, LicensesForm, VersionField
+from clients.domain.actions import Action
+from clients.domain.quantities import describe_license
+from clients.domain.search import name_contains_q
+from clients.domain.status import Status, status_q, status_since, today
 from clients.models import (
     Certificate,
     Client,
@@ -26,52 +25,12 @@ from clients.models import (
     License,
     LinkVersionSetting,
     NotificationLog,
-    Partner,
-    PartnerUser,
     RegistrationCode,
 )
-from clients.quantities import describe_license
-from clients.search import name_contains_q
+from clients.screen.filters import search_q
+from clients.screen.forms import ClientAdminForm, LicensesForm, VersionField
 from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
-from clients.status import Status, status_q, status_since, today
 from portal.admin import LabelledTabularInline, SafeAdminMixin
-
-User = get_user_model()
-
-
-class PartnerUserInline(SafeAdminMixin, admin.TabularInline):
-    model = PartnerUser
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "email", "created_at"]
-    search_fields = ["code", "name"]
-    inlines = [PartnerUserInline]
-
-
-class PartnerUserOfUserInline(SafeAdminMixin, admin.StackedInline):
-    model = PartnerUser
-    can_delete = False
-    autocomplete_fields = ["partner"]
-    verbose_name_plural = "parceiro"
-
-
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class PortalUserAdmin(UserAdmin):
-    inlines = [PartnerUserOfUserInline]
-    list_display = ["username", "email", "partner_name", "is_staff", "is_active"]
-    list_select_related = ["partner_user__partner"]
-
-    @admin.display(description="parceiro", ordering="partner_user__partner__name")
-    def partner_name(self, user):
-        partner_user = getattr(user, "partner_user", None)
-        return partner_user.partner if partner_user else "—"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -250,7 +209,7 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
         text = status.label
         if since:
             text += f" desde {date_format(timezone.localtime(since), 'd/m/Y H:i')}"
-        if status == Status.PENDENTE and client.pending_reason:
+        if status == Status.PENDING and client.pending_reason:
             text += f": {client.pending_reason}"
         return text
 
@@ -342,7 +301,8 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/clients/client/licenses.html", context)
 
     def get_search_results(self, request, queryset, search_term):
-        # The portal's search (clients.filters.search_q): the name without accents or case (the
+        # The portal's search (clients.screen.filters.search_q): the name without accents or case
+        # (the
         # stored search_name and its trigram index), a CPF/CNPJ or a fragment of it typed with
         # or without punctuation, or the ID. The list filters already applied stay applied.
         if not search_term.strip():
@@ -387,7 +347,7 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
             "title": "Rejeitar clientes pendentes",
             "opts": self.model._meta,
             "clients": queryset.select_related("partner").order_by("pk"),
-            "pending": Status.PENDENTE,
+            "pending": Status.PENDING,
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,

@@ -6,4 +6,4 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clientes"
 
     def ready(self):
-        from clients import search  # noqa: F401 -- registers portal_unaccent on SQLite
+        from clients.domain import search  # noqa: F401 -- registers portal_unaccent on SQLite

@@ -27,10 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from clients.actions import Action, can
-from clients.documents import format_document, normalize_document
+from clients.domain.actions import Action, can
+from clients.domain.documents import format_document, normalize_document
 from clients.models import Certificate, Client, Event
-from clients.services import ActionNotAllowed, record_event
+from clients.services import ActionNotAllowed
+from clients.services.recording import record_event
 from portal import encryption
 
 logger = logging.getLogger(__name__)

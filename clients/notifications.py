@@ -8,7 +8,7 @@ Each user of a partner who has an e-mail address gets one message summarising:
   Expirado) — fewer than the list's "unused codes" notice (clients.scoping.partner_unused_codes,
   every code not consumed yet), hence its own name,
 - Navi A1 certificates expiring within 30 days, and Link installations not seen for more than
-  `clients.attention.NO_CONTACT_DAYS` days (of the same clients in use), with the predicates
+  `clients.domain.attention.NO_CONTACT_DAYS` days (of the same clients in use), with the predicates
   Início counts.
 A partner with nothing to report gets no e-mail. Each message sent is remembered in
 `NotificationLog` (one per user, kind and day), so running the command again on the same day
@@ -24,10 +24,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from clients import attention
-from clients.dates import next_month_start
-from clients.models import Client, NotificationKind, NotificationLog, Partner, RegistrationCode
-from clients.status import Status, status_q, statuses_q
+from clients.domain import attention
+from clients.domain.dates import next_month_start
+from clients.domain.status import Status, status_q, statuses_q
+from clients.models import Client, NotificationKind, NotificationLog, RegistrationCode
+from partners.models import Partner
 
 KIND = NotificationKind.DAILY_SUMMARY
 EXPIRING_DAYS = attention.EXPIRING_DAYS
@@ -113,7 +114,7 @@ def partner_digest(partner: Partner, today: datetime.date) -> Digest:
     expiring = clients.filter(
         statuses_q(attention.AHEAD, today), attention.expiring_q(EXPIRING_DAYS, today)
     )
-    expired = clients.filter(status_q(Status.EXPIRADO, today))
+    expired = clients.filter(status_q(Status.EXPIRED, today))
     codes = codes_to_activate(clients, today).select_related("client")
     in_use = clients.filter(statuses_q(attention.IN_USE, today))
     certificates = in_use.filter(

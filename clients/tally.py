@@ -2,7 +2,7 @@
 
 The database keeps the tally (the triggers of migration 0012): every statement that inserts,
 updates or deletes clients adds its net change per key (vencimento, product and the three
-flags). The status rule reads those rows as it reads clients (clients.status.status_q), so
+flags). The status rule reads those rows as it reads clients (clients.domain.status.status_q), so
 the counts are the rule's, exact at every commit, and cost a few thousand rows at 100,000
 clients. Only counts over all of a partner's clients can come from here: under any other
 filter (a search, a product…) the clients themselves are counted.

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from clients import action_views, bulk_views, views
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.screen import action_views, bulk_views, views
 
 app_name = "clients"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/historico/", action_views.history, name="history"),
     path("<int:pk>/confirmar/<str:action>/", action_views.confirm, name="confirm"),
-    # The ⋮-menu actions: URL names are the action values (clients.actions.MENU_STEP).
+    # The ⋮-menu actions: URL names are the action values (clients.domain.actions.MENU_STEP).
     path("<int:pk>/editar/", action_views.edit, {"action": Action.EDIT}, name="editar"),
     path("<int:pk>/reativar/", action_views.edit, {"action": Action.REACTIVATE}, name="reativar"),
     path("<int:pk>/suspender/", action_views.act, {"action": Action.SUSPEND}, name="suspender"),

@@ -20,16 +20,10 @@ from django.utils import timezone
 from psycopg import pq
 from psycopg.adapt import Transformer
 
-from clients.models import (
-    Client,
-    Event,
-    License,
-    RegistrationCode,
-    new_license_key,
-    normalize_registration_code,
-)
-from clients.services import record_event, snapshot
-from clients.status import client_status
+from clients.domain.codes import new_license_key, normalize_registration_code
+from clients.domain.status import client_status
+from clients.models import Client, Event, License, RegistrationCode
+from clients.services.recording import record_event, snapshot
 from licenses import signing
 
 # What the history shows before/after an activation or a version change (the key itself, a
@@ -48,7 +42,7 @@ class LicenseFacts(NamedTuple):
 
 
 class Facts(NamedTuple):
-    """What a check-in answers from: duck-types the Client fields clients.status reads."""
+    """What a check-in answers from: duck-types the Client fields clients.domain.status reads."""
 
     pk: int
     expires_on: datetime.date

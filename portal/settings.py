@@ -1,7 +1,7 @@
 """Settings for Portal do Parceiro, in one file, driven by environment variables.
 
 Defaults are safe for production (DEBUG off, secure cookies when HTTPS is on); `make run`
-sets DEBUG=true for local use. Every variable is documented in README.md.
+sets DEBUG=true for local use. Every variable is documented in docs/operations.md.
 """
 
 import datetime
@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_static",
+    "partners",
     "clients",
     "licenses",
     "accounts",
@@ -103,7 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The partner and its role (the role's pages), then the team's two-factor requirement.
-    "clients.middleware.PartnerMiddleware",
+    "partners.middleware.PartnerMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -122,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.role",
+                "partners.context_processors.role",
             ],
         },
     },
@@ -144,7 +145,8 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     )
     # Behind a pooler in transaction mode (PgBouncer's usual setting), each transaction may run
     # on another server connection: no server-side cursor may outlive its transaction (Django
-    # then fetches whole results; the exports read in keyset chunks instead, clients.exporting),
+    # then fetches whole results; the exports read in keyset chunks instead,
+    # clients.transfer.exporting),
     # and no statement may be prepared for later use on "its" connection.
     if os.environ.get("DATABASE_POOLER", "") == "transaction":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

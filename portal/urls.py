@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
-from clients import home
+from clients.screen import home
 from portal import views as portal_views
 
 admin.site.site_header = "Portal do Parceiro — administração"

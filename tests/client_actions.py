@@ -3,10 +3,10 @@
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from clients.actions import ACTION_TABLE
+from clients.domain.actions import ACTION_TABLE
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent
-from clients.services import snapshot
-from clients.status import Status
+from clients.services.recording import snapshot
 
 
 def action_url(action, client) -> str:

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Client, License, Module, Partner, PartnerUser, Product
+from clients.domain.documents import cnpj_from_base, cpf_from_base
+from clients.models import Client, License, Module, Product
+from partners.models import Partner, PartnerUser
 
 # pytest-django's live_server runs the app in a thread; Playwright's sync API runs an
 # event loop in the test thread, which Django would otherwise refuse to touch the DB from.
@@ -140,11 +141,11 @@ ACTION_DAY = datetime.date(2026, 3, 18)
 
 
 def facts_for(status, today):
-    """Client fields that put a client in `status` on `today` (clients.status.facts_for):
+    """Client fields that put a client in `status` on `today` (clients.domain.status.facts_for):
     Expirado since yesterday, the others 20 days from today or before this month."""
-    from clients.status import Status, facts_for
+    from clients.domain.status import Status, facts_for
 
-    return facts_for(status, today, days=1 if status == Status.EXPIRADO else 20)
+    return facts_for(status, today, days=1 if status == Status.EXPIRED else 20)
 
 
 @pytest.fixture
@@ -253,13 +254,13 @@ def every_status(partner_a, make_client, today):
     """{status: client} — one client of partner A in each status, named after it."""
     from django.utils import timezone
 
-    from clients.status import Status, facts_for
+    from clients.domain.status import Status, facts_for
 
     now = timezone.now()
     # Ativo etc. until 15 June, Inativo and Oculto due 31 March, Expirado due 10 May.
     order = ["ativo", "suspenso", "expirado", "inativo", "pendente", "oculto"]
     facts = {Status(status): facts_for(status, today, now, days=31) for status in order}
-    facts[Status.EXPIRADO] = facts_for(Status.EXPIRADO, today, now, days=5)
+    facts[Status.EXPIRED] = facts_for(Status.EXPIRED, today, now, days=5)
     return {
         status: make_client(partner_a, name=f"Cliente {status.label}", **fields)
         for status, fields in facts.items()
@@ -292,7 +293,7 @@ def staff_http(staff_user):
 @pytest.fixture
 def make_member(db):
     """make_member(partner, "otto", role=Role.OPERATOR, email=…): a user of the partner."""
-    from clients.models import Role
+    from partners.models import Role
 
     def make(partner, username, role=Role.ADMIN, **fields):
         fields.setdefault("email", f"{username}@{partner.code}.example.com")

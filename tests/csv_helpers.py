@@ -6,7 +6,7 @@ import zoneinfo
 
 from django.core.management import call_command
 
-from clients.documents import cnpj_from_base, cpf_from_base
+from clients.domain.documents import cnpj_from_base, cpf_from_base
 
 SP = zoneinfo.ZoneInfo("America/Sao_Paulo")
 # The tests' "now": mid-November 2026 in São Paulo. Month start 01/11, so a vencimento in

@@ -1,4 +1,4 @@
-"""Write a valid clients CSV of any size, for the import benchmark (README, "Operations").
+"""Write a valid clients CSV of any size, for the import benchmark.
 
     .venv/bin/python -m tests.make_clients_csv 100000 > /tmp/clientes.csv
     .venv/bin/python -m tests.make_clients_csv 100000 --months 2 > /tmp/clientes-renovados.csv
@@ -17,8 +17,8 @@ import sys
 
 import django
 
-from clients.documents import cnpj_from_base, cpf_from_base, normalize_document
-from clients.municipalities import cities_of
+from clients.domain.documents import cnpj_from_base, cpf_from_base, normalize_document
+from clients.domain.municipalities import cities_of
 
 UFS_AND_CITIES = [(uf, cities_of(uf)) for uf in ("SP", "RJ", "MG", "PR", "RS", "BA", "PE")]
 KINDS = ["Mercado", "Padaria", "Farmácia", "Loja", "Restaurante", "Açougue", "Papelaria"]
@@ -50,7 +50,7 @@ def record(number: int, months: int = 0) -> dict:
         "pendente": False,
         "motivo_pendencia": "",
         "oculto": False,
-        # Link modules (clients.csv_columns.FILE_MODULES): a few Link clients have them.
+        # Link modules (clients.transfer.columns.FILE_MODULES): a few Link clients have them.
         "pesagem_automatica": int(link and number % 7 == 0),
         "monitor_cozinha": 2 if link and number % 11 == 0 else 0,
         "link_balanco_estoque": link and number % 13 == 0,
@@ -59,8 +59,8 @@ def record(number: int, months: int = 0) -> dict:
 
 def cells(record: dict, header) -> list[str]:
     """The record's cells as a spreadsheet holds them (as export_clients writes them)."""
-    from clients.csv_columns import render_date
-    from clients.documents import format_document
+    from clients.domain.documents import format_document
+    from clients.transfer.columns import render_date
 
     def text(name, value):
         if isinstance(value, bool):
@@ -80,7 +80,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
-    from clients.csv_columns import HEADER
+    from clients.transfer.columns import HEADER
 
     writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from clients.domain.status import Status
 from clients.models import ClientEvent, Product, RegistrationCode
 from clients.services import client_suspend
-from clients.status import Status
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,15 @@ def shops(partner_a, partner_a_user, make_client_in):
         for status in Status
     }
     link = make_client_in(
-        partner_a, Status.ATIVO, name="Açougue Recém-Cadastrado", product=Product.LINK
+        partner_a, Status.ACTIVE, name="Açougue Recém-Cadastrado", product=Product.LINK
     )
     RegistrationCode.objects.create(client=link)
     shops["link"] = link
-    client_suspend(client=shops[Status.ATIVO], by=partner_a_user)
-    shops[Status.ATIVO].suspended_at = None
-    shops[Status.ATIVO].save(update_fields=["suspended_at"])
+    client_suspend(client=shops[Status.ACTIVE], by=partner_a_user)
+    shops[Status.ACTIVE].suspended_at = None
+    shops[Status.ACTIVE].save(update_fields=["suspended_at"])
     ClientEvent.objects.create(
-        client=shops[Status.ATIVO], action="renovar", actor_label="sistema", at=timezone.now()
+        client=shops[Status.ACTIVE], action="renovar", actor_label="sistema", at=timezone.now()
     )
     return shops
 
@@ -82,8 +82,8 @@ def serious_violations(page) -> list[str]:
 
 def partner_pages(shops):
     """(name, path, what to do on the page before axe runs) for every partner page."""
-    ativo, inativo, link = shops[Status.ATIVO], shops[Status.INATIVO], shops["link"]
-    navi = shops[Status.SUSPENSO]
+    ativo, inativo, link = shops[Status.ACTIVE], shops[Status.INACTIVE], shops["link"]
+    navi = shops[Status.SUSPENDED]
 
     def expand_row_and_open_menu(page):
         page.get_by_label(f"Detalhes do Link de {link.name}").click()
@@ -106,7 +106,7 @@ def partner_pages(shops):
         ("lista-codigos", reverse("clients:list"), open_codes_dialog),
         ("lista-filtrada", reverse("clients:list") + "?status=oculto&q=cliente", None),
         ("cliente", reverse("clients:detail", args=[ativo.pk]), None),
-        ("cliente-pendente", reverse("clients:detail", args=[shops[Status.PENDENTE].pk]), None),
+        ("cliente-pendente", reverse("clients:detail", args=[shops[Status.PENDING].pk]), None),
         ("cliente-link", reverse("clients:detail", args=[link.pk]), None),
         ("historico", reverse("clients:history", args=[ativo.pk]), None),
         ("novo", reverse("clients:new"), None),
@@ -181,7 +181,7 @@ def test_a_menu_opened_on_a_phone_lies_inside_the_screen(
 ):
     page = open_context(PHONE).new_page()
     page.goto(live_server.url + reverse("clients:list"))
-    expect(page.get_by_role("link", name=shops[Status.ATIVO].name, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=shops[Status.ACTIVE].name, exact=True)).to_be_visible()
     for toggle in page.locator(".actions-toggle").all()[:3]:
         toggle.scroll_into_view_if_needed()
         toggle.click()
@@ -250,7 +250,7 @@ def test_a_menu_opens_by_keyboard_and_escape_gives_the_focus_back(
 ):
     page = open_context(DESKTOP).new_page()
     page.goto(live_server.url + reverse("clients:list"))
-    name = f"Ações de {shops[Status.ATIVO].name}"
+    name = f"Ações de {shops[Status.ACTIVE].name}"
     toggle = page.get_by_role("button", name=name)
     toggle.focus()
     page.keyboard.press(key)
@@ -281,7 +281,7 @@ def test_escape_closes_the_codes_dialog_and_gives_the_focus_back_to_visualizar(
 def test_the_focus_ring_on_a_menu_button_is_visible(live_server, open_context, shops):
     page = open_context(DESKTOP).new_page()
     page.goto(live_server.url + reverse("clients:list"))
-    toggle = page.get_by_role("button", name=f"Ações de {shops[Status.ATIVO].name}")
+    toggle = page.get_by_role("button", name=f"Ações de {shops[Status.ACTIVE].name}")
     toggle.focus()
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")  # focus by keyboard, so that :focus-visible applies
@@ -312,7 +312,7 @@ def test_the_admins_client_pages_have_no_serious_accessibility_violation(
     )
     page = context.new_page()
     found = {}
-    pending = shops[Status.PENDENTE]
+    pending = shops[Status.PENDING]
     for name, path in [
         ("admin-clientes", reverse("admin:clients_client_changelist")),
         ("admin-pendentes", reverse("admin:clients_client_changelist") + "?status=pendente"),

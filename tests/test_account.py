@@ -4,7 +4,7 @@
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import TeamEvent
+from partners.models import TeamEvent
 from tests.conftest import PASSWORD
 
 NEW = "Outra-senha-forte-2026"

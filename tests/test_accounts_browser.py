@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from clients.models import PartnerUser, Role
+from partners.models import PartnerUser, Role
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -11,6 +11,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent, Product
 from clients.services import (
     ActionNotAllowed,
@@ -21,7 +22,6 @@ from clients.services import (
     client_suspend,
     document_lock_key,
 )
-from clients.status import Status
 from tests.client_actions import form_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -90,12 +90,12 @@ def test_suspending_twice_at_once_suspends_once(partner_a, partner_a_user, make_
 
     assert outcome(results) == ["ActionNotAllowed", "Client"]
     shop.refresh_from_db()
-    assert shop.status == Status.SUSPENSO
+    assert shop.status == Status.SUSPENDED
     assert ClientEvent.objects.filter(client=shop).count() == 1
 
 
 def test_hiding_racing_reactivation_leaves_one_of_them(partner_a, partner_a_user, make_client_in):
-    shop = make_client_in(partner_a, Status.INATIVO)
+    shop = make_client_in(partner_a, Status.INACTIVE)
 
     def hide():
         return client_hide(client=shop, by=partner_a_user)
@@ -112,7 +112,7 @@ def test_hiding_racing_reactivation_leaves_one_of_them(partner_a, partner_a_user
     assert outcome(results) == ["ActionNotAllowed", "Client"]
     winner = "ocultar" if isinstance(results[0], Client) else "reativar"
     shop.refresh_from_db()
-    assert shop.status == (Status.OCULTO if winner == "ocultar" else Status.ATIVO)
+    assert shop.status == (Status.HIDDEN if winner == "ocultar" else Status.ACTIVE)
     assert list(ClientEvent.objects.filter(client=shop).values_list("action", flat=True)) == [
         winner
     ]

@@ -8,9 +8,9 @@ import itertools
 
 import pytest
 
-from clients.actions import ACTION_TABLE, Action
+from clients.domain.actions import ACTION_TABLE, Action
+from clients.domain.status import Status
 from clients.models import ClientEvent, Product, Renewal
-from clients.status import Status
 from tests.client_actions import Unchanged, action_url, form_data
 
 ACTIONS = [action for action in Action if action != Action.CERTIFICATE]
@@ -19,12 +19,12 @@ KINDS = [(Product.NAVI, Renewal.MANUAL), (Product.LINK, Renewal.BILLING)]
 # The status an allowed action leaves the client in (None: as it was).
 STATUS_AFTER = {
     Action.EDIT: None,
-    Action.SUSPEND: Status.SUSPENSO,
-    Action.UNSUSPEND: Status.ATIVO,
-    Action.REACTIVATE: Status.ATIVO,
-    Action.HIDE: Status.OCULTO,
-    Action.UNHIDE: Status.INATIVO,
-    Action.RENEW: Status.ATIVO,
+    Action.SUSPEND: Status.SUSPENDED,
+    Action.UNSUSPEND: Status.ACTIVE,
+    Action.REACTIVATE: Status.ACTIVE,
+    Action.HIDE: Status.HIDDEN,
+    Action.UNHIDE: Status.INACTIVE,
+    Action.RENEW: Status.ACTIVE,
 }
 
 

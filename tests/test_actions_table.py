@@ -1,25 +1,25 @@
-"""The allowed-actions table, status by status (DOMAIN.md, "Actions")."""
+"""The allowed-actions table, status by status (docs/domain.md)."""
 
 import pytest
 
-from clients.actions import MENU_STEP, Action, allowed_actions, can
+from clients.domain.actions import MENU_STEP, Action, allowed_actions, can
+from clients.domain.status import Status
 from clients.models import Client, Product, Renewal
-from clients.status import Status
 
 A = Action
 EXPECTED = {
     # (status, product, renewal): actions in menu order
-    (Status.ATIVO, Product.LINK, Renewal.MANUAL): [A.EDIT, A.SUSPEND, A.RENEW],
-    (Status.ATIVO, Product.LINK, Renewal.BILLING): [A.EDIT, A.SUSPEND],
-    (Status.ATIVO, Product.NAVI, Renewal.MANUAL): [A.EDIT, A.CERTIFICATE, A.SUSPEND, A.RENEW],
-    (Status.ATIVO, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.SUSPEND],
-    (Status.SUSPENSO, Product.LINK, Renewal.MANUAL): [A.EDIT, A.UNSUSPEND],
-    (Status.SUSPENSO, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.UNSUSPEND],
-    (Status.EXPIRADO, Product.LINK, Renewal.BILLING): [A.RENEW],
-    (Status.EXPIRADO, Product.NAVI, Renewal.MANUAL): [A.RENEW],
-    (Status.INATIVO, Product.NAVI, Renewal.MANUAL): [A.REACTIVATE, A.HIDE],
-    (Status.OCULTO, Product.LINK, Renewal.MANUAL): [A.UNHIDE],
-    (Status.PENDENTE, Product.NAVI, Renewal.MANUAL): [],
+    (Status.ACTIVE, Product.LINK, Renewal.MANUAL): [A.EDIT, A.SUSPEND, A.RENEW],
+    (Status.ACTIVE, Product.LINK, Renewal.BILLING): [A.EDIT, A.SUSPEND],
+    (Status.ACTIVE, Product.NAVI, Renewal.MANUAL): [A.EDIT, A.CERTIFICATE, A.SUSPEND, A.RENEW],
+    (Status.ACTIVE, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.SUSPEND],
+    (Status.SUSPENDED, Product.LINK, Renewal.MANUAL): [A.EDIT, A.UNSUSPEND],
+    (Status.SUSPENDED, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.UNSUSPEND],
+    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [A.RENEW],
+    (Status.EXPIRED, Product.NAVI, Renewal.MANUAL): [A.RENEW],
+    (Status.INACTIVE, Product.NAVI, Renewal.MANUAL): [A.REACTIVATE, A.HIDE],
+    (Status.HIDDEN, Product.LINK, Renewal.MANUAL): [A.UNHIDE],
+    (Status.PENDING, Product.NAVI, Renewal.MANUAL): [],
 }
 
 
@@ -34,3 +34,10 @@ def test_each_status_offers_exactly_its_actions(key, expected):
 
 def test_every_action_has_a_menu_step():
     assert set(MENU_STEP) == set(Action)
+
+
+def test_every_action_page_needs_the_change_permission():
+    from partners.permissions import PAGE_PERMISSIONS, Permission
+
+    for action in Action:
+        assert PAGE_PERMISSIONS.get(f"clients:{action.value}") == Permission.CHANGE, action

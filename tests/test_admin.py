@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent
-from clients.status import Status
 
 CHANGELIST = reverse("admin:clients_client_changelist")
 
@@ -16,7 +16,7 @@ def test_the_client_list_filters_by_derived_status(admin_client_, partner_a, mak
     today = timezone.localdate()
     make_client(partner_a, name="Ativo Um", expires_on=today + dt.timedelta(days=10))
     make_client(partner_a, name="Velho Dois", expires_on=dt.date(2020, 1, 31))
-    response = admin_client_.get(CHANGELIST, {"status": Status.INATIVO})
+    response = admin_client_.get(CHANGELIST, {"status": Status.INACTIVE})
     names = [c.name for c in response.context["cl"].result_list]
     assert names == ["Velho Dois"]
 
@@ -78,7 +78,7 @@ def test_approving_a_pending_client_records_it_in_the_history(
     assert "1 cliente(s) aprovado(s)." in response.text
     assert "Só um cliente Pendente pode ser aprovado." in response.text
     pending.refresh_from_db()
-    assert pending.status == Status.ATIVO and pending.pending_reason == ""
+    assert pending.status == Status.ACTIVE and pending.pending_reason == ""
     event = ClientEvent.objects.get()
     assert (event.client, event.actor, event.action) == (pending, staff_user, "aprovar")
     assert event.before["status"] == "pendente" and event.after["status"] == "ativo"
@@ -86,7 +86,7 @@ def test_approving_a_pending_client_records_it_in_the_history(
 
 def test_every_model_has_an_admin_page(admin_client_):
     for name in (
-        "clients_partner",
+        "partners_partner",
         "clients_client",
         "clients_clientevent",
         "auth_user",
@@ -99,7 +99,7 @@ def test_every_model_has_an_admin_page(admin_client_):
 @pytest.mark.parametrize(
     "url,field",
     [
-        ("admin:clients_partner_add", "users-0-user"),  # an inline's autocomplete
+        ("admin:partners_partner_add", "users-0-user"),  # an inline's autocomplete
     ],
 )
 def test_an_autocomplete_value_that_is_no_id_is_a_form_error_not_a_500(admin_client_, url, field):
@@ -136,7 +136,7 @@ def test_an_action_on_a_selection_that_is_no_id_changes_nothing(
     assert response.status_code == 200
     assert "Seleção inválida: nada foi alterado." in response.text
     pending.refresh_from_db()
-    assert pending.status == Status.PENDENTE
+    assert pending.status == Status.PENDING
 
 
 def test_a_document_search_keeps_the_list_filters(admin_client_, partner_a, make_client):
@@ -144,7 +144,7 @@ def test_a_document_search_keeps_the_list_filters(admin_client_, partner_a, make
     make_client(
         partner_a, name="Ativa", cpf_cnpj="11222333000181", expires_on=today + dt.timedelta(days=10)
     )
-    response = admin_client_.get(CHANGELIST, {"q": "11.222.333/0001-81", "status": Status.INATIVO})
+    response = admin_client_.get(CHANGELIST, {"q": "11.222.333/0001-81", "status": Status.INACTIVE})
     assert list(response.context["cl"].result_list) == []
 
 

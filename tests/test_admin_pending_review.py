@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from clients.domain.status import Status, client_status
 from clients.models import Client
 from clients.services import ActionNotAllowed, client_reject
-from clients.status import Status, client_status
 from tests.conftest import PASSWORD
 from tests.csv_helpers import NOW
 
@@ -67,7 +67,7 @@ def test_approving_takes_the_client_out_of_pendente_and_records_it(
     assert response.status_code == 302
 
     pending.refresh_from_db()
-    assert pending.status == Status.ATIVO
+    assert pending.status == Status.ACTIVE
     assert pending.pending_reason == ""
     event = pending.events.get()
     assert (event.action, event.actor) == ("aprovar", staff_user)
@@ -83,7 +83,7 @@ def test_rejecting_first_asks_for_the_reason(admin_client_, pending):
     assert 'name="reason"' in response.text
     assert 'name="apply"' in response.text
     pending.refresh_from_db()
-    assert pending.status == Status.PENDENTE
+    assert pending.status == Status.PENDING
     assert not pending.events.exists()
 
 
@@ -97,8 +97,8 @@ def test_rejecting_with_a_reason_ends_the_client_inativo_and_hidden(
     assert response.url == CHANGELIST
 
     pending.refresh_from_db()
-    assert pending.status == Status.OCULTO
-    assert client_status(pending, ignore_hidden=True) == Status.INATIVO
+    assert pending.status == Status.HIDDEN
+    assert client_status(pending, ignore_hidden=True) == Status.INACTIVE
     assert pending.expires_on == dt.date(2026, 10, 31)  # the last day of the previous month
     assert pending.pending_since is None and pending.pending_reason == ""
     event = pending.events.get()
@@ -118,7 +118,7 @@ def test_rejecting_without_a_reason_changes_nothing(admin_client_, pending):
     assert response.status_code == 200
     assert "Este campo é obrigatório." in response.text
     pending.refresh_from_db()
-    assert pending.status == Status.PENDENTE
+    assert pending.status == Status.PENDING
 
 
 def test_a_client_that_is_not_pending_is_neither_approved_nor_rejected(admin_client_, active):
@@ -126,7 +126,7 @@ def test_a_client_that_is_not_pending_is_neither_approved_nor_rejected(admin_cli
     act(admin_client_, "reject", active, apply="yes", reason="Engano")
 
     active.refresh_from_db()
-    assert active.status == Status.ATIVO
+    assert active.status == Status.ACTIVE
     assert not active.events.exists()
     messages = [str(m) for m in admin_client_.get(CHANGELIST).context["messages"]]
     assert messages == [
@@ -139,7 +139,7 @@ def test_partner_users_cannot_reach_the_review(client_a, pending):
     response = client_a.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
-    assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE
+    assert Client.objects.get(pk=pending.pk).status == Status.PENDING
 
 
 def test_rejection_keeps_a_vencimento_that_is_already_earlier(staff_user, partner_a, make_client):
@@ -147,7 +147,7 @@ def test_rejection_keeps_a_vencimento_that_is_already_earlier(staff_user, partne
     client_reject(client=old, by=staff_user, reason="Cliente encerrado")
     old.refresh_from_db()
     assert old.expires_on == dt.date(2025, 3, 31)
-    assert old.status == Status.OCULTO
+    assert old.status == Status.HIDDEN
 
 
 def test_the_service_refuses_an_empty_reason(staff_user, pending):
@@ -184,7 +184,7 @@ def test_an_admin_rejects_a_pending_client_in_a_real_browser(
 
     page.wait_for_url(f"**{CHANGELIST}**")
     assert page.get_by_text("1 cliente(s) rejeitado(s): agora Inativos e ocultos.").is_visible()
-    assert Client.objects.get().status == Status.OCULTO
+    assert Client.objects.get().status == Status.HIDDEN
 
 
 def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
@@ -197,7 +197,7 @@ def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
     assert "Aprovar clientes pendentes" not in page
     assert "Rejeitar com motivo" not in page
     client.post(CHANGELIST, {"action": "approve", "_selected_action": [pending.pk]})
-    assert Client.objects.get(pk=pending.pk).status == Status.PENDENTE
+    assert Client.objects.get(pk=pending.pk).status == Status.PENDING
 
 
 def test_a_rejected_link_client_loses_its_unused_registration_code(

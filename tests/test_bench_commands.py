@@ -12,14 +12,11 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from bench.management.commands.bench_clients import STATUS_SHARES, Command
-from clients.status import client_status
+from benchmarks.management.commands.bench_clients import STATUS_SHARES, Command
+from clients.domain.status import client_status
 
-COMMANDS = sorted(
-    path.stem
-    for path in (Path(__file__).resolve().parent.parent / "bench/management/commands").glob("*.py")
-    if path.stem != "__init__"
-)
+COMMANDS_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "management" / "commands"
+COMMANDS = sorted(path.stem for path in COMMANDS_DIR.glob("*.py") if path.stem != "__init__")
 
 
 def test_the_benchmark_commands_are_found():
@@ -28,7 +25,7 @@ def test_the_benchmark_commands_are_found():
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_each_benchmark_command_imports_and_has_its_command(name):
-    module = importlib.import_module(f"bench.management.commands.{name}")
+    module = importlib.import_module(f"benchmarks.management.commands.{name}")
     assert hasattr(module, "Command")
 
 

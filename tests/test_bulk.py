@@ -8,11 +8,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from clients import bulk
-from clients.actions import Action, can
+from clients.domain.actions import Action, can
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent, Renewal
-from clients.services import client_suspend, client_unsuspend, not_allowed_message
-from clients.status import Status
+from clients.services import bulk, client_suspend, client_unsuspend, not_allowed_message
 
 PREVIEW = reverse("clients:bulk-preview")
 CONFIRM = reverse("clients:bulk-confirm")
@@ -49,15 +48,15 @@ def test_the_preview_says_for_each_status_what_happens_or_why_not(client_a, ever
 
 
 def test_the_renewal_preview_shows_the_vencimento_before_and_after(client_a, every_status):
-    expired = every_status[Status.EXPIRADO]
+    expired = every_status[Status.EXPIRED]
     response = preview(client_a, Action.RENEW, [expired.pk])
     assert lines(response)[expired.pk] == (True, "Vencimento 10/05/2026 → 10/06/2026")
     assert "Confirmar: renovar 1 cliente" in response.text
 
 
 def test_confirming_applies_the_allowed_ones_each_through_the_service(client_a, every_status):
-    expired, active = every_status[Status.EXPIRADO], every_status[Status.ATIVO]
-    inactive = every_status[Status.INATIVO]
+    expired, active = every_status[Status.EXPIRED], every_status[Status.ACTIVE]
+    inactive = every_status[Status.INACTIVE]
     active.renewal = Renewal.BILLING  # Ativo with Gestão de cobranças: not renewable
     active.save()
     response = preview(client_a, Action.RENEW, [expired.pk, active.pk, inactive.pk])
@@ -76,7 +75,7 @@ def test_a_client_changed_since_the_preview_is_refused_not_changed(
     client_a, every_status, partner_a_user
 ):
     """Suspended and unsuspended again: Ativo as before, but not what the preview showed."""
-    active = every_status[Status.ATIVO]
+    active = every_status[Status.ACTIVE]
     expires = active.expires_on
     response = preview(client_a, Action.RENEW, [active.pk])
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
@@ -97,7 +96,7 @@ def test_a_client_changed_since_the_preview_is_refused_not_changed(
 
 def test_ids_in_unicode_digits_select_nothing(client_a, every_status):
     """ "¹".isdigit() is true and int("¹") fails: such an id is ignored, not a 500."""
-    wanted = every_status[Status.ATIVO]
+    wanted = every_status[Status.ACTIVE]
     response = client_a.get(PREVIEW, {"acao": Action.RENEW.value, "id": ["¹", "٣", wanted.pk]})
     assert response.status_code == 200
     assert list(lines(response)) == [wanted.pk]
@@ -106,7 +105,7 @@ def test_ids_in_unicode_digits_select_nothing(client_a, every_status):
 def test_a_tampered_or_foreign_token_changes_nothing(
     client, client_a, every_status, partner_b_user
 ):
-    expired = every_status[Status.EXPIRADO]
+    expired = every_status[Status.EXPIRED]
     token = token_of(preview(client_a, Action.RENEW, [expired.pk]))
     response = client_a.post(CONFIRM, {"token": token[:-2] + "xx"}, follow=True)
     assert bulk.INVALID_TOKEN in response.text
@@ -121,7 +120,7 @@ def test_all_that_match_the_filter_come_from_the_filter_not_from_posted_ids(
 ):
     more = [make_client(partner_a, expires_on=datetime.date(2026, 5, 2)) for _ in range(3)]
     response = preview(client_a, Action.RENEW, todos="1", status="expirado", lista="clientes")
-    expected = {every_status[Status.EXPIRADO].pk, *(c.pk for c in more)}
+    expected = {every_status[Status.EXPIRED].pk, *(c.pk for c in more)}
     assert set(lines(response)) == expected
     assert "Até 5.000 clientes" in client_a.get(reverse("clients:list")).text
 
@@ -145,7 +144,7 @@ def test_another_partners_ids_are_not_selected(client, partner_b_user, every_sta
 
 
 def test_export_of_the_selection_has_only_the_selected_rows(client_a, every_status):
-    chosen = [every_status[Status.ATIVO], every_status[Status.INATIVO]]
+    chosen = [every_status[Status.ACTIVE], every_status[Status.INACTIVE]]
     response = client_a.get(PREVIEW, {"acao": "exportar", "id": [str(c.pk) for c in chosen]})
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"].startswith("text/csv")

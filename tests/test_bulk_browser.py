@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent
-from clients.status import Status
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 def test_a_partner_renews_chosen_clients_after_a_preview(
     live_server, page, partner_a, partner_a_user, make_client_in, screenshot_dir, action_day
 ):
-    due = [make_client_in(partner_a, Status.EXPIRADO, name=f"Mercado Vencido {n}") for n in (1, 2)]
-    blocked = make_client_in(partner_a, Status.SUSPENSO, name="Padaria Suspensa")
-    untouched = make_client_in(partner_a, Status.EXPIRADO, name="Loja Não Marcada")
+    due = [make_client_in(partner_a, Status.EXPIRED, name=f"Mercado Vencido {n}") for n in (1, 2)]
+    blocked = make_client_in(partner_a, Status.SUSPENDED, name="Padaria Suspensa")
+    untouched = make_client_in(partner_a, Status.EXPIRED, name="Loja Não Marcada")
     page.goto(live_server.url + reverse("login"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)
@@ -53,7 +53,7 @@ def test_selecting_the_whole_page_ticks_every_row(
     live_server, page, partner_a, partner_a_user, make_client_in, action_day
 ):
     for n in range(3):
-        make_client_in(partner_a, Status.ATIVO, name=f"Cliente {n}")
+        make_client_in(partner_a, Status.ACTIVE, name=f"Cliente {n}")
     page.goto(live_server.url + reverse("login") + "?next=" + reverse("clients:list"))
     page.get_by_label("Usuário").fill("ana")
     page.get_by_label("Senha").fill(PASSWORD)

@@ -10,12 +10,11 @@ changed since the preview.
 import pytest
 from django.test import RequestFactory
 
-from clients import bulk
-from clients.actions import Action
-from clients.dates import add_months
+from clients.domain.actions import Action
+from clients.domain.dates import add_months
 from clients.models import Client, ClientEvent
 from clients.scoping import partner_clients
-from clients.services import client_suspend
+from clients.services import bulk, client_suspend
 from tests.test_action_concurrency import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -12,12 +12,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.actions import ACTION_TABLE, Action
 from clients.certificates import MAX_FILE_SIZE, certificate_secrets, client_certificate_upload
-from clients.documents import cnpj_from_base
+from clients.domain.actions import ACTION_TABLE, Action
+from clients.domain.documents import cnpj_from_base
+from clients.domain.status import Status, client_status
 from clients.models import Certificate, ClientEvent, Product
 from clients.services import ActionNotAllowed
-from clients.status import Status, client_status
 from tests.conftest import PASSWORD
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_pfx, upload
 
@@ -125,7 +125,7 @@ def test_a_new_upload_replaces_the_certificate(client_a, navi, pfx):
 
 def test_a_suspended_navi_client_may_upload(client_a, partner_a, make_client):
     suspended = make_client(partner_a, suspended_at=timezone.now())
-    assert client_status(suspended) == Status.SUSPENSO
+    assert client_status(suspended) == Status.SUSPENDED
     assert post(client_a, suspended, make_pfx(suspended.cpf_cnpj)).status_code == 302
     assert Certificate.objects.filter(client=suspended).exists()
 
@@ -272,13 +272,13 @@ ALLOWED = {status for action, status, *_ in ACTION_TABLE if action == Action.CER
 REFUSED_STATUSES = [status for status in Status if status not in ALLOWED]
 MID_MONTH = datetime.datetime(2026, 5, 15, 12, tzinfo=SAO_PAULO)
 FACTS = {
-    # A client of each status on MID_MONTH (DOMAIN.md, "Status").
-    Status.ATIVO: {"expires_on": datetime.date(2026, 6, 15)},
-    Status.SUSPENSO: {"expires_on": datetime.date(2026, 6, 15), "suspended_at": MID_MONTH},
-    Status.EXPIRADO: {"expires_on": datetime.date(2026, 5, 10)},
-    Status.INATIVO: {"expires_on": datetime.date(2026, 4, 30)},
-    Status.PENDENTE: {"expires_on": datetime.date(2026, 6, 15), "pending_since": MID_MONTH},
-    Status.OCULTO: {"expires_on": datetime.date(2026, 4, 30), "hidden_at": MID_MONTH},
+    # A client of each status on MID_MONTH (docs/domain.md).
+    Status.ACTIVE: {"expires_on": datetime.date(2026, 6, 15)},
+    Status.SUSPENDED: {"expires_on": datetime.date(2026, 6, 15), "suspended_at": MID_MONTH},
+    Status.EXPIRED: {"expires_on": datetime.date(2026, 5, 10)},
+    Status.INACTIVE: {"expires_on": datetime.date(2026, 4, 30)},
+    Status.PENDING: {"expires_on": datetime.date(2026, 6, 15), "pending_since": MID_MONTH},
+    Status.HIDDEN: {"expires_on": datetime.date(2026, 4, 30), "hidden_at": MID_MONTH},
 }
 
 
@@ -294,13 +294,13 @@ def refused_clients(partner, make_client):
         (status.label, make_client(partner, product=Product.NAVI, **FACTS[status]))
         for status in REFUSED_STATUSES
     ]
-    cases.append(("Link", make_client(partner, product=Product.LINK, **FACTS[Status.ATIVO])))
+    cases.append(("Link", make_client(partner, product=Product.LINK, **FACTS[Status.ACTIVE])))
     return cases
 
 
 def test_the_refused_statuses_come_from_the_table():
-    assert {Status.ATIVO, Status.SUSPENSO} == ALLOWED
-    assert Status.INATIVO in REFUSED_STATUSES and Status.EXPIRADO in REFUSED_STATUSES
+    assert {Status.ACTIVE, Status.SUSPENDED} == ALLOWED
+    assert Status.INACTIVE in REFUSED_STATUSES and Status.EXPIRED in REFUSED_STATUSES
 
 
 def test_a_client_in_another_status_or_product_is_refused(
@@ -320,7 +320,7 @@ def test_a_client_in_another_status_or_product_is_refused(
 def test_an_inactive_client_is_refused_with_409_to_htmx_and_fetch(
     mid_month, client_a, partner_a, make_client
 ):
-    inactive = make_client(partner_a, **FACTS[Status.INATIVO])
+    inactive = make_client(partner_a, **FACTS[Status.INACTIVE])
     for headers in ({"HX-Request": "true"}, {"Sec-Fetch-Mode": "cors"}):
         response = post(client_a, inactive, make_pfx(inactive.cpf_cnpj), **headers)
         assert response.status_code == 409

@@ -21,7 +21,7 @@ from clients.certificates import (
     encrypt,
     read_certificate,
 )
-from clients.documents import cnpj_from_base, cpf_from_base
+from clients.domain.documents import cnpj_from_base, cpf_from_base
 from clients.models import Client
 from portal.devkeys import development_secret
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_certificate, make_pfx, rsa_key

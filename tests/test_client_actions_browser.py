@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from clients.actions import MENU_STEP, Action
+from clients.domain.actions import MENU_STEP, Action
+from clients.domain.status import Status
 from clients.models import Client
-from clients.status import Status
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def row_of(page, client):
 def test_a_partner_suspends_a_client_and_cancels_the_suspension(
     live_server, page, partner_a, partner_a_user, make_client_in, screenshot_dir
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Mercado Bom Preço")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Mercado Bom Preço")
     sign_in(page, live_server)
 
     choose(page, live_server, shop, Action.SUSPEND)
@@ -63,13 +63,13 @@ def test_a_partner_suspends_a_client_and_cancels_the_suspension(
     expect(page.get_by_role("alert")).to_contain_text("Mercado Bom Preço foi suspenso")
     expect(row_of(page, shop)).to_contain_text("Suspenso")
     page.screenshot(path=f"{screenshot_dir}/actions-suspended.png", full_page=True)
-    assert Client.objects.get(pk=shop.pk).status == Status.SUSPENSO
+    assert Client.objects.get(pk=shop.pk).status == Status.SUSPENDED
 
     choose(page, live_server, shop, Action.UNSUSPEND)
     page.wait_for_url(f"**{reverse('clients:list')}**")
     expect(page.get_by_role("alert")).to_contain_text("A suspensão de Mercado Bom Preço foi")
     expect(row_of(page, shop)).to_contain_text("Ativo")
-    assert Client.objects.get(pk=shop.pk).status == Status.ATIVO
+    assert Client.objects.get(pk=shop.pk).status == Status.ACTIVE
     assert shop.events.count() == 2
 
     page.goto(live_server.url + reverse("clients:history", args=[shop.pk]))
@@ -81,7 +81,7 @@ def test_a_partner_suspends_a_client_and_cancels_the_suspension(
 def test_a_partner_reactivates_an_inactive_client_through_the_form(
     live_server, page, partner_a, partner_a_user, make_client_in, screenshot_dir
 ):
-    shop = make_client_in(partner_a, Status.INATIVO, name="Padaria Aurora", licenses=3)
+    shop = make_client_in(partner_a, Status.INACTIVE, name="Padaria Aurora", licenses=3)
     sign_in(page, live_server)
 
     choose(page, live_server, shop, Action.REACTIVATE)
@@ -95,7 +95,7 @@ def test_a_partner_reactivates_an_inactive_client_through_the_form(
     expect(page.get_by_role("alert")).to_contain_text("Padaria Aurora foi reativado até")
     expect(row_of(page, shop)).to_contain_text("Ativo")
     shop.refresh_from_db()
-    assert shop.status == Status.ATIVO
+    assert shop.status == Status.ACTIVE
     assert shop.licenses.get(module="cloud").quantity == 1
 
 

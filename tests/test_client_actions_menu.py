@@ -1,13 +1,13 @@
-"""The ⋮ menu of each row on the Clientes screen, drawn from clients.actions."""
+"""The ⋮ menu of each row on the Clientes screen, drawn from clients.domain.actions."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from clients.actions import MENU_STEP, allowed_actions
+from clients.domain.actions import MENU_STEP, allowed_actions
+from clients.domain.status import Status
 from clients.models import Product, Renewal
-from clients.status import Status
 
 
 def menu_of(page, client):
@@ -39,7 +39,7 @@ def test_each_action_is_offered_the_way_menu_step_says(client_a, partner_a, make
     navi = make_client(partner_a, name="Loja Navi", product=Product.NAVI, renewal=Renewal.MANUAL)
     page = client_a.get(reverse("clients:list")).text
     menu = menu_of(page, navi)
-    for action in allowed_actions(navi, Status.ATIVO):
+    for action in allowed_actions(navi, Status.ACTIVE):
         if MENU_STEP[action] == "form":
             url = reverse(f"clients:{action.value}", args=[navi.pk])
             assert f'<a class="dropdown-item" href="{url}">{action.label}</a>' in menu
@@ -53,7 +53,7 @@ def test_each_action_is_offered_the_way_menu_step_says(client_a, partner_a, make
 
 
 def test_post_actions_are_small_forms_with_a_csrf_token(client_a, every_status):
-    suspended = every_status[Status.SUSPENSO]
+    suspended = every_status[Status.SUSPENDED]
     page = client_a.get(reverse("clients:list") + "?status=suspenso").text
     menu = menu_of(page, suspended)
     url = reverse("clients:cancelar-suspensao", args=[suspended.pk])

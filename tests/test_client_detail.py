@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.actions import Action, allowed_actions
 from clients.certificates import client_certificate_upload
+from clients.domain.actions import Action, allowed_actions
+from clients.domain.status import Status
 from clients.models import License, Module, Product, RegistrationCode
 from clients.services import client_suspend
-from clients.status import Status
 from tests.pkcs12 import CERTIFICATE_PASSWORD, make_pfx, upload
 
 pytestmark = pytest.mark.usefixtures("today")  # 15 May 2026

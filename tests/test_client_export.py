@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from clients.documents import cpf_from_base
+from clients.domain.documents import cpf_from_base
+from clients.domain.status import Status
 from clients.models import License, Module, Product
-from clients.status import Status
 
 URL = reverse("clients:list")
 HEADER = [

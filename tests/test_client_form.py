@@ -2,10 +2,10 @@
 
 import pytest
 
-from clients.actions import Action
-from clients.forms import LicensesForm
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import Product
-from clients.status import Status
+from clients.screen.forms import LicensesForm
 from tests.client_actions import Unchanged, action_url, form_data
 
 pytestmark = pytest.mark.usefixtures("action_day")
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("action_day")
 
 @pytest.fixture
 def shop(partner_a, make_client_in):
-    return make_client_in(partner_a, Status.ATIVO, product=Product.LINK)
+    return make_client_in(partner_a, Status.ACTIVE, product=Product.LINK)
 
 
 def errors_after_posting(client_a, shop, **changes):

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.documents import cpf_from_base
+from clients.domain.documents import cpf_from_base
+from clients.domain.status import Status
 from clients.models import License, Module, Product, RegistrationCode, Renewal
-from clients.status import Status
 
 URL = reverse("clients:list")
 
@@ -58,7 +58,7 @@ def test_it_hides_other_partners_clients(client_a, partner_a, partner_b, make_cl
 
 def test_it_lists_every_status_but_oculto_by_default(client_a, every_status):
     ids = listed_ids(client_a.get(URL))
-    assert set(ids) == {c.pk for s, c in every_status.items() if s != Status.OCULTO}
+    assert set(ids) == {c.pk for s, c in every_status.items() if s != Status.HIDDEN}
 
 
 def test_it_pages_fifty_rows_by_default(client_a, partner_a, make_client):
@@ -152,7 +152,7 @@ def test_each_status_filter_lists_exactly_that_status(client_a, every_status, st
 
 def test_several_statuses_are_combined(client_a, every_status):
     ids = listed_ids(client_a.get(URL + "?status=suspenso&status=oculto"))
-    assert set(ids) == {every_status[Status.SUSPENSO].pk, every_status[Status.OCULTO].pk}
+    assert set(ids) == {every_status[Status.SUSPENDED].pk, every_status[Status.HIDDEN].pk}
 
 
 def test_it_filters_by_product_uf_and_renewal(client_a, partner_a, make_client):
@@ -234,7 +234,7 @@ def test_a_search_of_unicode_digits_is_a_name_search_not_an_id(
 
 
 def test_the_search_does_not_show_oculto_clients_unless_asked(client_a, every_status):
-    hidden = every_status[Status.OCULTO]
+    hidden = every_status[Status.HIDDEN]
     assert listed_ids(client_a.get(URL + "?q=Oculto")) == []
     assert listed_ids(client_a.get(URL + "?q=Oculto&status=oculto")) == [hidden.pk]
 
@@ -262,7 +262,7 @@ def test_it_counts_the_partners_clients_per_status(
     make_client(partner_a, name="Outro Ativo")
     make_client(partner_b, name="Ativo da Beta")
     response = client_a.get(URL)
-    expected = {status: 1 for status in Status} | {Status.ATIVO: 2}
+    expected = {status: 1 for status in Status} | {Status.ACTIVE: 2}
     assert {status: status_count(response, status) for status in Status} == expected
 
 
@@ -271,7 +271,7 @@ def test_the_counts_keep_the_other_filters(client_a, every_status, partner_a, ma
     make_client(partner_a, name="Ativo Link no RJ", product=Product.LINK, uf="RJ", city="Niterói")
     make_client(partner_a, name="Suspenso Link", product=Product.LINK, suspended_at=timezone.now())
     response = client_a.get(URL, {"produto": "link", "uf": "SP", "status": "suspenso"})
-    expected = {status: 0 for status in Status} | {Status.ATIVO: 1, Status.SUSPENSO: 1}
+    expected = {status: 0 for status in Status} | {Status.ACTIVE: 1, Status.SUSPENDED: 1}
     assert {status: status_count(response, status) for status in Status} == expected
     # The search too.
     response = client_a.get(URL, {"q": "Cliente", "status": "ativo"})
@@ -292,7 +292,7 @@ def test_the_count_links_keep_the_other_filters_and_drop_the_page(client_a, ever
     response = client_a.get(
         URL, {"produto": "navi", "q": "Cliente", "status": ["ativo", "expirado"], "page": "2"}
     )
-    link = count_link(response, Status.SUSPENSO)
+    link = count_link(response, Status.SUSPENDED)
     assert link == "?produto=navi&q=Cliente&status=suspenso"
 
 
@@ -391,7 +391,7 @@ def test_an_unknown_status_is_reported_and_ignored(client_a, every_status):
     response = client_a.get(URL + "?status=desconhecido")
     assert response.status_code == 200
     assert "Faça uma escolha válida" in response.text
-    expected = {c.pk for s, c in every_status.items() if s != Status.OCULTO}
+    expected = {c.pk for s, c in every_status.items() if s != Status.HIDDEN}
     assert set(listed_ids(response)) == expected
 
 
@@ -528,7 +528,7 @@ def test_each_row_has_a_cell_under_each_header_in_order(client_a, partner_a, mak
 
 
 def test_the_filter_form_shows_each_querys_own_values_and_errors(client_a, partner_a, make_client):
-    # The form's HTML is kept per distinct query (clients.filters.RenderedForms).
+    # The form's HTML is kept per distinct query (clients.screen.filters.RenderedForms).
     make_client(partner_a)
     first = client_a.get(URL, {"q": "Padaria", "uf": "SP"}).text
     second = client_a.get(URL, {"q": "Mercado"}).text

@@ -23,7 +23,7 @@ def test_postgresql_has_the_covering_index_and_one_trigram_index_of_the_names(db
 
 @pytest.mark.postgres
 def test_the_admins_name_search_can_use_the_trigram_index(db):
-    from clients.filters import search_q
+    from clients.screen.filters import search_q
 
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
@@ -39,7 +39,7 @@ SEARCH_INDEXES = {"client_search_name_trgm", "client_cpf_cnpj_trgm"}
 
 @pytest.mark.postgres
 def test_the_accent_insensitive_search_can_use_its_trigram_indexes(db):
-    from clients.filters import search_q
+    from clients.screen.filters import search_q
 
     assert index_names() >= SEARCH_INDEXES
     with connection.cursor() as cursor:
@@ -67,7 +67,7 @@ def test_other_databases_get_no_trigram_index_and_the_names_in_a_plain_index(db)
 def test_the_partners_unused_codes_give_their_clients_from_the_index_alone(db, partner_a):
     # clients 0016: Início's "com código de registro não utilizado" (attention.unused_code_q)
     # reads the client ids of the partner's unused codes without visiting every partner's.
-    from clients.attention import unused_code_q
+    from clients.domain.attention import unused_code_q
 
     query = Client.objects.filter(partner=partner_a).filter(unused_code_q(partner_a))
     with connection.cursor() as cursor:

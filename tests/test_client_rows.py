@@ -1,5 +1,6 @@
-"""The Clientes table's rows (clients.tables.ClientTable.page_rows): each drawn from
-_client_row.html once per shape of row (clients.tables.Stencil) and filled per row; the HTML is
+"""The Clientes table's rows (clients.screen.tables.ClientTable.page_rows): each drawn from
+_client_row.html once per shape of row (clients.screen.tables.Stencil) and filled per row; the HTML
+is
 the template's, rendered the plain way, for every kind of row and role."""
 
 import datetime
@@ -13,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.documents import cnpj_from_base, cpf_from_base
-from clients.models import Certificate, License, Module, Product, RegistrationCode, Renewal, Role
-from clients.status import Status
-from clients.tables import MENU_PATTERNS, Stencil
+from clients.domain.documents import cnpj_from_base, cpf_from_base
+from clients.domain.status import Status
+from clients.models import Certificate, License, Module, Product, RegistrationCode, Renewal
+from clients.screen.tables import MENU_PATTERNS, Stencil
+from partners.models import Role
 
 LIST = reverse("clients:list")
 RENEWALS = reverse("clients:renewals")
@@ -328,9 +330,9 @@ def test_the_page_reads_no_status_case_unless_it_orders_by_status(client_a, ever
         return page, sum("CASE WHEN" in query["sql"] for query in queries.captured_queries)
 
     page, case_queries = cases(LIST)
-    assert case_queries == 0  # each row's status from clients.status.client_status
+    assert case_queries == 0  # each row's status from clients.domain.status.client_status
     for status in Status:
-        if status != Status.OCULTO:
+        if status != Status.HIDDEN:
             assert f"status-badge status-{status.value}" in page
     ordered, case_queries = cases(f"{LIST}?sort=status")
     assert case_queries == 1  # the page's read, ordered by the status's SQL form

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from clients.actions import Action
-from clients.status import Status
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from tests.client_actions import Unchanged, action_url, messages_of
 
 pytestmark = pytest.mark.usefixtures("action_day")
@@ -18,11 +18,11 @@ def confirm_url(client, action, **query):
 @pytest.mark.parametrize(
     ("status", "action", "question", "button"),
     [
-        (Status.ATIVO, Action.SUSPEND, "Suspender Bar Lua?", "Suspender"),
-        (Status.INATIVO, Action.HIDE, "Ocultar Bar Lua?", "Ocultar"),
-        (Status.EXPIRADO, Action.RENEW, "Renovar Bar Lua?", "Renovar"),
-        (Status.SUSPENSO, Action.UNSUSPEND, "Cancelar a suspensão de Bar Lua?", "Cancelar"),
-        (Status.OCULTO, Action.UNHIDE, "Reexibir Bar Lua?", "Reexibir"),
+        (Status.ACTIVE, Action.SUSPEND, "Suspender Bar Lua?", "Suspender"),
+        (Status.INACTIVE, Action.HIDE, "Ocultar Bar Lua?", "Ocultar"),
+        (Status.EXPIRED, Action.RENEW, "Renovar Bar Lua?", "Renovar"),
+        (Status.SUSPENDED, Action.UNSUSPEND, "Cancelar a suspensão de Bar Lua?", "Cancelar"),
+        (Status.HIDDEN, Action.UNHIDE, "Reexibir Bar Lua?", "Reexibir"),
     ],
 )
 def test_it_asks_before_acting_and_posts_to_the_action(
@@ -38,20 +38,20 @@ def test_it_asks_before_acting_and_posts_to_the_action(
 
 
 def test_renovar_says_until_when(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.EXPIRADO)  # due 17/03/2026
+    shop = make_client_in(partner_a, Status.EXPIRED)  # due 17/03/2026
     page = client_a.get(confirm_url(shop, Action.RENEW))
     assert "O vencimento passa de 17/03/2026 para 17/04/2026." in page.text
 
 
 def test_it_keeps_the_lists_address_to_go_back_to(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO)
+    shop = make_client_in(partner_a, Status.ACTIVE)
     back = reverse("clients:list") + "?status=ativo"
     page = client_a.get(confirm_url(shop, Action.SUSPEND, next="/clientes/%3Fstatus%3Dativo"))
     assert f'<input type="hidden" name="next" value="{back}">' in page.text
 
 
 def test_an_action_not_allowed_now_is_refused(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.INATIVO)
+    shop = make_client_in(partner_a, Status.INACTIVE)
     response = client_a.get(confirm_url(shop, Action.SUSPEND))
     assert response.status_code == 302
     assert messages_of(response) == ["“Suspender” não está disponível para um cliente Inativo."]
@@ -59,10 +59,10 @@ def test_an_action_not_allowed_now_is_refused(client_a, partner_a, make_client_i
 
 @pytest.mark.parametrize("action", ["editar", "reativar", "certificado", "apagar"])
 def test_an_action_without_confirmation_is_not_found(client_a, partner_a, make_client_in, action):
-    shop = make_client_in(partner_a, Status.ATIVO)
+    shop = make_client_in(partner_a, Status.ACTIVE)
     assert client_a.get(confirm_url(shop, action)).status_code == 404
 
 
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
-    theirs = make_client_in(partner_b, Status.ATIVO)
+    theirs = make_client_in(partner_b, Status.ACTIVE)
     assert client_a.get(confirm_url(theirs, Action.SUSPEND)).status_code == 404

@@ -5,12 +5,12 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.csv_columns import CLIENT_FIELDS, COLUMNS, HEADER, LICENSE_FIELDS
-from clients.documents import cnpj_from_base, cpf_from_base
-from clients.exporting import csv_text, export_rows
-from clients.importing import decode, parse_row, read_table
+from clients.domain.documents import cnpj_from_base, cpf_from_base
+from clients.domain.municipalities import cities_of
 from clients.models import Client, License
-from clients.municipalities import cities_of
+from clients.transfer.columns import CLIENT_FIELDS, COLUMNS, HEADER, LICENSE_FIELDS
+from clients.transfer.exporting import csv_text, export_rows
+from clients.transfer.importing import decode, parse_row, read_table
 from tests.fuzz import fuzz_settings, rolled_back
 
 # Any printable text, with the characters CSV must quote: delimiters, quotes, line breaks.

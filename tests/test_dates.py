@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.dates import add_months, next_month_start
+from clients.domain.dates import add_months, next_month_start
 
 
 @pytest.mark.parametrize(

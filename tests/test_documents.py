@@ -6,8 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from localflavor.br.validators import BRCNPJValidator, BRCPFValidator
 
-from clients.csv_columns import DateText, render_date
-from clients.documents import (
+from clients.domain.documents import (
     DocumentText,
     cnpj_from_base,
     cpf_from_base,
@@ -16,6 +15,7 @@ from clients.documents import (
     validate_document,
 )
 from clients.models import Client
+from clients.transfer.columns import DateText, render_date
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,8 @@ def test_the_sql_formatting_agrees_with_format_document(partner_a, make_client, 
     )
 )
 def test_it_agrees_with_django_localflavors_validators(document):
-    # The check digits are computed in clients.documents (for speed); localflavor is the oracle.
+    # The check digits are computed in clients.domain.documents (for speed); localflavor is the
+    # oracle.
     library = BRCPFValidator() if len(document) == 11 else BRCNPJValidator()
     try:
         library(document)

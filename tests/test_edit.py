@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import ClientEvent, License, Module, Product, Renewal
-from clients.status import Status
 from tests.client_actions import (
     Unchanged,
     action_url,
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("action_day")
 
 
 def test_it_shows_the_form_with_the_clients_data(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Mercado Sol", city="Campinas")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Mercado Sol", city="Campinas")
     page = client_a.get(action_url(Action.EDIT, shop))
     assert page.status_code == 200
     assert page.context["form"]["name"].value() == "Mercado Sol"
@@ -32,7 +32,7 @@ def test_it_shows_the_form_with_the_clients_data(client_a, partner_a, make_clien
 
 
 def test_it_saves_the_changes_and_records_them(client_a, partner_a, partner_a_user, make_client_in):
-    shop = make_client_in(partner_a, Status.SUSPENSO, name="Mercado Sol")
+    shop = make_client_in(partner_a, Status.SUSPENDED, name="Mercado Sol")
     data = form_data(
         shop, name="Mercado Sol Nascente", uf="RJ", city="niteroi", renewal=Renewal.BILLING
     )
@@ -46,7 +46,7 @@ def test_it_saves_the_changes_and_records_them(client_a, partner_a, partner_a_us
         "Niterói",  # stored with the official spelling
         Renewal.BILLING,
     )
-    assert shop.status == Status.SUSPENSO  # editing does not lift a suspension
+    assert shop.status == Status.SUSPENDED  # editing does not lift a suspension
     assert {lic.module: lic.quantity for lic in shop.licenses.all()} == {
         Module.MAIN: 3,
         Module.TEF: 1,
@@ -61,7 +61,7 @@ def test_it_saves_the_changes_and_records_them(client_a, partner_a, partner_a_us
 def test_a_reduction_waits_for_next_month_and_is_shown_as_scheduled(
     client_a, partner_a, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, licenses=3)
+    shop = make_client_in(partner_a, Status.ACTIVE, licenses=3)
     client_a.post(action_url(Action.EDIT, shop), form_data(shop, licenses=2))
     main = License.objects.get(client=shop, module=Module.MAIN)
     assert (main.quantity, main.scheduled_quantity) == (3, 2)
@@ -72,14 +72,14 @@ def test_a_reduction_waits_for_next_month_and_is_shown_as_scheduled(
 
 
 def test_saving_unchanged_data_records_no_event(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO)
+    shop = make_client_in(partner_a, Status.ACTIVE)
     with Unchanged(shop):
         response = client_a.post(action_url(Action.EDIT, shop), form_data(shop))
     assert response.status_code == 302
 
 
 def test_a_navi_client_is_not_offered_link_only_modules(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO, product=Product.NAVI)
+    shop = make_client_in(partner_a, Status.ACTIVE, product=Product.NAVI)
     fields = client_a.get(action_url(Action.EDIT, shop)).context["licenses_form"].fields
     assert Module.MOBILE not in fields and Module.CLOUD in fields
     # Posting one anyway changes nothing: the form does not know the field.
@@ -88,7 +88,7 @@ def test_a_navi_client_is_not_offered_link_only_modules(client_a, partner_a, mak
 
 
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
-    theirs = make_client_in(partner_b, Status.ATIVO)
+    theirs = make_client_in(partner_b, Status.ACTIVE)
     with Unchanged(theirs):
         assert client_a.get(action_url(Action.EDIT, theirs)).status_code == 404
         assert client_a.post(action_url(Action.EDIT, theirs), form_data(theirs)).status_code == 404

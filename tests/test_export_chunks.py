@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import connection
 
-from clients.exporting import read_chunks
+from clients.domain.status import with_status
 from clients.models import Client
-from clients.status import with_status
+from clients.transfer.exporting import read_chunks
 
 ORDERS = [
     ("pk",),

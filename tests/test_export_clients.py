@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError
 
-from clients.documents import cpf_from_base
-from clients.exporting import export_rows
+from clients.domain.documents import cpf_from_base
+from clients.domain.status import Status
 from clients.models import Client, License, Module, Product, RegistrationCode, Renewal
-from clients.status import Status
+from clients.transfer.exporting import export_rows
 from tests.csv_helpers import CNPJ_ALNUM, NOW, TODAY, run
 
 HEADER = (
@@ -34,7 +34,7 @@ def clients_in_every_state(partner_a, make_client):
     with the auxiliary modules (one of them reduced from today).
     """
     made = {
-        Status.ATIVO: make_client(
+        Status.ACTIVE: make_client(
             partner_a,
             name='Bar "do Zé"; filial',
             cpf_cnpj=cpf_from_base("529982247"),
@@ -44,20 +44,20 @@ def clients_in_every_state(partner_a, make_client):
             registered_on=dt.date(2023, 2, 28),
             licenses=3,
         ),
-        Status.SUSPENSO: make_client(partner_a, suspended_at=NOW, email=""),
-        Status.EXPIRADO: make_client(partner_a, expires_on=dt.date(2026, 11, 5)),
-        Status.INATIVO: make_client(
+        Status.SUSPENDED: make_client(partner_a, suspended_at=NOW, email=""),
+        Status.EXPIRED: make_client(partner_a, expires_on=dt.date(2026, 11, 5)),
+        Status.INACTIVE: make_client(
             partner_a, expires_on=dt.date(2026, 8, 31), uf="RJ", city="Niterói"
         ),
-        Status.PENDENTE: make_client(
+        Status.PENDING: make_client(
             partner_a, cpf_cnpj=CNPJ_ALNUM, pending_since=NOW, pending_reason="CNPJ repetido"
         ),
-        Status.OCULTO: make_client(partner_a, expires_on=dt.date(2025, 1, 31), hidden_at=NOW),
+        Status.HIDDEN: make_client(partner_a, expires_on=dt.date(2025, 1, 31), hidden_at=NOW),
     }
-    reduced = made[Status.SUSPENSO].licenses.get(module=Module.MAIN)
+    reduced = made[Status.SUSPENDED].licenses.get(module=Module.MAIN)
     reduced.quantity, reduced.scheduled_quantity, reduced.scheduled_from = 5, 2, TODAY
     reduced.save()  # the reduction is in force today: the export says 2
-    link = made[Status.ATIVO]
+    link = made[Status.ACTIVE]
     License.objects.create(client=link, module=Module.AUTOMATIC_WEIGHING, quantity=2)
     License.objects.create(
         client=link,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from clients.models import new_license_key
+from clients.domain.codes import new_license_key
 from tests.fuzz import (
     assert_escaped,
     assert_no_nul_stored,

@@ -16,9 +16,9 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import Client, ClientEvent, Module, RegistrationCode
-from clients.status import Status
 from tests.client_actions import action_url
 from tests.conftest import PASSWORD
 from tests.fuzz import (
@@ -94,7 +94,7 @@ def make_shop(partner_a, make_client_in):
 @fuzz_settings(max_examples=50)
 def test_edit_form_survives_any_input(client_a, make_shop, data):
     with rolled_back():
-        shop = make_shop(Status.ATIVO)
+        shop = make_shop(Status.ACTIVE)
         post_form(client_a, action_url(Action.EDIT, shop), data, echoed=ECHOED)
 
 
@@ -102,7 +102,7 @@ def test_edit_form_survives_any_input(client_a, make_shop, data):
 @fuzz_settings(max_examples=30)
 def test_reactivate_form_survives_any_input(client_a, make_shop, data):
     with rolled_back():
-        shop = make_shop(Status.INATIVO)
+        shop = make_shop(Status.INACTIVE)
         post_form(client_a, action_url(Action.REACTIVATE, shop), data, echoed=ECHOED)
 
 
@@ -136,7 +136,7 @@ def test_confirmation_page_and_its_action_survive_any_next(
 @fuzz_settings(max_examples=20)
 def test_confirmation_page_of_an_unknown_action_survives(client_a, make_shop, action):
     with rolled_back():
-        shop = make_shop(Status.ATIVO)
+        shop = make_shop(Status.ACTIVE)
         response = client_a.get(f"/clientes/{shop.pk}/confirmar/{quote(action, safe='')}/")
         assert_no_server_error(response)
         assert_escaped(response)
@@ -185,7 +185,7 @@ def test_certificate_upload_survives_any_file_and_password(client_a, make_shop, 
     name = data.draw(st.one_of(st.just("certificado.pfx"), text), label="file name")
     fields = data.draw(form_data({"password": CERTIFICATE_PASSWORD}), label="fields")
     with rolled_back():
-        shop = make_shop(Status.ATIVO, cpf_cnpj=CNPJ)  # Navi
+        shop = make_shop(Status.ACTIVE, cpf_cnpj=CNPJ)  # Navi
         post_form(
             client_a,
             reverse("clients:certificado", args=[shop.pk]),
@@ -230,7 +230,7 @@ def admin_licenses_url(shop):
 
 def test_the_admin_baselines_are_valid(staff_http, make_shop):
     # The fuzz below starts from these forms: they must save, so that fuzzing reaches the save.
-    shop = make_shop(Status.ATIVO)
+    shop = make_shop(Status.ACTIVE)
     assert staff_http.post(admin_change_url(shop), ADMIN_CLIENT_DATA).status_code == 302
     shop.refresh_from_db()
     assert (shop.name, shop.version) == ("Mercado do Admin", 1)
@@ -243,7 +243,7 @@ def test_the_admin_baselines_are_valid(staff_http, make_shop):
 @fuzz_settings(max_examples=40)
 def test_admin_client_form_survives_any_input(staff_http, make_shop, data):
     with rolled_back():
-        shop = make_shop(Status.SUSPENSO)
+        shop = make_shop(Status.SUSPENDED)
         post_form(staff_http, admin_change_url(shop), data, echoed=("name", "notes"))
 
 
@@ -251,7 +251,7 @@ def test_admin_client_form_survives_any_input(staff_http, make_shop, data):
 @fuzz_settings(max_examples=30)
 def test_admin_licenses_page_survives_any_input(staff_http, make_shop, data):
     with rolled_back():
-        shop = make_shop(Status.ATIVO)
+        shop = make_shop(Status.ACTIVE)
         post_form(staff_http, admin_licenses_url(shop), data)
 
 
@@ -261,7 +261,7 @@ def test_admin_review_actions_survive_any_input(staff_http, make_shop, data):
     # Approve, reject (with its reason form) or delete the selected clients, as Pendente
     # review does: any action, selection and reason.
     with rolled_back():
-        shop = make_shop(Status.PENDENTE, pending_reason="Revisar")
+        shop = make_shop(Status.PENDING, pending_reason="Revisar")
         valid = {
             "action": "reject",
             "index": "0",

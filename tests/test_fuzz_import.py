@@ -1,4 +1,5 @@
-"""Fuzzing the CSV import (clients.importing.import_clients and `manage.py import_clients`):
+"""Fuzzing the CSV import (clients.transfer.importing.import_clients and `manage.py
+import_clients`):
 hostile cells, headers, delimiters, quotes, line ends, encodings, NUL bytes, huge fields and
 plain noise. The import either writes every row or, with an ImportFileError or row errors
 (CommandError from the command), writes nothing; no other exception ever escapes, and nothing
@@ -13,11 +14,11 @@ from django.core.management import CommandError, call_command
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from clients.csv_columns import HEADER, REQUIRED
-from clients.documents import cnpj_from_base, cpf_from_base
-from clients.importing import ImportFileError, import_clients
+from clients.domain.documents import cnpj_from_base, cpf_from_base
+from clients.domain.status import Status
 from clients.models import Client, Product
-from clients.status import Status
+from clients.transfer.columns import HEADER, REQUIRED
+from clients.transfer.importing import ImportFileError, import_clients
 from tests.csv_helpers import CNPJ, CNPJ_ALNUM, CPF
 from tests.fuzz import (
     assert_no_nul_stored,
@@ -204,7 +205,7 @@ def test_hostile_names_and_reasons_are_imported_as_they_are(partner_a, names):
         assert set(Client.objects.values_list("pending_reason", flat=True)) == {
             row["motivo_pendencia"].strip() for row in rows
         }
-        assert all(client.status == Status.PENDENTE for client in Client.objects.all())
+        assert all(client.status == Status.PENDING for client in Client.objects.all())
 
 
 @given(data=files, partner=st.one_of(st.just("alfa"), text.map(lambda t: t.replace("\x00", ""))))

@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from clients.domain.status import Status
 from clients.models import Client, Renewal
-from clients.status import Status
 from tests.fuzz import HTML, assert_escaped, assert_no_server_error, fuzz_settings, text
 
 DATES = [
@@ -62,7 +62,7 @@ def clients_everywhere(partner_a, partner_b, make_client_in):
     """A client of partner A in every status, named like markup; one of partner B."""
     for number, status in enumerate(Status):
         make_client_in(partner_a, status, name=HTML[number % len(HTML)])
-    make_client_in(partner_b, Status.ATIVO, name=OTHER_PARTNERS_CLIENT)
+    make_client_in(partner_b, Status.ACTIVE, name=OTHER_PARTNERS_CLIENT)
 
 
 def assert_only_partner_a(response):

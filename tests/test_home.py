@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.home import cards
+from clients.domain.status import Status
 from clients.models import (
     Certificate,
     Client,
@@ -23,7 +23,7 @@ from clients.models import (
     Renewal,
     StatusTally,
 )
-from clients.status import Status
+from clients.screen.home import cards
 from tests.conftest import facts_for
 
 SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
@@ -51,7 +51,7 @@ def populate(partner, make_client, day):
     midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=SAO_PAULO)
     made = []
     for status in Status:
-        if status == Status.EXPIRADO and day.day == 1:
+        if status == Status.EXPIRED and day.day == 1:
             continue  # nobody can be Expirado on the 1st
         facts = facts_for(status, day) if day.day != 1 else _first_day_facts(status, day, now)
         made.append(make_client(partner, **facts))
@@ -86,12 +86,12 @@ def _first_day_facts(status, day, now):
     later = day + datetime.timedelta(days=20)
     earlier = day.replace(day=1) - datetime.timedelta(days=10)
     return {
-        Status.ATIVO: {"expires_on": later},
-        Status.SUSPENSO: {"expires_on": later, "suspended_at": now},
-        Status.INATIVO: {"expires_on": earlier},
-        Status.OCULTO: {"expires_on": earlier, "hidden_at": now},
-        Status.PENDENTE: {"expires_on": later, "pending_since": now},
-        Status.EXPIRADO: {"expires_on": day - datetime.timedelta(days=1)},
+        Status.ACTIVE: {"expires_on": later},
+        Status.SUSPENDED: {"expires_on": later, "suspended_at": now},
+        Status.INACTIVE: {"expires_on": earlier},
+        Status.HIDDEN: {"expires_on": earlier, "hidden_at": now},
+        Status.PENDING: {"expires_on": later, "pending_since": now},
+        Status.EXPIRED: {"expires_on": day - datetime.timedelta(days=1)},
     }[status]
 
 
@@ -150,7 +150,7 @@ def test_the_cards_find_what_they_name(client_a, partner_a, make_client, today):
     assert counts["no_contact"] == 2  # 20 and 15 days ago, not yesterday's
     assert counts["older"] == 1  # 4.9.3 < 4.10; 4.10 and 4.10.1 are not older
     assert counts["codes"] == 2
-    assert counts[Status.EXPIRADO.value] == 1
+    assert counts[Status.EXPIRED.value] == 1
 
 
 def test_without_a_current_version_the_version_card_is_left_out(client_a, partner_a, today):

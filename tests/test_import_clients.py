@@ -12,12 +12,12 @@ from django.core.management import CommandError, ManagementUtility, call_command
 from django.core.management.base import OutputWrapper
 from django.db import connections
 
-from clients import importing
-from clients.csv_columns import LICENSE_FIELDS
-from clients.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON, writing
+from clients.domain.status import Status, client_status
 from clients.management.commands.import_clients import ImportProgress
 from clients.models import Client, ClientEvent, License, Module, Product, RegistrationCode, Renewal
-from clients.status import Status, client_status
+from clients.transfer import importing
+from clients.transfer.columns import LICENSE_FIELDS
+from clients.transfer.importing import ACTOR_LABEL, DEFAULT_PENDING_REASON, writing
 from tests.csv_helpers import CNPJ, CNPJ_ALNUM, CPF, HEADER, NOW, csv_file, run
 
 # A row without its vencimento, and with it. The CPF is typed with punctuation, the city
@@ -85,7 +85,7 @@ def test_it_creates_clients_with_their_main_license_and_history(tmp_path, partne
     assert padaria.expires_on == dt.date(2026, 12, 31)
     assert padaria.registered_on == NOW.date()  # data_cadastro defaults to today
     assert padaria.renewal == Renewal.MANUAL
-    assert padaria.status == Status.ATIVO
+    assert padaria.status == Status.ACTIVE
     assert padaria.licenses.get(module=Module.MAIN).quantity == 1
     assert padaria.registration_codes.filter(consumed_at__isnull=True).count() == 1
     event = padaria.events.get()
@@ -117,10 +117,10 @@ def test_optional_columns_set_what_they_say(tmp_path, partner_a):
     assert padaria.registered_on == dt.date(2024, 2, 1)
     assert padaria.renewal == Renewal.BILLING
     assert padaria.licenses.get(module=Module.MAIN).quantity == 3
-    assert padaria.suspended_at == NOW and padaria.status == Status.SUSPENSO
+    assert padaria.suspended_at == NOW and padaria.status == Status.SUSPENDED
     assert mercado.registered_on == dt.date(2025, 3, 4)
     assert mercado.pending_reason == "CNPJ de outra revenda"
-    assert mercado.status == Status.PENDENTE
+    assert mercado.status == Status.PENDING
     assert loja.email == ""
     assert loja.pending_reason == DEFAULT_PENDING_REASON
     assert loja.cpf_cnpj_display == "12.ABC.345/01DE-35"
@@ -129,8 +129,8 @@ def test_optional_columns_set_what_they_say(tmp_path, partner_a):
 def test_oculto_is_accepted_for_a_client_that_would_be_inativo(tmp_path, partner_a):
     import_(csv_file(tmp_path, f"{HEADER};oculto", f"{PADARIA};31/10/2026;sim"))
     client = Client.objects.get()
-    assert client.status == Status.OCULTO
-    assert client_status(client, ignore_hidden=True) == Status.INATIVO
+    assert client.status == Status.HIDDEN
+    assert client_status(client, ignore_hidden=True) == Status.INACTIVE
 
 
 # --- reading real spreadsheets --------------------------------------------------------------
@@ -618,9 +618,9 @@ def test_a_document_another_partner_has_is_imported_as_pendente(
     import_(csv_file(tmp_path, HEADER, ROW_CPF, ROW_CNPJ))
     padaria = Client.objects.get(partner=partner_a, cpf_cnpj="52998224725")
     mercado = Client.objects.get(partner=partner_a, cpf_cnpj="11222333000181")
-    assert client_status(padaria) == Status.PENDENTE
+    assert client_status(padaria) == Status.PENDING
     assert padaria.pending_reason == "CPF/CNPJ já cadastrado por outro parceiro para este produto."
-    assert client_status(mercado) != Status.PENDENTE
+    assert client_status(mercado) != Status.PENDING
 
 
 def test_a_file_of_new_clients_updates_nothing_and_one_of_changes_inserts_no_client(

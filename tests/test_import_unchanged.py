@@ -1,4 +1,5 @@
-"""The import's shortcut for rows that change nothing (clients.importing.planning.unchanged_lines,
+"""The import's shortcut for rows that change nothing
+(clients.transfer.importing.planning.unchanged_lines,
 PostgreSQL): a row written as export_clients writes its client is found by SQL and neither
 parsed nor merged. It must never change the verdict of the long way (parse_row, plan_row):
 every variant of an exported file below gets the same report with the shortcut and without it.
@@ -10,9 +11,9 @@ import io
 import pytest
 import time_machine
 
-from clients.exporting import export_rows, write_csv
-from clients.importing import import_clients, planning, read_table
 from clients.models import Client, License, Module
+from clients.transfer.exporting import export_rows, write_csv
+from clients.transfer.importing import import_clients, planning, read_table
 from tests.csv_helpers import NOW
 from tests.test_export_clients import clients_in_every_state  # noqa: F401 -- a fixture
 
@@ -40,7 +41,7 @@ def as_file(rows: list[list[str]], delimiter: str = ";") -> bytes:
 def verdict(partner, data: bytes, monkeypatch=None):
     """What a dry run reports; with `monkeypatch`, without the shortcut (the long way)."""
     if monkeypatch is not None:
-        monkeypatch.setattr("clients.importing.unchanged_lines", lambda *args: None)
+        monkeypatch.setattr("clients.transfer.importing.unchanged_lines", lambda *args: None)
     report = import_clients(partner=partner, data=data, dry_run=True)
     if monkeypatch is not None:
         monkeypatch.undo()

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, TeamEvent
-from clients.models import PartnerUser, Role
+from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from tests.conftest import PASSWORD
 
 User = get_user_model()

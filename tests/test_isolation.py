@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, TeamEvent
-from clients.actions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
-from clients.models import Client, ClientEvent, PartnerUser, Role
+from clients.models import Client, ClientEvent
+from partners.models import Invitation, PartnerUser, Role, TeamEvent
+from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
 from tests.conftest import PASSWORD
 
 # URLs anybody may open.
@@ -72,8 +72,9 @@ OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
 
-# The roles table (issue 12), restated as the pages each role may open.
+# The roles table, restated as the pages each role may open.
 CONSULTA_MAY = {
+    "home",
     "clients:list",
     "clients:cities",
     "clients:registration-codes",
@@ -142,7 +143,8 @@ def test_every_url_pattern_is_classified():
 
 def test_every_partner_page_has_a_permission():
     partner_pages = {n for n in _all_url_names() if n.split(":")[0] in PARTNER_NAMESPACES}
-    assert partner_pages == set(PAGE_PERMISSIONS), "página de parceiro sem permissão de perfil"
+    assert partner_pages | {"home"} == set(PAGE_PERMISSIONS), "página de parceiro sem permissão"
+    assert partner_pages <= set(PAGE_PERMISSIONS), "página de parceiro sem permissão de perfil"
 
 
 @pytest.fixture
@@ -241,7 +243,7 @@ def test_each_role_opens_only_what_it_may(client, targets, partner_a_user, role,
 
 
 def test_the_roles_table_gives_each_role_its_pages():
-    from clients.actions import role_allows
+    from partners.permissions import role_allows
 
     for role, pages in MAY.items():
         opened = {name for name, needs in PAGE_PERMISSIONS.items() if role_allows(role, needs)}

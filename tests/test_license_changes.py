@@ -5,14 +5,14 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from clients.models import License, Module
-from clients.quantities import (
+from clients.domain.quantities import (
     describe_license,
     license_snapshot,
     set_quantities,
     validate_quantities,
     wanted_quantity,
 )
+from clients.models import License, Module
 
 TODAY = datetime.date(2026, 3, 18)
 APRIL = datetime.date(2026, 4, 1)

@@ -1,4 +1,4 @@
-from clients.municipalities import canonical_city, cities_of
+from clients.domain.municipalities import canonical_city, cities_of
 
 
 def test_every_uf_has_its_municipalities():

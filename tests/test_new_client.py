@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from clients.models import CODE_ALPHABET, Client, ClientEvent, Product, RegistrationCode, Renewal
-from clients.status import DUPLICATE_REASON, Status
+from clients.domain.codes import CODE_ALPHABET
+from clients.domain.status import DUPLICATE_REASON, Status
+from clients.models import Client, ClientEvent, Product, RegistrationCode, Renewal
 from tests.client_actions import messages_of
 
 URL = reverse("clients:new")
@@ -55,7 +56,7 @@ def test_a_new_client_is_active_for_one_calendar_month(client_a, partner_a, part
         datetime.date(2026, 3, 18),
         datetime.date(2026, 4, 18),
     )
-    assert shop.status == Status.ATIVO
+    assert shop.status == Status.ACTIVE
     assert shop.licenses.get(module="principal").quantity == 2
     assert not shop.registration_codes.exists()  # Navi
     event = ClientEvent.objects.get(client=shop)
@@ -123,7 +124,7 @@ def test_the_same_document_under_another_partner_is_saved_as_pending(
     response = client_a.post(URL, new_client_data())
     assert response.status_code == 302
     shop = Client.objects.get(name="Mercado Novo")
-    assert shop.status == Status.PENDENTE
+    assert shop.status == Status.PENDING
     assert shop.pending_reason == DUPLICATE_REASON
     assert messages_of(response) == [
         f"Mercado Novo foi cadastrado como Pendente: {DUPLICATE_REASON} "
@@ -134,7 +135,7 @@ def test_the_same_document_under_another_partner_is_saved_as_pending(
 def test_the_same_document_for_another_product_is_not_a_duplicate(client_a, partner_b, make_client):
     make_client(partner_b, cpf_cnpj="11222333000181", product=Product.LINK)
     client_a.post(URL, new_client_data(product=Product.NAVI))
-    assert Client.objects.get(name="Mercado Novo").status == Status.ATIVO
+    assert Client.objects.get(name="Mercado Novo").status == Status.ACTIVE
 
 
 def test_the_same_partner_registering_it_twice_gets_a_form_error(client_a, partner_a, make_client):

@@ -10,7 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError
 from django.utils import timezone
 
-from clients.models import NotificationLog, PartnerUser, Product, RegistrationCode
+from clients.models import NotificationLog, Product, RegistrationCode
+from partners.models import PartnerUser
 from tests.csv_helpers import NOW, TODAY, run
 
 # NOW is Friday 20/11/2026: "the next 7 days" are 20/11 through 26/11.

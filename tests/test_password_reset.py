@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TeamEvent
+from partners.models import TeamEvent
 from tests.conftest import PASSWORD
 
 NEW = "Outra-senha-forte-2026"

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection
 from openpyxl import load_workbook
 
+from clients.domain.status import Status
 from clients.models import Client, License, Module, Product
-from clients.status import Status
 from licenses.signing import private_key_pem
 from tests.conftest import PASSWORD
 from tests.servers import (
@@ -80,7 +80,7 @@ def test_activation_check_in_and_a_suspension_made_in_the_portal(
     )
     assert status == 302, status
     client.refresh_from_db()
-    assert client.status == Status.SUSPENSO
+    assert client.status == Status.SUSPENDED
 
     # …and the next check-in, on whichever worker and server connection, says so.
     for _ in range(6):
@@ -97,7 +97,7 @@ def test_activation_check_in_and_a_suspension_made_in_the_portal(
 
 
 def test_the_list_export_streams_through_pgbouncer_concurrently(portal, partner_a, partner_a_user):
-    # More rows than one chunk (clients.exporting.CHUNK_SIZE), so that the export reads
+    # More rows than one chunk (clients.transfer.exporting.CHUNK_SIZE), so that the export reads
     # several: with a cursor WITH HOLD, PgBouncer answers InvalidCursorName or cuts it off.
     count = 4500
     created = Client.objects.bulk_create(

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import ClientEvent, Module
-from clients.status import Status
 from tests.client_actions import (
     Unchanged,
     action_url,
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("action_day")
 
 
 def test_it_opens_the_form_to_review_the_licenses(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.INATIVO)
+    shop = make_client_in(partner_a, Status.INACTIVE)
     page = client_a.get(action_url(Action.REACTIVATE, shop))
     assert page.status_code == 200
     assert "Reativar cliente" in page.text
@@ -30,7 +30,7 @@ def test_saving_makes_the_client_active_for_one_month_from_today(
     client_a, partner_a, partner_a_user, make_client_in
 ):
     shop = make_client_in(
-        partner_a, Status.INATIVO, name="Loja Velha", suspended_at="2025-12-01T12:00:00Z"
+        partner_a, Status.INACTIVE, name="Loja Velha", suspended_at="2025-12-01T12:00:00Z"
     )
     response = client_a.post(
         action_url(Action.REACTIVATE, shop), {**form_data(shop, licenses=2), "cloud": "on"}
@@ -39,7 +39,7 @@ def test_saving_makes_the_client_active_for_one_month_from_today(
     shop.refresh_from_db()
     assert shop.expires_on == datetime.date(2026, 4, 18)
     assert shop.suspended_at is None
-    assert shop.status == Status.ATIVO
+    assert shop.status == Status.ACTIVE
     assert {lic.module: lic.current_quantity() for lic in shop.licenses.all()} == {
         Module.MAIN: 2,
         Module.CLOUD: 1,
@@ -51,7 +51,7 @@ def test_saving_makes_the_client_active_for_one_month_from_today(
 
 
 def test_a_form_error_leaves_the_client_inactive(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.INATIVO)
+    shop = make_client_in(partner_a, Status.INACTIVE)
     with Unchanged(shop):
         page = client_a.post(action_url(Action.REACTIVATE, shop), form_data(shop, licenses=0))
     assert page.status_code == 200
@@ -59,7 +59,7 @@ def test_a_form_error_leaves_the_client_inactive(client_a, partner_a, make_clien
 
 
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
-    theirs = make_client_in(partner_b, Status.INATIVO)
+    theirs = make_client_in(partner_b, Status.INACTIVE)
     with Unchanged(theirs):
         assert client_a.get(action_url(Action.REACTIVATE, theirs)).status_code == 404
         response = client_a.post(action_url(Action.REACTIVATE, theirs), form_data(theirs))

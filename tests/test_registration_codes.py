@@ -4,14 +4,14 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
-from clients.models import (
+from clients.domain.codes import (
     CODE_ALPHABET,
-    RegistrationCode,
     new_license_key,
     new_registration_code,
     new_registration_codes,
     normalize_registration_code,
 )
+from clients.models import RegistrationCode
 
 LOOK_ALIKES = set("0O1IL")
 

@@ -5,9 +5,9 @@ import datetime
 import pytest
 import time_machine
 
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import ClientEvent, Renewal
-from clients.status import Status
 from tests.client_actions import Unchanged, action_url, messages_of, refused_statuses
 
 
@@ -18,7 +18,7 @@ def test_it_renews_an_expired_client_for_a_calendar_month(client_a, partner_a, m
     assert response.status_code == 302
     shop.refresh_from_db()
     assert shop.expires_on == datetime.date(2026, 4, 10)
-    assert shop.status == Status.ATIVO
+    assert shop.status == Status.ACTIVE
     event = ClientEvent.objects.get(client=shop)
     assert (event.before["expires_on"], event.after["expires_on"]) == ("2026-03-10", "2026-04-10")
     assert messages_of(response) == ["Bar Lua foi renovado até 10/04/2026."]
@@ -53,22 +53,22 @@ def test_an_active_client_with_manual_renewal_gets_one_more_month(client_a, part
 
 @pytest.mark.usefixtures("action_day")
 def test_a_renewal_does_not_lift_a_suspension(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.EXPIRADO, suspended_at="2026-03-01T12:00:00Z")
+    shop = make_client_in(partner_a, Status.EXPIRED, suspended_at="2026-03-01T12:00:00Z")
     client_a.post(action_url(Action.RENEW, shop))
     shop.refresh_from_db()
-    assert shop.status == Status.SUSPENSO
+    assert shop.status == Status.SUSPENDED
 
 
 @pytest.mark.usefixtures("action_day")
 def test_it_rejects_get(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.EXPIRADO)
+    shop = make_client_in(partner_a, Status.EXPIRED)
     with Unchanged(shop):
         assert client_a.get(action_url(Action.RENEW, shop)).status_code == 405
 
 
 @pytest.mark.usefixtures("action_day")
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
-    theirs = make_client_in(partner_b, Status.EXPIRADO)
+    theirs = make_client_in(partner_b, Status.EXPIRED)
     with Unchanged(theirs):
         assert client_a.post(action_url(Action.RENEW, theirs)).status_code == 404
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from clients.models import Role
-from clients.status import Status
+from clients.domain.status import Status
+from partners.models import Role
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def signed_in_as(client, partner_a, make_member):
 def test_consulta_sees_the_list_without_novo_cliente_nor_actions(
     signed_in_as, partner_a, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Mercado Consultado")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Mercado Consultado")
     page = signed_in_as(Role.VIEWER).get(reverse("clients:list")).text
     assert "Mercado Consultado" in page
     assert reverse("clients:new") not in page
@@ -43,7 +43,7 @@ def test_consulta_exports_the_list(signed_in_as, partner_a, make_client):
 
 
 def test_operador_sees_every_action_but_not_the_team(signed_in_as, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO, product="navi")
+    shop = make_client_in(partner_a, Status.ACTIVE, product="navi")
     page = signed_in_as(Role.OPERATOR).get(reverse("clients:list")).text
     assert reverse("clients:new") in page
     assert reverse("clients:confirm", args=[shop.pk, "suspender"]) in page
@@ -59,7 +59,7 @@ def test_administrador_sees_the_team(signed_in_as):
 def test_a_forbidden_post_is_a_portuguese_403_that_changes_nothing(
     signed_in_as, partner_a, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO)
+    shop = make_client_in(partner_a, Status.ACTIVE)
     response = signed_in_as(Role.VIEWER).post(reverse("clients:suspender", args=[shop.pk]))
     assert response.status_code == 403
     assert "Acesso negado" in response.text and "O perfil Consulta não permite" in response.text
@@ -71,7 +71,7 @@ def test_a_forbidden_post_is_a_portuguese_403_that_changes_nothing(
 def test_a_partner_user_without_a_role_is_an_administrador(partner_a_user):
     # The migration adds the column with this default: the existing users became
     # Administradores, as they could do everything before.
-    from clients.models import PartnerUser
+    from partners.models import PartnerUser
 
     assert PartnerUser.objects.get(user=partner_a_user).role == Role.ADMIN
 

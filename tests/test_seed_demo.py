@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from clients.models import Certificate, Client, Partner, PartnerUser, RegistrationCode
-from clients.status import Status, status_counts
-from clients.tables import PER_PAGE
+from clients.domain.status import Status, status_counts
+from clients.models import Certificate, Client, RegistrationCode
+from clients.screen.tables import PER_PAGE
+from partners.models import Partner, PartnerUser
 
 
 def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
@@ -19,7 +20,7 @@ def test_it_creates_both_partners_with_clients_in_every_status(db, settings):
         assert clients.exclude(hidden_at__isnull=False).count() > PER_PAGE
         counts = status_counts(clients)
         # Expirado needs a day of this month before today: none exists on the 1st.
-        wanted = set(Status) - ({Status.EXPIRADO} if _is_first_of_month() else set())
+        wanted = set(Status) - ({Status.EXPIRED} if _is_first_of_month() else set())
         assert all(counts[status] > 0 for status in wanted), counts
         assert set(clients.values_list("product", flat=True)) == {"link", "navi"}
         assert clients.values("uf").distinct().count() >= 5

@@ -9,8 +9,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clients.domain.status import Status, client_status, status_counts, status_q, with_status
 from clients.models import Client
-from clients.status import Status, client_status, status_counts, status_q, with_status
 
 SP = zoneinfo.ZoneInfo("America/Sao_Paulo")
 FLAG = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -23,100 +23,100 @@ def sp(y, m, d, hh=12, mm=0, ss=0):
 # (case, now, facts, expected)
 CASES = [
     # Month end: the last day of January, then the first of February.
-    ("jan31-due-today", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 31)}, Status.ATIVO),
-    ("jan31-due-yesterday", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 30)}, Status.EXPIRADO),
-    ("jan31-due-first", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 1)}, Status.EXPIRADO),
-    ("jan31-due-dec", sp(2026, 1, 31), {"expires_on": dt.date(2025, 12, 31)}, Status.INATIVO),
-    ("feb1-due-jan31", sp(2026, 2, 1), {"expires_on": dt.date(2026, 1, 31)}, Status.INATIVO),
-    ("feb1-due-today", sp(2026, 2, 1), {"expires_on": dt.date(2026, 2, 1)}, Status.ATIVO),
-    ("feb1-due-later", sp(2026, 2, 1), {"expires_on": dt.date(2026, 3, 1)}, Status.ATIVO),
+    ("jan31-due-today", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 31)}, Status.ACTIVE),
+    ("jan31-due-yesterday", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 30)}, Status.EXPIRED),
+    ("jan31-due-first", sp(2026, 1, 31), {"expires_on": dt.date(2026, 1, 1)}, Status.EXPIRED),
+    ("jan31-due-dec", sp(2026, 1, 31), {"expires_on": dt.date(2025, 12, 31)}, Status.INACTIVE),
+    ("feb1-due-jan31", sp(2026, 2, 1), {"expires_on": dt.date(2026, 1, 31)}, Status.INACTIVE),
+    ("feb1-due-today", sp(2026, 2, 1), {"expires_on": dt.date(2026, 2, 1)}, Status.ACTIVE),
+    ("feb1-due-later", sp(2026, 2, 1), {"expires_on": dt.date(2026, 3, 1)}, Status.ACTIVE),
     # Year end.
-    ("dec31-due-dec30", sp(2026, 12, 31), {"expires_on": dt.date(2026, 12, 30)}, Status.EXPIRADO),
-    ("dec31-due-nov30", sp(2026, 12, 31), {"expires_on": dt.date(2026, 11, 30)}, Status.INATIVO),
-    ("dec31-due-jan1", sp(2026, 12, 31), {"expires_on": dt.date(2027, 1, 1)}, Status.ATIVO),
-    ("jan1-due-dec31", sp(2027, 1, 1), {"expires_on": dt.date(2026, 12, 31)}, Status.INATIVO),
-    ("jan1-due-today", sp(2027, 1, 1), {"expires_on": dt.date(2027, 1, 1)}, Status.ATIVO),
+    ("dec31-due-dec30", sp(2026, 12, 31), {"expires_on": dt.date(2026, 12, 30)}, Status.EXPIRED),
+    ("dec31-due-nov30", sp(2026, 12, 31), {"expires_on": dt.date(2026, 11, 30)}, Status.INACTIVE),
+    ("dec31-due-jan1", sp(2026, 12, 31), {"expires_on": dt.date(2027, 1, 1)}, Status.ACTIVE),
+    ("jan1-due-dec31", sp(2027, 1, 1), {"expires_on": dt.date(2026, 12, 31)}, Status.INACTIVE),
+    ("jan1-due-today", sp(2027, 1, 1), {"expires_on": dt.date(2027, 1, 1)}, Status.ACTIVE),
     # São Paulo midnight: at 23:59 local it is already the next day in UTC.
     (
         "sp-2359-due-today",
         sp(2026, 2, 28, 23, 59, 59),
         {"expires_on": dt.date(2026, 2, 28)},
-        Status.ATIVO,
+        Status.ACTIVE,
     ),
     (
         "sp-2359-due-yesterday",
         sp(2026, 2, 28, 23, 59, 59),
         {"expires_on": dt.date(2026, 2, 27)},
-        Status.EXPIRADO,
+        Status.EXPIRED,
     ),
     (
         "sp-0000-due-feb28",
         sp(2026, 3, 1, 0, 0, 0),
         {"expires_on": dt.date(2026, 2, 28)},
-        Status.INATIVO,
+        Status.INACTIVE,
     ),
     (
         "sp-0000-due-today",
         sp(2026, 3, 1, 0, 0, 0),
         {"expires_on": dt.date(2026, 3, 1)},
-        Status.ATIVO,
+        Status.ACTIVE,
     ),
     # Leap day.
-    ("leap-feb29", sp(2028, 2, 29), {"expires_on": dt.date(2028, 2, 28)}, Status.EXPIRADO),
+    ("leap-feb29", sp(2028, 2, 29), {"expires_on": dt.date(2028, 2, 28)}, Status.EXPIRED),
     # Flags, and which rule wins.
     (
         "suspended",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 6, 1), "suspended_at": FLAG},
-        Status.SUSPENSO,
+        Status.SUSPENDED,
     ),
     (
         "suspended-due-today",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 5, 10), "suspended_at": FLAG},
-        Status.SUSPENSO,
+        Status.SUSPENDED,
     ),
     (
         "suspended-but-expired",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 5, 9), "suspended_at": FLAG},
-        Status.EXPIRADO,
+        Status.EXPIRED,
     ),
     (
         "suspended-but-inactive",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 4, 30), "suspended_at": FLAG},
-        Status.INATIVO,
+        Status.INACTIVE,
     ),
     (
         "pending-active",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 6, 1), "pending_since": FLAG},
-        Status.PENDENTE,
+        Status.PENDING,
     ),
     (
         "pending-beats-inactive",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 1, 1), "pending_since": FLAG},
-        Status.PENDENTE,
+        Status.PENDING,
     ),
     (
         "pending-beats-suspended",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 6, 1), "pending_since": FLAG, "suspended_at": FLAG},
-        Status.PENDENTE,
+        Status.PENDING,
     ),
     (
         "hidden",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 1, 1), "hidden_at": FLAG},
-        Status.OCULTO,
+        Status.HIDDEN,
     ),
     (
         "hidden-beats-pending",
         sp(2026, 5, 10),
         {"expires_on": dt.date(2026, 1, 1), "hidden_at": FLAG, "pending_since": FLAG},
-        Status.OCULTO,
+        Status.HIDDEN,
     ),
 ]
 

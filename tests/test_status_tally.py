@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients import tally
-from clients.actions import Action
-from clients.importing import import_clients
+from clients.domain.actions import Action
+from clients.domain.status import Status, status_counts, today
 from clients.models import Client, Product, StatusTally
 from clients.services import (
     client_hide,
@@ -29,7 +29,7 @@ from clients.services import (
     client_unsuspend,
     clients_act,
 )
-from clients.status import Status, status_counts, today
+from clients.transfer.importing import import_clients
 from tests.csv_helpers import HEADER
 
 postgresql_only = pytest.mark.skipif(
@@ -95,21 +95,21 @@ def test_every_write_path_keeps_the_tally_in_step(
     assert_in_step(partner_a, partner_b)
     assert StatusTally.objects.filter(partner=partner_a).exists()
 
-    ativo = make_client_in(partner_a, Status.ATIVO, product=Product.LINK)
+    ativo = make_client_in(partner_a, Status.ACTIVE, product=Product.LINK)
     client_suspend(client=ativo, by=user)
     assert_in_step(partner_a, partner_b)
     client_unsuspend(client=ativo, by=user)
     client_renew(client=ativo, by=user)
     assert_in_step(partner_a)
 
-    inativo = make_client_in(partner_a, Status.INATIVO)
+    inativo = make_client_in(partner_a, Status.INACTIVE)
     client_hide(client=inativo, by=user)
     assert_in_step(partner_a)
-    other = make_client_in(partner_a, Status.INATIVO)
+    other = make_client_in(partner_a, Status.INACTIVE)
     client_reactivate(client=other, by=user, fields={}, licenses=None, expected_version=None)
     assert_in_step(partner_a)
 
-    expired = [make_client_in(partner_a, Status.ATIVO) for _ in range(3)]
+    expired = [make_client_in(partner_a, Status.ACTIVE) for _ in range(3)]
     clients_act(
         clients=Client.objects.filter(pk__in=[c.pk for c in expired]),
         action=Action.SUSPEND,
@@ -117,7 +117,7 @@ def test_every_write_path_keeps_the_tally_in_step(
     )
     assert_in_step(partner_a)
 
-    staff_edit = make_client_in(partner_a, Status.ATIVO)
+    staff_edit = make_client_in(partner_a, Status.ACTIVE)
     client_staff_edit(
         client=staff_edit,
         by=None,
@@ -143,7 +143,7 @@ def test_every_write_path_keeps_the_tally_in_step(
     Client.objects.filter(partner=partner_a).update(link_version="4.2")
     assert list(StatusTally.objects.order_by("pk").values_list("pk", "clients")) == before
 
-    victim = make_client_in(partner_b, Status.INATIVO)
+    victim = make_client_in(partner_b, Status.INACTIVE)
     victim.licenses.all().delete()
     victim.delete()
     assert_in_step(partner_a, partner_b)
@@ -154,7 +154,7 @@ def test_the_list_counts_from_the_tally_only_without_other_filters(
 ):
     for status in Status:
         make_client_in(partner_a, status)
-    make_client_in(partner_a, Status.ATIVO, name="Padaria Estrela")
+    make_client_in(partner_a, Status.ACTIVE, name="Padaria Estrela")
 
     def counts_and_tables(query):
         with CaptureQueriesContext(connection) as queries:
@@ -167,11 +167,11 @@ def test_the_list_counts_from_the_tally_only_without_other_filters(
     assert counts == status_counts(Client.objects.filter(partner=partner_a))
     counts, from_tally = counts_and_tables({"status": "suspenso"})
     assert from_tally
-    assert counts[Status.SUSPENSO] == 1
+    assert counts[Status.SUSPENDED] == 1
 
     counts, from_tally = counts_and_tables({"q": "Estrela"})
     assert not from_tally
-    assert counts[Status.ATIVO] == 1
+    assert counts[Status.ACTIVE] == 1
     assert sum(counts.values()) == 1
 
 

@@ -5,8 +5,7 @@ import re
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from accounts.models import Invitation, TeamEvent
-from clients.models import PartnerUser, Role
+from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from tests.conftest import PASSWORD
 
 

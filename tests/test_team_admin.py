@@ -5,8 +5,7 @@ import re
 
 from django.urls import reverse
 
-from accounts.models import Invitation, TeamEvent
-from clients.models import Partner, PartnerUser, Role
+from partners.models import Invitation, Partner, PartnerUser, Role, TeamEvent
 
 
 def _partner_form(**fields):
@@ -26,7 +25,7 @@ def _partner_form(**fields):
 def test_staff_create_a_partner_with_its_first_administrator(
     admin_client_, staff_user, mailoutbox, client
 ):
-    response = admin_client_.post(reverse("admin:clients_partner_add"), _partner_form())
+    response = admin_client_.post(reverse("admin:partners_partner_add"), _partner_form())
     assert response.status_code == 302, response.text
     partner = Partner.objects.get(code="gama")
     invitation = Invitation.objects.get()
@@ -56,7 +55,7 @@ def test_staff_create_a_partner_with_its_first_administrator(
 
 def test_a_new_partner_needs_its_first_administrators_email(admin_client_, mailoutbox):
     response = admin_client_.post(
-        reverse("admin:clients_partner_add"), _partner_form(first_admin_email="")
+        reverse("admin:partners_partner_add"), _partner_form(first_admin_email="")
     )
     assert response.status_code == 200 and "Este campo é obrigatório." in response.text
     assert not Partner.objects.filter(code="gama").exists() and mailoutbox == []
@@ -66,7 +65,7 @@ def test_the_partner_page_shows_members_and_pending_invitations(
     admin_client_, partner_a, make_member, staff_user
 ):
     make_member(partner_a, "otto", role=Role.OPERATOR)
-    from accounts.services import invitation_send
+    from partners.services import invitation_send
 
     invitation_send(
         partner=partner_a,
@@ -75,16 +74,16 @@ def test_the_partner_page_shows_members_and_pending_invitations(
         by=staff_user,
         accept_url="http://testserver/convite/TOKEN/",
     )
-    page = admin_client_.get(reverse("admin:clients_partner_change", args=[partner_a.pk])).text
+    page = admin_client_.get(reverse("admin:partners_partner_change", args=[partner_a.pk])).text
     assert "otto@alfa.example.com" in page and "Operador" in page
     assert "nova@alfa.example.com" in page and "convite pendente" in page
 
 
 def test_the_team_history_is_in_the_admin_read_only(admin_client_, partner_a, staff_user):
     TeamEvent.objects.create(partner=partner_a, action="convidar", subject="x@example.com")
-    page = admin_client_.get(reverse("admin:accounts_teamevent_changelist")).text
+    page = admin_client_.get(reverse("admin:partners_teamevent_changelist")).text
     assert "x@example.com" in page
-    assert admin_client_.get(reverse("admin:accounts_teamevent_add")).status_code == 403
+    assert admin_client_.get(reverse("admin:partners_teamevent_add")).status_code == 403
 
 
 def _members_form(partner, members):
@@ -113,7 +112,7 @@ def _roles(partner):
 def test_staff_cannot_demote_the_last_active_administrator(admin_client_, partner_a, make_member):
     chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
     otto = make_member(partner_a, "otto", role=Role.OPERATOR)
-    url = reverse("admin:clients_partner_change", args=[partner_a.pk])
+    url = reverse("admin:partners_partner_change", args=[partner_a.pk])
     response = admin_client_.post(
         url, _members_form(partner_a, [(chefe, Role.OPERATOR), (otto, Role.OPERATOR)])
     )
@@ -129,7 +128,7 @@ def test_an_inactive_administrator_does_not_count_as_the_one_left(
     chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
     antigo = make_member(partner_a, "antigo", role=Role.ADMIN, is_active=False)
     response = admin_client_.post(
-        reverse("admin:clients_partner_change", args=[partner_a.pk]),
+        reverse("admin:partners_partner_change", args=[partner_a.pk]),
         _members_form(partner_a, [(chefe, Role.VIEWER), (antigo, Role.ADMIN)]),
     )
     assert "chefe é o último Administrador ativo da equipe" in response.text
@@ -142,7 +141,7 @@ def test_staff_swap_administrators_in_one_save_through_the_team_service(
     chefe = make_member(partner_a, "chefe", role=Role.ADMIN)
     otto = make_member(partner_a, "otto", role=Role.OPERATOR)
     response = admin_client_.post(
-        reverse("admin:clients_partner_change", args=[partner_a.pk]),
+        reverse("admin:partners_partner_change", args=[partner_a.pk]),
         _members_form(partner_a, [(chefe, Role.OPERATOR), (otto, Role.ADMIN)]),
     )
     assert response.status_code == 302, response.text

@@ -9,9 +9,8 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from accounts.models import TeamEvent
-from accounts.services import TeamChangeRefused, member_deactivate, member_set_role
-from clients.models import Partner, PartnerUser, Role
+from partners.models import Partner, PartnerUser, Role, TeamEvent
+from partners.services import TeamChangeRefused, member_deactivate, member_set_role
 from tests.test_action_concurrency import wait_for_lock_waiters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 
-from accounts.models import TeamEvent, TOTPDevice
+from accounts.models import TOTPDevice
 from accounts.services import two_factor_confirm, two_factor_start
-from clients.models import Role
+from partners.models import Role, TeamEvent
 from tests.conftest import PASSWORD
 
 

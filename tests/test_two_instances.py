@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from clients.domain.status import Status
 from clients.models import ClientEvent
-from clients.status import Status
 from tests.conftest import PASSWORD
 from tests.servers import Browser, app_server, database_url, with_production_password
 
@@ -32,7 +32,7 @@ def test_a_partner_signs_in_on_one_instance_and_acts_on_the_other(
         assert status == 302, status
 
     client.refresh_from_db()
-    assert client.status == Status.SUSPENSO
+    assert client.status == Status.SUSPENDED
     event = ClientEvent.objects.get(client=client)
     assert (event.action, event.actor) == ("suspender", partner_a_user)
 

@@ -2,20 +2,20 @@
 
 import pytest
 
-from clients.actions import Action
+from clients.domain.actions import Action
+from clients.domain.status import Status
 from clients.models import ClientEvent
-from clients.status import Status
 from tests.client_actions import Unchanged, action_url, messages_of, refused_statuses
 
 pytestmark = pytest.mark.usefixtures("action_day")
 
 
 def test_it_puts_a_hidden_client_back_on_the_list_as_inactive(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.OCULTO, name="Loja Velha")
+    shop = make_client_in(partner_a, Status.HIDDEN, name="Loja Velha")
     response = client_a.post(action_url(Action.UNHIDE, shop))
     assert response.status_code == 302
     shop.refresh_from_db()
-    assert shop.hidden_at is None and shop.status == Status.INATIVO
+    assert shop.hidden_at is None and shop.status == Status.INACTIVE
     event = ClientEvent.objects.get(client=shop)
     assert (event.action, event.before["status"], event.after["status"]) == (
         "reexibir",
@@ -26,13 +26,13 @@ def test_it_puts_a_hidden_client_back_on_the_list_as_inactive(client_a, partner_
 
 
 def test_it_rejects_get(client_a, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.OCULTO)
+    shop = make_client_in(partner_a, Status.HIDDEN)
     with Unchanged(shop):
         assert client_a.get(action_url(Action.UNHIDE, shop)).status_code == 405
 
 
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
-    theirs = make_client_in(partner_b, Status.OCULTO)
+    theirs = make_client_in(partner_b, Status.HIDDEN)
     with Unchanged(theirs):
         assert client_a.post(action_url(Action.UNHIDE, theirs)).status_code == 404
 

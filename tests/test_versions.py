@@ -1,12 +1,13 @@
-"""Link versions compared as versions (clients.versions), and the "versão anterior" filter."""
+"""Link versions compared as versions (clients.domain.versions), and the "versão anterior"
+filter."""
 
 import pytest
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clients.domain.versions import is_older, older_versions, version_key
 from clients.models import LinkVersionSetting, Product
-from clients.versions import is_older, older_versions, version_key
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clients.actions import Action
-from clients.history import action_label, changes
-from clients.importing import import_clients
+from clients.domain.actions import Action
+from clients.domain.history import action_label, changes
+from clients.domain.status import HIDE_ONLY_INACTIVE, Status, client_status
 from clients.models import Client, ClientEvent, Event, License
 from clients.services import STALE_MESSAGE, StaleClient, client_edit, client_suspend
-from clients.status import HIDE_ONLY_INACTIVE, Status, client_status
+from clients.transfer.importing import import_clients
 from tests.client_actions import form_data
 
 pytestmark = pytest.mark.usefixtures("action_day")
@@ -34,19 +34,19 @@ def run_action(admin_client_, action, *clients):
 @pytest.mark.parametrize(
     ("action", "allowed_in", "after"),
     [
-        ("suspend", Status.ATIVO, Status.SUSPENSO),
-        ("unsuspend", Status.SUSPENSO, Status.ATIVO),
-        ("hide", Status.INATIVO, Status.OCULTO),
-        ("unhide", Status.OCULTO, Status.INATIVO),
-        ("renew", Status.EXPIRADO, Status.ATIVO),
-        ("reactivate", Status.INATIVO, Status.ATIVO),
+        ("suspend", Status.ACTIVE, Status.SUSPENDED),
+        ("unsuspend", Status.SUSPENDED, Status.ACTIVE),
+        ("hide", Status.INACTIVE, Status.HIDDEN),
+        ("unhide", Status.HIDDEN, Status.INACTIVE),
+        ("renew", Status.EXPIRED, Status.ACTIVE),
+        ("reactivate", Status.INACTIVE, Status.ACTIVE),
     ],
 )
 def test_each_admin_action_changes_the_allowed_clients_through_the_service(
     admin_client_, staff_user, partner_a, make_client_in, action, allowed_in, after
 ):
     allowed = make_client_in(partner_a, allowed_in, name="Pode")
-    refused_status = Status.PENDENTE
+    refused_status = Status.PENDING
     refused = make_client_in(partner_a, refused_status, name="Não pode")
     before_refused = Client.objects.values().get(pk=refused.pk)
 
@@ -63,7 +63,7 @@ def test_each_admin_action_changes_the_allowed_clients_through_the_service(
     assert allowed.version == 1
 
 
-@pytest.mark.parametrize("action,status", [("suspend", Status.ATIVO), ("renew", Status.EXPIRADO)])
+@pytest.mark.parametrize("action,status", [("suspend", Status.ACTIVE), ("renew", Status.EXPIRED)])
 def test_an_admin_action_acts_on_the_whole_selection_at_once(
     admin_client_, partner_a, make_client_in, action, status
 ):
@@ -81,7 +81,7 @@ def test_an_admin_action_acts_on_the_whole_selection_at_once(
 
 
 def test_the_license_page_applies_the_portals_rule(admin_client_, partner_a, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO, licenses=3)
+    shop = make_client_in(partner_a, Status.ACTIVE, licenses=3)
     url = reverse("admin:clients_client_licenses", args=[shop.pk])
     assert (
         "Alterar licenças"
@@ -109,7 +109,7 @@ def test_the_license_page_applies_the_portals_rule(admin_client_, partner_a, mak
 
 
 def test_a_stale_license_page_changes_nothing(admin_client_, partner_a, staff_user, make_client_in):
-    shop = make_client_in(partner_a, Status.ATIVO, licenses=3)
+    shop = make_client_in(partner_a, Status.ACTIVE, licenses=3)
     client_suspend(client=shop, by=staff_user)  # version 1; the page was loaded at 0
     url = reverse("admin:clients_client_licenses", args=[shop.pk])
     response = admin_client_.post(url, {"principal": 9, "loaded_version": 0}, follow=True)
@@ -120,7 +120,7 @@ def test_a_stale_license_page_changes_nothing(admin_client_, partner_a, staff_us
 def test_a_stale_service_call_is_refused_on_the_locked_row(
     partner_a, partner_a_user, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Loja")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Loja")
     client_suspend(client=shop, by=partner_a_user)
     fields = {"name": "Outro", "email": "", "uf": "SP", "city": "São Paulo", "renewal": "manual"}
     with pytest.raises(StaleClient):
@@ -138,13 +138,13 @@ def test_a_stale_service_call_is_refused_on_the_locked_row(
 def test_a_stale_editar_form_is_refused_in_portuguese(
     client_a, partner_a, partner_a_user, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Loja")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Loja")
     data = form_data(shop, name="Loja Nova")  # loaded at version 0
     client_suspend(client=shop, by=partner_a_user)
     response = client_a.post(reverse("clients:editar", args=[shop.pk]), data, follow=True)
     assert STALE_MESSAGE in response.text
     shop.refresh_from_db()
-    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENSO
+    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENDED
 
 
 def test_every_action_and_event_name_is_in_the_enumeration_with_a_label():
@@ -156,7 +156,7 @@ def test_every_action_and_event_name_is_in_the_enumeration_with_a_label():
 
 def test_the_history_shows_events_whose_licenses_are_a_number(client_a, partner_a, make_client):
     # Imports before migration clients 0006 stored the main count alone, as an int: the page
-    # answered 500 (TypeError in clients.history).
+    # answered 500 (TypeError in clients.domain.history).
     shop = make_client(partner_a)
     event = ClientEvent.objects.create(
         client=shop,
@@ -202,8 +202,8 @@ def test_the_import_writes_one_audit_line_per_client(partner_a, caplog):
 
 
 def test_only_an_inactive_client_can_be_hidden_everywhere(partner_a, make_client_in):
-    # One rule (clients.status.may_be_hidden) for the model, the services and the import.
-    shop = make_client_in(partner_a, Status.ATIVO)
+    # One rule (clients.domain.status.may_be_hidden) for the model, the services and the import.
+    shop = make_client_in(partner_a, Status.ACTIVE)
     shop.hidden_at = shop.updated_at
     with pytest.raises(ValidationError, match=HIDE_ONLY_INACTIVE):
         shop.clean()
@@ -221,5 +221,5 @@ def test_a_duplicate_is_pendente_in_the_portal_and_the_import_alike(
     data = f"{header}\nLoja;52998224725;;link;SP;São Paulo;31/12/2026\n"
     import_clients(partner=partner_a, data=data.encode())
     imported = Client.objects.get(partner=partner_a)
-    assert client_status(imported) == Status.PENDENTE
+    assert client_status(imported) == Status.PENDING
     assert imported.pending_reason == "CPF/CNPJ já cadastrado por outro parceiro para este produto."

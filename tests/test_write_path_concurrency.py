@@ -14,10 +14,10 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.importing import import_clients, planning
+from clients.domain.status import Status, client_status
 from clients.models import Client, ClientEvent, Product
 from clients.services import STALE_MESSAGE, ActionNotAllowed, client_hide, client_suspend
-from clients.status import Status, client_status
+from clients.transfer.importing import import_clients, planning
 from tests.client_actions import form_data
 from tests.test_admin import _change
 
@@ -45,7 +45,7 @@ def in_thread(call):
 def test_a_stale_admin_form_cannot_undo_a_suspension_made_in_the_portal(
     admin_client_, partner_a, partner_a_user, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Loja")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Loja")
     page = admin_client_.get(reverse("admin:clients_client_change", args=[shop.pk]))
     loaded = page.context["adminform"].form.initial["loaded_version"]
     # Meanwhile, on another connection, the partner suspends the client.
@@ -59,14 +59,14 @@ def test_a_stale_admin_form_cannot_undo_a_suspension_made_in_the_portal(
     followed = admin_client_.get(response.url)
     assert STALE_MESSAGE in followed.text
     shop.refresh_from_db()
-    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENSO
+    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENDED
     assert list(ClientEvent.objects.values_list("action", flat=True)) == ["suspender"]
 
 
 def test_a_stale_editar_form_cannot_undo_a_suspension(
     client_a, partner_a, staff_user, make_client_in
 ):
-    shop = make_client_in(partner_a, Status.ATIVO, name="Loja")
+    shop = make_client_in(partner_a, Status.ACTIVE, name="Loja")
     url = reverse("clients:editar", args=[shop.pk])
     loaded = client_a.get(url).context["form"]["loaded_version"].value()
     # Meanwhile, on another connection, the vendor suspends it in the admin.
@@ -79,7 +79,7 @@ def test_a_stale_editar_form_cannot_undo_a_suspension(
     assert response.status_code == 302  # back to the list, with the refusal
     assert STALE_MESSAGE in client_a.get(response.url).text
     shop.refresh_from_db()
-    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENSO
+    assert shop.name == "Loja" and client_status(shop) == Status.SUSPENDED
     assert shop.licenses.get().quantity == 1
     assert list(ClientEvent.objects.values_list("action", flat=True)) == ["suspender"]
 
@@ -105,7 +105,7 @@ def test_an_import_racing_ocultar_never_leaves_a_renewed_client_hidden(
         hidden.wait(timeout=3)
         return plans
 
-    monkeypatch.setattr("clients.importing.compare", compare_then_wait)
+    monkeypatch.setattr("clients.transfer.importing.compare", compare_then_wait)
     importing = threading.Thread(
         target=lambda: in_thread(lambda: import_clients(partner=partner_a, data=data.encode()))
     )
@@ -125,6 +125,6 @@ def test_an_import_racing_ocultar_never_leaves_a_renewed_client_hidden(
 
     shop.refresh_from_db()
     assert shop.expires_on == renewed
-    assert shop.hidden_at is None and client_status(shop) == Status.ATIVO
+    assert shop.hidden_at is None and client_status(shop) == Status.ACTIVE
     assert isinstance(hiding["result"], ActionNotAllowed)
     assert Client.objects.count() == 1

@@ -1,11 +1,12 @@
-"""manage.py export_clients --partner CODE [--status S ...] [FILE]: see clients.exporting."""
+"""manage.py export_clients --partner CODE [--status S ...] [FILE]: see
+clients.transfer.exporting."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.csv_columns import os_error_reason
-from clients.exporting import export_rows, write_csv
-from clients.models import Partner
-from clients.status import Status
+from clients.domain.status import Status
+from clients.transfer.columns import os_error_reason
+from clients.transfer.exporting import export_rows, write_csv
+from partners.models import Partner
 
 
 class Command(BaseCommand):

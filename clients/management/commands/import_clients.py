@@ -1,17 +1,17 @@
-"""manage.py import_clients --partner CODE FILE [--dry-run]: see clients.importing."""
+"""manage.py import_clients --partner CODE FILE [--dry-run]: see clients.transfer.importing."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.csv_columns import os_error_reason
-from clients.importing import ImportFileError, import_clients
-from clients.models import Partner
+from clients.transfer.columns import os_error_reason
+from clients.transfer.importing import ImportFileError, import_clients
+from partners.models import Partner
 from portal.progress import ProgressBar
 
 
 class ImportProgress:
-    """clients.importing's progress callback (stage, done, total): one bar per stage."""
+    """clients.transfer.importing's progress callback (stage, done, total): one bar per stage."""
 
     def __init__(self, stream):
         self.stream = stream

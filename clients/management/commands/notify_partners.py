@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clients.attention import NO_CONTACT_DAYS
+from clients.domain.attention import NO_CONTACT_DAYS
 from clients.notifications import CERTIFICATE_DAYS, EXPIRING_DAYS, notify_partners
 
 

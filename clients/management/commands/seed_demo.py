@@ -3,7 +3,7 @@ pages of the list), history on several clients (through the services), and Navi 
 a demo A1 certificate (one valid for a year, one expiring within 30 days).
 
 A seeding path, like the benchmarks' bulk seeding: it writes the rows of clients in a wanted
-status directly (the facts from clients.status.facts_for), which no service does — never
+status directly (the facts from clients.domain.status.facts_for), which no service does — never
 used on live data (refused with DEBUG off unless --force).
 
 Every card of Início has something to show: clients due in the next days, Navi A1
@@ -26,21 +26,19 @@ from django.utils import timezone
 from clients import services
 from clients.certificates import client_certificate_upload, describe_certificate, encrypt
 from clients.demo_certificates import make_pfx
-from clients.documents import cnpj_from_base, cpf_from_base
+from clients.domain.documents import cnpj_from_base, cpf_from_base
+from clients.domain.status import Status, client_status, facts_for, month_start
 from clients.models import (
     Certificate,
     Client,
     License,
     LinkVersionSetting,
     Module,
-    Partner,
-    PartnerUser,
     Product,
     RegistrationCode,
     Renewal,
-    Role,
 )
-from clients.status import Status, client_status, facts_for, month_start
+from partners.models import Partner, PartnerUser, Role
 
 # The current Link version the demo starts with (staff change it in the admin).
 CURRENT_LINK_VERSION = "4.10"
@@ -102,7 +100,7 @@ NAMES = [
 ]
 
 # (status wanted, how many) per partner: 60 clients covering every status, 56 of them listed
-# without a filter (Oculto ones are not): more than one page (clients.tables.PER_PAGE).
+# without a filter (Oculto ones are not): more than one page (clients.screen.tables.PER_PAGE).
 PLAN = [
     ("ativo", 36),
     ("suspenso", 5),
@@ -114,8 +112,8 @@ PLAN = [
 
 
 def _facts(status: str, today: datetime.date, rng: random.Random) -> dict:
-    """clients.status.facts_for, the vencimento a random number of days away."""
-    if status == Status.EXPIRADO:
+    """clients.domain.status.facts_for, the vencimento a random number of days away."""
+    if status == Status.EXPIRED:
         days = rng.randint(1, max((today - month_start(today)).days, 1))
     else:
         days = rng.randint(1, 330)
@@ -207,7 +205,7 @@ class Command(BaseCommand):
             client
             for client in navi
             if len(client.cpf_cnpj) == 14
-            and client_status(client, today) in (Status.ATIVO, Status.SUSPENSO)
+            and client_status(client, today) in (Status.ACTIVE, Status.SUSPENDED)
         ]
         midday = datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC)
         for client, days in zip(eligible, CERTIFICATE_DAYS, strict=False):

@@ -1,0 +1,126 @@
+"""License counts: which modules a client may have, and how a change takes effect.
+
+Adding takes effect at once; removing takes effect on the first day of the next month
+(docs/domain.md, "Licenses and modules"). A reduction waits in `scheduled_quantity` /
+`scheduled_from`, and `License.current_quantity(today)` derives the count in force, so nothing
+has to run at midnight. Callers hold the client's row lock (clients.services).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+
+from clients.domain.dates import next_month_start
+from clients.models import (
+    LINK_ONLY_MODULES,
+    MODULE_REQUIRES,
+    UNCOUNTED_LINK_MODULES,
+    License,
+    Module,
+    Product,
+)
+
+# The Link-only modules are counted in licenses (but Link Balanço Estoque); the others are
+# switched on or off (1 or 0).
+COUNTED_MODULES = frozenset({Module.MAIN, *(LINK_ONLY_MODULES - UNCOUNTED_LINK_MODULES)})
+ON_OFF_MODULES = frozenset(Module) - COUNTED_MODULES
+
+
+def modules_for(product: str | None) -> list[Module]:
+    """The modules a client of `product` may have, main count first; any product → all."""
+    return [m for m in Module if product in (None, Product.LINK) or m not in LINK_ONLY_MODULES]
+
+
+def validate_quantities(product: str | None, quantities: dict[str, int]) -> None:
+    """Raise a ValidationError keyed by module when `quantities` break a licensing rule."""
+    errors = {}
+    for module, quantity in quantities.items():
+        if quantity < 0:
+            errors[module] = "Informe um número maior ou igual a zero."
+        elif module in ON_OFF_MODULES and quantity > 1:
+            errors[module] = "Este módulo é contratado ou não (0 ou 1)."
+        elif quantity and module in LINK_ONLY_MODULES and product not in (None, Product.LINK):
+            errors[module] = "Módulo disponível só para clientes Link."
+    if quantities.get(Module.MAIN, 0) < 1 and Module.MAIN not in errors:
+        errors[Module.MAIN] = "O cliente precisa de pelo menos 1 licença."
+    for module, required in MODULE_REQUIRES.items():
+        if quantities.get(module) and not quantities.get(required) and module not in errors:
+            errors[module] = f"{Module(module).label} requer o módulo {Module(required).label}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def pending_reduction(license: License, today: datetime.date) -> tuple[int, datetime.date] | None:
+    """(count, from) of a reduction that has not taken effect yet, or None."""
+    if license.scheduled_from is not None and license.scheduled_from > today:
+        return license.scheduled_quantity, license.scheduled_from
+    return None
+
+
+def wanted_quantity(license: License, today: datetime.date) -> int:
+    """What the partner last asked for: a pending reduction's count, else the count in force."""
+    reduction = pending_reduction(license, today)
+    return reduction[0] if reduction else license.current_quantity(today)
+
+
+def set_quantities(client, quantities: dict[str, int], today: datetime.date) -> None:
+    """Apply the wanted count of each module: increases now, reductions next month.
+
+    Asking again for the count in force cancels a pending reduction; modules left out of
+    `quantities` are not touched.
+    """
+    existing = {license.module: license for license in client.licenses.all()}
+    for module, wanted in quantities.items():
+        license = existing.get(module)
+        if license is None:
+            if wanted:
+                License.objects.create(client=client, module=module, quantity=wanted)
+            continue
+        if wanted == wanted_quantity(license, today):
+            continue
+        in_force = license.current_quantity(today)
+        if wanted >= in_force:
+            license.quantity, scheduled = wanted, (None, None)
+        else:
+            license.quantity, scheduled = in_force, (wanted, next_month_start(today))
+        license.scheduled_quantity, license.scheduled_from = scheduled
+        license.save(update_fields=["quantity", "scheduled_quantity", "scheduled_from"])
+    # A license may have been added: the client's prefetched licenses (clients.services locks
+    # clients with them) would miss it.
+    getattr(client, "_prefetched_objects_cache", {}).pop("licenses", None)
+
+
+def license_snapshot(client, today: datetime.date) -> dict:
+    """The licenses as the history stores them: count in force and pending reduction, by module."""
+    data = {}
+    for license in client.licenses.all():
+        entry = {"quantity": license.current_quantity(today)}
+        if reduction := pending_reduction(license, today):
+            entry["scheduled_quantity"] = reduction[0]
+            entry["scheduled_from"] = reduction[1].isoformat()
+        if entry["quantity"] or len(entry) > 1:
+            data[license.module] = entry
+    return data
+
+
+def describe_quantity(module: str, quantity: int, scheduled=None) -> str:
+    """'3 licenças; 2 a partir de 01/12/2026', 'contratado', 'contratado; removido a partir de …'.
+
+    `scheduled` is None or (count, date) of a pending reduction.
+    """
+    if module in ON_OFF_MODULES:
+        text = "contratado" if quantity else "não contratado"
+        if scheduled:
+            text += f"; removido a partir de {date_format(scheduled[1], 'd/m/Y')}"
+        return text
+    text = f"{quantity} {'licença' if quantity == 1 else 'licenças'}"
+    if scheduled:
+        text += f"; {scheduled[0]} a partir de {date_format(scheduled[1], 'd/m/Y')}"
+    return text
+
+
+def describe_license(license: License, today: datetime.date) -> str:
+    return describe_quantity(
+        license.module, license.current_quantity(today), pending_reduction(license, today)
+    )

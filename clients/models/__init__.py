@@ -1,0 +1,38 @@
+"""The client and its facts, one module per part; imported from here."""
+
+from clients.models.client import UF_CHOICES, Client, Product, Renewal
+from clients.models.history import ClientEvent, Event
+from clients.models.licensing import (
+    CERTIFICATE_WARNING_DAYS,
+    LINK_ONLY_MODULES,
+    MODULE_REQUIRES,
+    UNCOUNTED_LINK_MODULES,
+    Certificate,
+    License,
+    LinkVersionSetting,
+    Module,
+    RegistrationCode,
+)
+from clients.models.notifications import NotificationKind, NotificationLog
+from clients.models.tally import StatusTally
+
+__all__ = [
+    "CERTIFICATE_WARNING_DAYS",
+    "LINK_ONLY_MODULES",
+    "MODULE_REQUIRES",
+    "UF_CHOICES",
+    "UNCOUNTED_LINK_MODULES",
+    "Certificate",
+    "Client",
+    "ClientEvent",
+    "Event",
+    "License",
+    "LinkVersionSetting",
+    "Module",
+    "NotificationKind",
+    "NotificationLog",
+    "Product",
+    "RegistrationCode",
+    "Renewal",
+    "StatusTally",
+]

@@ -1,0 +1,187 @@
+"""Bulk actions and the Renovação worklist: thin views over clients.services.bulk and the Clientes
+screen's own filter and table.
+
+A selection is either the ticked rows (`id`, at most a page) or every client the list's
+filter matches (`todos`, recomputed here from the filter, never posted as ids); `lista`
+says which list: Clientes or Renovação.
+"""
+
+from urllib.parse import urlencode
+
+import django_tables2 as tables
+from django.contrib import messages
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
+
+from clients.domain.actions import ACTIONS_PERMISSION
+from clients.domain.attention import renewal_worklist_q
+from clients.domain.status import Status, today
+from clients.scoping import partner_clients
+from clients.screen.filters import ClientFilter
+from clients.screen.tables import PER_PAGE, ClientPaginator, ClientTable, table_rows
+from clients.services import bulk
+from clients.transfer.exporting import CSV, ListExport
+from partners.permissions import role_allows
+
+EXPORT = "exportar"
+# The menu of the bulk bar: the action's value → its label.
+BULK_CHOICES = [
+    *((action.value, action.label) for action in bulk.ACTIONS),
+    (EXPORT, "Exportar seleção (CSV)"),
+]
+LISTS = {"clientes": "clients:list", "renovacao": "clients:renewals"}
+# Query-string names that are not filters (left out when the selection is the filter).
+NOT_FILTERS = {"page", "per_page", "sort", "_export", "id", "todos", "acao", "lista"}
+
+
+class SelectableClientTable(ClientTable):
+    """The Clientes table with a checkbox per row, for the bulk actions (the checkboxes
+    belong to the bulk bar's form, outside the table: the ⋮ menus hold forms of their own)."""
+
+    select = tables.Column(
+        verbose_name=format_html(
+            '<input type="checkbox" class="form-check-input" data-select-page hidden '
+            'aria-label="{}">',
+            "Selecionar todos desta página",
+        ),
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+        attrs={"th": {"class": "col-select"}},
+    )
+    selectable = True  # _client_table.html draws each row's checkbox
+
+    class Meta(ClientTable.Meta):
+        sequence = ("select", *ClientTable.Meta.sequence)
+
+
+def worklist(request):
+    """Renovação: the partner's Renovação manual clients due this month or Expirado."""
+    return partner_clients(request).filter(renewal_worklist_q(today()))
+
+
+def _base(request, list_name):
+    return worklist(request) if list_name == "renovacao" else partner_clients(request)
+
+
+def filter_params(request) -> list[tuple[str, str]]:
+    """The list's filters from the query string, to carry into the bulk bar's form."""
+    return [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in NOT_FILTERS
+        for value in values
+    ]
+
+
+def bulk_context(request, list_name: str, total: int) -> dict:
+    """What the bulk bar of a list (_bulk_bar.html) needs."""
+    may_act = role_allows(request.partner_user.role, ACTIONS_PERMISSION)
+    return {
+        # A role that may not act may still export its selection.
+        "bulk_choices": BULK_CHOICES if may_act else [c for c in BULK_CHOICES if c[0] == EXPORT],
+        "bulk_list": list_name,
+        "bulk_filters": filter_params(request),
+        "bulk_total": total,
+        "bulk_max": bulk.MAX_CLIENTS,
+    }
+
+
+def _selection(request, list_name):
+    if request.GET.get("todos"):
+        base = _base(request, list_name)
+        return ClientFilter(request.GET, queryset=base, request=request).qs
+    ids = [
+        int(value)
+        for value in request.GET.getlist("id")
+        if value.isascii() and value.isdigit() and len(value) < 19
+    ]
+    return partner_clients(request).filter(pk__in=ids)
+
+
+def _back(request, list_name):
+    url = reverse(LISTS[list_name])
+    query = urlencode(filter_params(request))
+    return f"{url}?{query}" if query else url
+
+
+@require_GET
+def bulk_preview(request):
+    """What the chosen action would do to each selected client; nothing changes here."""
+    list_name = request.GET.get("lista") if request.GET.get("lista") in LISTS else "clientes"
+    action = request.GET.get("acao", "")
+    if not request.GET.getlist("id") and not request.GET.get("todos"):
+        messages.error(request, "Selecione pelo menos um cliente.")
+        return redirect(_back(request, list_name))
+    selection = _selection(request, list_name)
+    if action == EXPORT:
+        table = ClientTable(table_rows(selection))
+        RequestConfig(request, paginate=False).configure(table)
+        return ListExport(table.data.data, CSV).response(f"clientes-selecao-{today():%Y-%m-%d}.csv")
+    if action not in {value for value, _ in BULK_CHOICES}:
+        messages.error(request, "Escolha uma ação para os clientes selecionados.")
+        return redirect(_back(request, list_name))
+    try:
+        result = bulk.preview(
+            action=action, clients=selection, partner=request.partner, user=request.user
+        )
+    except bulk.BulkRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_back(request, list_name))
+    badges = {s: render_to_string("clients/_status_badge.html", {"status": s}) for s in Status}
+    context = {
+        "preview": result,
+        "back_url": _back(request, list_name),
+        "list_name": list_name,
+        # Each line with its status badge, rendered once per status (up to 5,000 lines).
+        "rows": [(line, badges[line.status]) for line in result.lines],
+    }
+    return render(request, "clients/bulk_preview.html", context)
+
+
+@require_POST
+def bulk_confirm(request):
+    """Apply a preview (clients.services.bulk.confirm) and report what was done and what was not."""
+    try:
+        action, results = bulk.confirm(
+            token=request.POST.get("token", ""),
+            clients=partner_clients(request),
+            partner=request.partner,
+            user=request.user,
+        )
+    except bulk.BulkRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("clients:list")
+    list_name = request.POST.get("lista") if request.POST.get("lista") in LISTS else "clientes"
+    context = {
+        "action": action,
+        "done": [result for result in results if result.done],
+        "refused": [result for result in results if not result.done],
+        "back_url": reverse(LISTS[list_name]),
+    }
+    return render(request, "clients/bulk_result.html", context)
+
+
+def renewals(request):
+    """Renovação: the month's renewals, with the Clientes screen's filters, columns and menu."""
+    filterset = ClientFilter(request.GET, queryset=worklist(request), request=request)
+    table = SelectableClientTable(
+        table_rows(filterset.qs),
+        csrf_token=get_token(request),
+        order_by=("expires_on",),
+        may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
+    )
+    RequestConfig(
+        request, paginate={"per_page": PER_PAGE, "paginator_class": ClientPaginator}
+    ).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        **bulk_context(request, "renovacao", table.paginator.count),
+    }
+    return render(request, "clients/renewals.html", context)
