@@ -41,7 +41,6 @@ from clients.domain.documents import cnpj_from_base
 from clients.domain.status import Status, client_status
 from clients.models import Client, License, Module, Product
 from clients.services import client_suspend, client_unsuspend
-from clients.transfer.importing.writing import insert
 from licenses.signing import private_key_pem
 from partners.models import Partner
 from tests.servers import database_url, pgbouncer, post_json
@@ -163,18 +162,13 @@ class Command(BaseCommand):
         now = timezone.now()
         for start in range(have, wanted, BATCH):
             with transaction.atomic():
-                # The import's bulk writer: COPY on PostgreSQL (portal.copying).
-                clients = [
+                clients = Client.objects.bulk_create(
                     self.client(partner, number, today, now, rng)
                     for number in range(start, min(start + BATCH, wanted))
-                ]
-                insert(Client, clients)
-                insert(
-                    License,
-                    [
-                        License(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
-                        for client in clients
-                    ],
+                )
+                License.objects.bulk_create(
+                    License(client=client, module=Module.MAIN, quantity=rng.randint(1, 5))
+                    for client in clients
                 )
         elapsed = time.monotonic() - started
         self.stdout.write(f"{wanted - have} clientes de benchmark criados em {elapsed:.0f} s.")
