@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "clients",
     "licenses",
     "accounts",
+    "portal",
 ]
 
 MIDDLEWARE = [
