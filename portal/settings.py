@@ -164,6 +164,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite ignores INCLUDE, which is fine for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Argon2id first, Django's recommended hasher: less CPU per sign-in than PBKDF2 here, with a
+# wider margin against guessing (memory-hard; docs/deploy.md has the figures). Hashes of the
+# other hashers still verify, and are made again with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
