@@ -140,5 +140,16 @@ bench-import: .venv/.synced
 	$(BENCH_IMPORT_ENV) $(MANAGE) migrate --no-input -v0
 	$(BENCH_IMPORT_ENV) $(MANAGE) bench_import $(BENCH_IMPORT_ARGS)
 
+# Slow clients against the production stack and against gunicorn alone (docs/deploy.md), on
+# PostgreSQL in its own database; e.g. make bench-slow-clients BENCH_SLOW_ARGS="--seconds 30".
+BENCH_SLOW_DB ?= portal_bench_slow
+BENCH_SLOW_ARGS ?=
+BENCH_SLOW_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_SLOW_DB) $(BENCH_SECRETS)
+bench-slow-clients: .venv/.synced nginx
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_SLOW_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_SLOW_DB)"'
+	$(BENCH_SLOW_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_SLOW_ENV) $(MANAGE) bench_slow_clients $(BENCH_SLOW_ARGS)
+
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

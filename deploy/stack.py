@@ -383,8 +383,10 @@ def main(argv=None):
     parser.add_argument("--access-log", default="/var/log/nginx/portal-access.log")
     parser.add_argument("--tls-certificate", default="")
     parser.add_argument("--tls-certificate-key", default="")
-    parser.add_argument("args", nargs="*", help="manage: manage.py's arguments")
-    options = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # manage: manage.py's own arguments come after "--".
+    split = argv.index("--") if "--" in argv else len(argv)
+    options, rest = parser.parse_args(argv[:split]), argv[split + 1 :]
 
     if options.command == "render":
         if options.out is None:
@@ -408,7 +410,7 @@ def main(argv=None):
     listen = options.listen or "127.0.0.1:8080"
     stack = Stack(directory, listen=listen, env=env, static_root=directory / "static")
     if options.command == "manage":
-        return manage(stack, *options.args, check=False).returncode
+        return manage(stack, *rest, check=False).returncode
     if options.command == "status":
         running = stack.status()
         print(running or "parado")

@@ -152,3 +152,13 @@ def test_the_render_command_writes_a_servers_plain_configuration(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     _nginx_accepts(tmp_path, out / "portal.conf")
+
+
+@pytest.mark.parametrize("page", sorted((DEPLOY_DIR / "nginx" / "errors").glob("*.html")))
+def test_the_proxys_pages_use_static_files_that_exist(page):
+    # nginx serves them from STATIC_ROOT with or without the app: collectstatic keeps the
+    # unhashed names too.
+    linked = re.findall(r'href="/static/([^"]+)"', page.read_text())
+    assert linked
+    for name in linked:
+        assert (ROOT / "static" / name).is_file(), name
