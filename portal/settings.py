@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "clients",
     "licenses",
     "accounts",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite ignores INCLUDE, which is fine for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Argon2id first, Django's recommended hasher: less CPU per sign-in than PBKDF2 here, with a
+# wider margin against guessing (memory-hard; docs/deploy.md has the figures). Hashes of the
+# other hashers still verify, and are made again with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,7 +193,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
 AXES_USERNAME_CALLABLE = "portal.signin.sign_in_username"
-# How many reverse proxies stand in front of the app (they append to X-Forwarded-For).
+# How many reverse proxies stand in front of the app (they append to X-Forwarded-For): 1 behind
+# deploy/nginx alone, 2 with a load balancer before it. Too low, every client has the proxy's
+# address; too high, a client can write its own (`check --deploy` warns about 0 behind a proxy).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 
 # Password reset (Django's views and tokens, accounts.views): the e-mailed link works once and
@@ -207,6 +221,10 @@ LANGUAGES = [("pt-br", "Português (Brasil)")]
 TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
+
+# The largest request body Django reads (Django's own default, written out): deploy/nginx's
+# client_max_body_size is the same, so the proxy refuses what Django would, before reading it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -9,6 +9,9 @@ from portal import views as portal_views
 admin.site.site_header = "Portal do Parceiro — administração"
 admin.site.site_title = "Portal do Parceiro"
 
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [

@@ -151,10 +151,12 @@ class Browser:
 
 def with_production_password(user, password):
     """Tests hash with MD5 for speed (conftest); an app process runs the production hashers,
-    so a user who signs in there needs a PBKDF2 hash."""
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    so a user who signs in there needs a hash of the first of them (Argon2)."""
+    from django.utils.module_loading import import_string
 
-    hasher = PBKDF2PasswordHasher()
+    from portal import settings as production
+
+    hasher = import_string(production.PASSWORD_HASHERS[0])()
     user.password = hasher.encode(password, hasher.salt())
     user.save(update_fields=["password"])
     return user

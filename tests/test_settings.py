@@ -28,6 +28,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x7#kq2!vz9@mp4$wn8^rt6&yb3*hc5(jd1)gf0-ls_ea+ui=oQ",
     "HTTPS": "true",
+    "PROXY_COUNT": "1",
     "ALLOWED_HOSTS": "portal.example.com.br",
     "EMAIL_HOST": "smtp.example.com.br",
     "CERTIFICATE_ENCRYPTION_KEY": "cHJvZHVjdGlvbi1rZXktZm9yLWEtdGVzdC0wMDAwMDA=",
