@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import services
+from accounts.backends import find_account, password_matches
 from accounts.forms import (
     CodeForm,
     ExistingAccountForm,
@@ -63,7 +64,8 @@ class SignInView(auth_views.LoginView):
         self.request.session[PENDING_SIGN_IN] = {
             "user": user.pk,
             "backend": user.backend,
-            "username": form.cleaned_data["username"],
+            # Wrong codes count against the account, however its name was typed.
+            "username": user.get_username(),
             "next": self.get_redirect_url(),
         }
         return redirect("login-code")
@@ -73,8 +75,8 @@ class SignInView(auth_views.LoginView):
 def sign_in_code(request):
     """The second step: a code from the authenticator app or a recovery code (used once).
 
-    A wrong code counts as a failed sign-in for django-axes (with the name typed at the first
-    step), so codes cannot be guessed faster than passwords."""
+    A wrong code counts as a failed sign-in of the account for django-axes, so codes cannot be
+    guessed faster than passwords."""
     pending = request.session.get(PENDING_SIGN_IN)
     user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
     if not user:
@@ -193,8 +195,9 @@ def invitation(request, token):
                 request.axes_locked_out = True
                 request.axes_credentials = credentials
             else:
-                user = User.objects.filter(username=username).first()
-                if user and user.check_password(existing_form.cleaned_data["password"]):
+                # One hash whether or not the name exists: the answer's time tells nothing.
+                user = find_account(username)
+                if password_matches(user, existing_form.cleaned_data["password"]):
                     team_services.invitation_accept_existing(invitation=invitation, user=user)
                     messages.success(
                         request,

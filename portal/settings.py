@@ -176,16 +176,21 @@ AUTHENTICATION_BACKENDS = [
     # A user name or an e-mail address (of one user only) with its password.
     "accounts.backends.UsernameOrEmailBackend",
 ]
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
-# one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# Sign-in throttling (django-axes, accounts.lockout): failures count against the account the
+# typed name or e-mail stands for (any letter case) and against the client address. After
+# AXES_FAILURE_LIMIT failures against one account (from anywhere), or
+# SIGN_IN_ADDRESS_FAILURE_LIMIT from one address (against any accounts), that account or
+# address is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = envint("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
-AXES_USERNAME_CALLABLE = "portal.signin.sign_in_username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # How many reverse proxies stand in front of the app (they append to X-Forwarded-For).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 
