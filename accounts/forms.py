@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from partners.models import Role
 
@@ -20,7 +22,8 @@ class ProfileForm(forms.ModelForm):
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Este e-mail já é usado por outro usuário.")
+            # Refused without saying by whom: nothing here tells who has an account.
+            raise forms.ValidationError("Este e-mail não pode ser usado: escolha outro.")
         return email
 
 
@@ -99,7 +102,7 @@ class NewAccountForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("Este nome de usuário já existe: escolha outro.")
+            raise forms.ValidationError("Este nome de usuário não está disponível: escolha outro.")
         return username
 
     def clean(self):
@@ -131,6 +134,23 @@ class ExistingAccountForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, keeping its e-mails in `outbox` for the view to send after answering (the
+    time of the answer must not tell whether the address has an account)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "E-mail"
+        self.outbox = []
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        self.outbox.append(EmailMultiAlternatives(subject, body, from_email, [to_email]))

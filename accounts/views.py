@@ -37,6 +37,7 @@ from accounts.models import TOTPDevice
 from accounts.services import has_two_factor
 from partners import services as team_services
 from partners.services import TeamChangeRefused
+from portal.mail import RedirectThenSend
 from portal.net import client_ip
 from portal.ratelimit import over_limit
 
@@ -133,7 +134,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].strip().lower()
         if over_limit(f"senha:email:{email}", settings.PASSWORD_RESET_MAX_PER_EMAIL, window):
             return redirect(self.success_url)  # as if sent: nothing tells whether it exists
-        return super().form_valid(form)
+        super().form_valid(form)  # renders the e-mails (if any) into form.outbox
+        return RedirectThenSend(self.success_url, form.outbox)
 
 
 def reset_link_hours() -> int:
@@ -173,6 +175,13 @@ def invitation(request, token):
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     mode = request.POST.get("mode") if request.method == "POST" else None
+    # Whether a user name is free is the one thing this page must answer; a link answers it
+    # only so many times an hour, so that it is no way to list the portal's user names.
+    if mode == "new" and over_limit(
+        f"convite:tentativas:{invitation.pk}", settings.INVITATION_MAX_ATTEMPTS, 60 * 60
+    ):
+        messages.error(request, "Muitas tentativas com este convite: tente de novo em uma hora.")
+        mode = None
     new_form = NewAccountForm(request.POST if mode == "new" else None, email=invitation.email)
     existing_form = ExistingAccountForm(request.POST if mode == "existing" else None)
     try:

@@ -203,6 +203,8 @@ PASSWORD_RESET_MAX_PER_ADDRESS = envint("PASSWORD_RESET_MAX_PER_ADDRESS", 10)
 PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 # Team invitations (accounts): the e-mailed link works once, for this many hours.
 INVITATION_VALID_HOURS = envint("INVITATION_VALID_HOURS", 72)
+# Attempts to create the account through one invitation's link, per hour.
+INVITATION_MAX_ATTEMPTS = envint("INVITATION_MAX_ATTEMPTS", 20)
 # The name authenticator apps show beside the account (two-factor sign-in).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal do Parceiro")
 

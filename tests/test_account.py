@@ -37,7 +37,7 @@ def test_an_email_of_another_user_is_refused(client_a, partner_a_user, partner_b
     response = client_a.post(
         reverse("accounts:account"), {"first_name": "Ana", "email": "BIA@beta.example.com"}
     )
-    assert "Este e-mail já é usado por outro usuário." in response.text
+    assert "Este e-mail não pode ser usado: escolha outro." in response.text
     partner_a_user.refresh_from_db()
     assert partner_a_user.email == ""
 
