@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The signed-in session's record (Minha conta's list; ended sessions stay ended).
+    "accounts.sessions.SessionRecordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The partner and its role (the role's pages), then the team's two-factor requirement.
     "partners.middleware.PartnerMiddleware",
@@ -205,6 +207,16 @@ PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 INVITATION_VALID_HOURS = envint("INVITATION_VALID_HOURS", 72)
 # Attempts to create the account through one invitation's link, per hour.
 INVITATION_MAX_ATTEMPTS = envint("INVITATION_MAX_ATTEMPTS", 20)
+# A new e-mail address of an account counts once its owner opens the link e-mailed to it,
+# within EMAIL_CHANGE_VALID_HOURS; the old address is told, and may report the change within
+# EMAIL_CHANGE_REPORT_DAYS (accounts.services).
+EMAIL_CHANGE_VALID_HOURS = envint("EMAIL_CHANGE_VALID_HOURS", 24)
+EMAIL_CHANGE_REPORT_DAYS = envint("EMAIL_CHANGE_REPORT_DAYS", 7)
+EMAIL_CHANGE_MAX_PER_HOUR = envint("EMAIL_CHANGE_MAX_PER_HOUR", 5)
+# Turning two-factor sign-in on or off, new recovery codes, a new password or e-mail address
+# need the password (and a code, with two-factor sign-in on) given at most this long ago
+# (accounts.sudo).
+SUDO_SECONDS = envint("SUDO_SECONDS", 10 * 60)
 # The name authenticator apps show beside the account (two-factor sign-in).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal do Parceiro")
 

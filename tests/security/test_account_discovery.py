@@ -91,19 +91,6 @@ def test_an_invitation_to_any_address_is_accepted_alike(
     assert Invitation.objects.filter(email=email).exists() and len(mailoutbox) == 1
 
 
-def test_minha_conta_refuses_a_taken_email_without_saying_by_whom(
-    client_a, partner_a_user, partner_b, make_member
-):
-    make_member(partner_b, "bia", email="bia@beta.example.com")
-    response = client_a.post(
-        reverse("accounts:account"), {"first_name": "Ana", "email": "bia@beta.example.com"}
-    )
-    assert "Este e-mail não pode ser usado: escolha outro." in response.text
-    assert "outro usuário" not in response.text
-    partner_a_user.refresh_from_db()
-    assert partner_a_user.email == ""
-
-
 def test_a_password_reset_answers_before_any_email_is_sent(otto, db, mailoutbox):
     """The answer leaves as fast for an address with an account as for one without: its
     e-mail is sent only once the response has been written (when the server closes it)."""
