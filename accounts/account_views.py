@@ -142,14 +142,19 @@ def two_factor(request):
     setting it up."""
     if has_two_factor(request.user):
         return render(request, "accounts/two_factor_on.html")
-    return two_factor_setup(request, template="accounts/two_factor_setup.html")
+    return two_factor_setup(
+        request,
+        template="accounts/two_factor_setup.html",
+        codes_template="accounts/two_factor_codes.html",
+    )
 
 
 @sudo_required
 @sensitive_post_parameters("code")
-def two_factor_setup(request, *, template: str):
+def two_factor_setup(request, *, template: str, codes_template: str):
     """The QR code, the secret and a code to confirm; on, the recovery codes (shown once),
-    and the user's other sessions end. Also the vendor's staff's enrolment (accounts.admin)."""
+    and the user's other sessions end. Also the vendor's staff's enrolment
+    (accounts.admin_site), in templates of its own."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = services.two_factor_start(request.user)
@@ -166,7 +171,7 @@ def two_factor_setup(request, *, template: str):
             request.user.otp_device = device
             otp_login(request, device)
             messages.success(request, f"Verificação em duas etapas ativada. {OTHERS_ENDED}")
-            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+            return render(request, codes_template, {"codes": codes})
         form.add_error("code", "Código incorreto: confira o relógio do celular e tente de novo.")
     context = {
         "form": form,

@@ -69,7 +69,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks the staff for two-factor sign-in (accounts.admin_site).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -217,6 +218,10 @@ EMAIL_CHANGE_MAX_PER_HOUR = envint("EMAIL_CHANGE_MAX_PER_HOUR", 5)
 # need the password (and a code, with two-factor sign-in on) given at most this long ago
 # (accounts.sudo).
 SUDO_SECONDS = envint("SUDO_SECONDS", 10 * 60)
+# The vendor's staff use the admin (/admin/) only with two-factor sign-in: those without it set
+# it up at their next sign-in. Off, a staff user without it gets in with the password (the
+# demo of `make run`); one with it still gives the code.
+STAFF_REQUIRE_TWO_FACTOR = envbool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 # The name authenticator apps show beside the account (two-factor sign-in).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal do Parceiro")
 

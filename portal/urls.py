@@ -7,9 +7,6 @@ from accounts import views as account_views
 from clients.screen import home
 from portal import views as portal_views
 
-admin.site.site_header = "Portal do Parceiro — administração"
-admin.site.site_title = "Portal do Parceiro"
-
 handler500 = "portal.views.server_error"
 
 urlpatterns = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 from clients.models import Client, ClientEvent
 from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_staff
 
 # URLs anybody may open.
 PUBLIC = {
@@ -292,5 +292,5 @@ def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
     licenses = reverse("admin:clients_client_licenses", args=[1])
     assert client.get(licenses).url.startswith(reverse("admin:login"))
     assert client.post(licenses, {"principal": 9, "loaded_version": 0}).status_code == 302
-    client.force_login(staff_user)
+    sign_in_staff(client, staff_user)
     assert client.get(index).status_code == 200

@@ -224,6 +224,7 @@ def test_the_vendor_resets_a_users_two_factor_in_the_admin(
         follow=True,
     )
     assert "Verificação em duas etapas redefinida para 1 usuário(s)" in response.text
-    assert not TOTPDevice.objects.exists() and not StaticToken.objects.exists()
+    assert not TOTPDevice.objects.filter(user=partner_a_user).exists()
+    assert not StaticToken.objects.exists()
     event = TeamEvent.objects.get(action="redefinir-2fa")
     assert (event.actor, event.partner) == (staff_user, partner_a)

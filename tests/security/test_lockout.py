@@ -80,3 +80,10 @@ def test_wrong_codes_count_against_the_account_however_it_was_named(client, otto
     assert _sign_in(HttpClient(), "Otto").status_code == 429
     response = client.post(reverse("login-code"), {"code": code_for(device)})
     assert response.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_the_admin_signs_in_through_the_portals_sign_in(client, db):
+    # There is no second password form (with a count of its own) for the admin.
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+    assert response.status_code == 302
+    assert response.url == reverse("login") + "?next=/admin/"
