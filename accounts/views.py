@@ -164,6 +164,7 @@ def accept_url(request) -> str:
     return request.build_absolute_uri(reverse("invitation", args=["TOKEN"]))
 
 
+@never_cache  # the invitation's e-mail address and team, behind a one-time link
 @sensitive_post_parameters("password", "password1", "password2")
 def invitation(request, token):
     """An invitation's link: choose a user name and a password, or use an existing account

@@ -62,6 +62,10 @@ def fernet_keys(name: str, development_file: str) -> str:
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
 # key (clients.certificates).
 CERTIFICATE_ENCRYPTION_KEY = fernet_keys("CERTIFICATE_ENCRYPTION_KEY", "certificate-encryption.key")
+# A PKCS#12 file names its own key-derivation iteration counts; one whose counts add up to more
+# than this is refused before any derivation runs (clients.pkcs12_cost; real A1 files ask for
+# 6,000 to 200,000: docs/security.md).
+CERTIFICATE_MAX_KDF_ITERATIONS = envint("CERTIFICATE_MAX_KDF_ITERATIONS", 300_000)
 # The partner users' TOTP secrets (two-factor sign-in, accounts.models.TOTPDevice).
 TWO_FACTOR_ENCRYPTION_KEY = fernet_keys("TWO_FACTOR_ENCRYPTION_KEY", "two-factor-encryption.key")
 
@@ -99,8 +103,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: a body over its view's limit is a 413.
+    "portal.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to a signed-in user: Cache-Control: no-store.
+    "portal.private.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The signed-in session's record (Minha conta's list; ended sessions stay ended).
@@ -179,6 +187,13 @@ AUTHENTICATION_BACKENDS = [
     # A user name or an e-mail address (of one user only) with its password.
     "accounts.backends.UsernameOrEmailBackend",
 ]
+# Request bodies: form fields up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's check), and any
+# body, files included, up to MAX_REQUEST_BODY_SIZE unless its view allows less (the
+# certificate upload: 1 MB and its form), refused by its Content-Length before it is read
+# (portal.uploads). The reverse proxy should cap bodies as well (docs/security.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MAX_REQUEST_BODY_SIZE = envint("MAX_REQUEST_BODY_SIZE", 3 * 1024 * 1024)
+
 # Sign-in throttling (django-axes, accounts.lockout): failures count against the account the
 # typed name or e-mail stands for (any letter case) and against the client address. After
 # AXES_FAILURE_LIMIT failures against one account (from anywhere), or
