@@ -5,7 +5,7 @@ from django.contrib.admin import apps as admin_apps
 class AccountsConfig(AppConfig):
     default = True  # this module also holds the admin's config
     name = "accounts"
-    verbose_name = "contas"
+    verbose_name = "Contas"
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
