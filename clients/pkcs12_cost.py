@@ -16,7 +16,7 @@ Java's keytool 10,000 each (up to 200,000 in all for JDK 8's 50,000/100,000).
 import hashlib
 from dataclasses import dataclass
 
-from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4, RC2, TripleDES
+from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4, TripleDES
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
@@ -72,6 +72,7 @@ class Element:
     start: int
     stop: int
     end: int
+    depth: int
 
     @property
     def constructed(self) -> bool:
@@ -80,7 +81,7 @@ class Element:
     def children(self) -> list["Element"]:
         items, position = [], self.start
         while position < self.stop:
-            item = read(self.data, position)
+            item = read(self.data, position, self.depth + 1)
             items.append(item)
             position = item.end
         return items
@@ -126,7 +127,7 @@ def read(data: bytes, position: int = 0, depth: int = 0) -> Element:
             cursor = read(data, cursor, depth + 1).end
             if cursor + 2 > len(data):
                 raise Malformed("no end-of-contents")
-        return Element(data, tag, position, start, cursor, cursor + 2)
+        return Element(data, tag, position, start, cursor, cursor + 2, depth)
     if first & 0x80:
         size = first & 0x7F
         if size > 4:
@@ -138,25 +139,29 @@ def read(data: bytes, position: int = 0, depth: int = 0) -> Element:
     stop = start + length
     if stop > len(data):
         raise Malformed("truncated")
-    return Element(data, tag, position, start, stop, stop)
+    return Element(data, tag, position, start, stop, stop, depth)
 
 
-def _too_costly(total: int):
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _too_costly(total: int) -> ValidationError:
     limit = settings.CERTIFICATE_MAX_KDF_ITERATIONS
     return ValidationError(
-        f"O arquivo do certificado pede {total:,} iterações de derivação de chave, acima do "
-        f"limite de {limit:,}: exporte-o de novo com as opções padrão do programa.".replace(
-            ",", "."
-        ),
+        f"O arquivo do certificado pede {_number(total)} iterações de derivação de chave, "
+        f"acima do limite de {_number(limit)}: exporte-o de novo com as opções padrão do "
+        "programa.",
         code="too_costly",
     )
 
 
-UNSUPPORTED = ValidationError(
-    "O arquivo do certificado usa uma proteção que o portal não aceita: exporte-o de novo "
-    "com as opções padrão (AES ou 3DES).",
-    code="unsupported_encryption",
-)
+def _unsupported() -> ValidationError:
+    return ValidationError(
+        "O arquivo do certificado usa uma proteção que o portal não aceita: exporte-o de novo "
+        "com as opções padrão (AES ou 3DES).",
+        code="unsupported_encryption",
+    )
 
 
 class _Cost:
@@ -184,10 +189,10 @@ def _pbkdf2(params: Element) -> tuple[bytes, int, int | None, type]:
     if rest:
         prf_oid, _ = _algorithm(rest[0])
         if prf_oid not in PRFS:
-            raise UNSUPPORTED
+            raise _unsupported()
         prf = PRFS[prf_oid]
     if salt.tag != 0x04:
-        raise UNSUPPORTED
+        raise _unsupported()
     return salt.octets(), iterations.integer(), length, prf
 
 
@@ -200,9 +205,9 @@ def scheme_iterations(algorithm: Element) -> int:
         kdf, _ = params[0].children()
         kdf_oid, kdf_params = _algorithm(kdf)
         if kdf_oid != PBKDF2 or not kdf_params:
-            raise UNSUPPORTED
+            raise _unsupported()
         return _pbkdf2(kdf_params[0])[1]
-    raise UNSUPPORTED
+    raise _unsupported()
 
 
 def _pkcs12_kdf(password: bytes, salt: bytes, purpose: int, iterations: int, size: int):
@@ -250,10 +255,10 @@ def decrypt(algorithm: Element, password: str, ciphertext: bytes) -> bytes:
     salt, iterations, length, prf = _pbkdf2(_algorithm(kdf)[1][0])
     scheme_oid, scheme_params = _algorithm(scheme)
     if scheme_oid not in PBES2_CIPHERS or not scheme_params:
-        raise UNSUPPORTED
+        raise _unsupported()
     cipher, key_size = PBES2_CIPHERS[scheme_oid]
     if length not in (None, key_size):
-        raise UNSUPPORTED
+        raise _unsupported()
     key = PBKDF2HMAC(prf(), key_size, salt, iterations).derive(password.encode("utf-8"))
     return _cbc(cipher(key), scheme_params[0].octets(), ciphertext)
 
@@ -290,6 +295,17 @@ def _safe_contents(data: bytes, cost: _Cost, depth: int = 0) -> None:
             _safe_contents(value.data[value.position : value.end], cost, depth + 1)
 
 
+def _decrypted_contents(algorithm: Element, password: str, ciphertext: bytes, cost: _Cost):
+    plain = decrypt(algorithm, password, ciphertext)
+    try:
+        _safe_contents(plain, cost)
+    except (Malformed, IndexError, ValueError):
+        # Decrypted into no SafeContents (RC4 has no padding to tell): a wrong password.
+        raise ValidationError(
+            "Senha incorreta para este certificado.", code="wrong_password"
+        ) from None
+
+
 def check_cost(data: bytes, password: str) -> int:
     """The file's derivations, added up (its MAC, containers and keys); ValidationError
     when they pass the bound or use a scheme this reader cannot look into. The encrypted
@@ -308,7 +324,7 @@ def check_cost(data: bytes, password: str) -> int:
                 cost.add(iterations[0].integer() if iterations else 1)
         content_type, wrapped = auth_safe.children()
         if content_type.oid() != DATA:
-            raise UNSUPPORTED
+            raise _unsupported()
         authenticated_safe = wrapped.children()[0].octets()
         for container in read(authenticated_safe).children():
             kind, *content = container.children()
@@ -319,10 +335,9 @@ def check_cost(data: bytes, password: str) -> int:
                 _type, algorithm, *encrypted = info.children()
                 cost.add(scheme_iterations(algorithm))
                 if encrypted:
-                    plain = decrypt(algorithm, password, encrypted[0].octets())
-                    _safe_contents(plain, cost)
+                    _decrypted_contents(algorithm, password, encrypted[0].octets(), cost)
             else:
-                raise UNSUPPORTED
+                raise _unsupported()
     except (Malformed, IndexError, ValueError):
         raise ValidationError(
             "O arquivo não é um certificado A1 (PKCS#12, .pfx ou .p12).", code="not_pkcs12"

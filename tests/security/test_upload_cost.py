@@ -13,7 +13,6 @@ import pytest
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
