@@ -70,10 +70,36 @@ def client_a(client, partner_a_user):
     return client
 
 
+def staff_device(user):
+    """The staff user's authenticator app (made, with two-factor sign-in on, if missing)."""
+    import secrets
+
+    from accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="Aplicativo autenticador", confirmed=True)
+        device.bin_key = secrets.token_bytes(20)
+        device.save()
+    return device
+
+
+def sign_in_staff(http, user):
+    """Signs the vendor's staff user in as the admin requires outside DEBUG: with two-factor
+    sign-in on, and the session verified by a code (accounts.admin_site)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = staff_device(user)
+    http.force_login(user)
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return http
+
+
 @pytest.fixture
 def admin_client_(client, staff_user):
-    client.force_login(staff_user)
-    return client
+    return sign_in_staff(client, staff_user)
 
 
 _sequence = iter(range(10_000_000, 99_999_999))
@@ -285,9 +311,7 @@ def staff_http(staff_user):
     """A second test client, signed in as staff, for tests that also use `client_a`."""
     from django.test import Client as HttpClient
 
-    http = HttpClient()
-    http.force_login(staff_user)
-    return http
+    return sign_in_staff(HttpClient(), staff_user)
 
 
 # Partner teams (issue 12): members with a role (e-mails: pytest-django's `mailoutbox`).

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from clients.domain.status import Status
 from clients.models import ClientEvent, Product, RegistrationCode
 from clients.services import client_suspend
+from tests.conftest import sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -297,7 +298,7 @@ def test_the_focus_ring_on_a_menu_button_is_visible(live_server, open_context, s
 def test_the_admins_client_pages_have_no_serious_accessibility_violation(
     browser, browser_context_args, live_server, client, staff_user, shops, screenshot_dir
 ):
-    client.force_login(staff_user)
+    sign_in_staff(client, staff_user)
     context = browser.new_context(
         **{**browser_context_args, "viewport": DESKTOP, "bypass_csp": True}
     )

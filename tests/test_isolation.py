@@ -17,7 +17,7 @@ from django.utils import timezone
 from clients.models import Client, ClientEvent
 from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_staff
 
 # URLs anybody may open.
 PUBLIC = {
@@ -31,7 +31,11 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation",
+    "email-confirm",
+    "email-report",
 }
+# Pages of any signed-in user (a partner's member or the vendor's staff): anonymous → sign in.
+SIGNED_IN_PAGES = {"confirm-identity"}
 # Partner pages that take no object: anonymous → sign in.
 PARTNER_PAGES = {
     "home",
@@ -43,9 +47,12 @@ PARTNER_PAGES = {
     "clients:bulk-preview",
     "clients:bulk-confirm",
     "accounts:account",
+    "accounts:email",
     "accounts:password",
+    "accounts:sessions-end",
     "accounts:two-factor",
     "accounts:two-factor-disable",
+    "accounts:recovery-codes",
     "accounts:team",
     "accounts:invite",
     "accounts:team-two-factor",
@@ -83,9 +90,12 @@ CONSULTA_MAY = {
     "clients:renewals",
     "clients:bulk-preview",
     "accounts:account",
+    "accounts:email",
     "accounts:password",
+    "accounts:sessions-end",
     "accounts:two-factor",
     "accounts:two-factor-disable",
+    "accounts:recovery-codes",
 }
 OPERADOR_MAY = CONSULTA_MAY | {
     "clients:bulk-confirm",
@@ -136,7 +146,7 @@ def _all_url_names(patterns=None, namespace=None):
 
 def test_every_url_pattern_is_classified():
     names = {name for name in _all_url_names() if not name.startswith("admin:")}
-    known = PUBLIC | PARTNER_PAGES | OBJECT_PAGES | API
+    known = PUBLIC | SIGNED_IN_PAGES | PARTNER_PAGES | OBJECT_PAGES | API
     assert names - known == set(), "URL sem regra de acesso neste teste"
     assert known - names == set(), "regra para uma URL que não existe mais"
 
@@ -194,7 +204,7 @@ def _everything():
     )
 
 
-@pytest.mark.parametrize("name", sorted(PARTNER_PAGES))
+@pytest.mark.parametrize("name", sorted(PARTNER_PAGES | SIGNED_IN_PAGES))
 def test_anonymous_visitors_are_sent_to_sign_in(client, db, name):
     for method in (client.get, client.post):
         response = method(reverse(name), follow=True)
@@ -282,5 +292,5 @@ def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
     licenses = reverse("admin:clients_client_licenses", args=[1])
     assert client.get(licenses).url.startswith(reverse("admin:login"))
     assert client.post(licenses, {"principal": 9, "loaded_version": 0}).status_code == 302
-    client.force_login(staff_user)
+    sign_in_staff(client, staff_user)
     assert client.get(index).status_code == 200

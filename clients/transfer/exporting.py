@@ -199,10 +199,12 @@ def write_csv(chunks, stream, delimiter: str = DELIMITER, bom: bool = False) -> 
 
 class SpreadsheetText(Func):
     """Free text as a spreadsheet reads it: a leading =, +, - or @ would start a formula (CSV
-    injection), so such a cell gets the apostrophe that marks it as text. (For a column.)"""
+    injection), and so may a leading tab or carriage return (some spreadsheets skip them before
+    the formula), so such a cell gets the apostrophe that marks it as text. (For a column; the
+    tab and carriage return reach the SQL literal as such.)"""
 
     template = (
-        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ('=', '+', '-', '@') "
+        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ('=', '+', '-', '@', '\t', '\r') "
         "THEN '''' || %(expressions)s ELSE %(expressions)s END"
     )
     output_field = CharField()
