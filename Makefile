@@ -8,7 +8,7 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser pgbouncer migrate serve bench bench-api bench-import clean
+.PHONY: run test lint format browser pgbouncer migrate serve worker bench bench-api bench-import clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -30,8 +30,9 @@ run: .venv/.synced
 	@echo "  parceiro Revenda Beta: beta / beta-demo-2026 (Administrador)"
 	@echo "  os e-mails (nova senha, convites) aparecem neste terminal"
 	@echo "  administração (/admin/): admin / admin-demo-2026"
+	@echo "  tarefas longas (ações em lote, exportações, importações): um processador roda junto"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} $(MANAGE) devserver 127.0.0.1:$(PORT)
 
 # Production serving: gunicorn + WhiteNoise against DATABASE_URL (docs/operations.md).
 serve: .venv/.synced
@@ -43,6 +44,11 @@ serve: .venv/.synced
 	  --timeout $${GUNICORN_TIMEOUT:-30} \
 	  --max-requests $${GUNICORN_MAX_REQUESTS:-10000} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-1000} \
 	  --no-control-socket
+
+# Production's task worker (django-tasks-db), beside `make serve`: run one or more, each its
+# own process (docs/operations.md); each takes one task at a time.
+worker: .venv/.synced
+	$(MANAGE) db_worker --no-reload --interval $${WORKER_INTERVAL:-1}
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:

@@ -25,7 +25,7 @@ ROLE_PERMISSIONS = {
 # the partner, e.g. Minha conta). A page of a partner namespace missing here is refused
 # (tests/test_isolation.py fails first).
 SIGNED_IN = None
-PARTNER_NAMESPACES = {"clients", "accounts"}
+PARTNER_NAMESPACES = {"clients", "accounts", "jobs"}
 PAGE_PERMISSIONS = {
     "home": Permission.VIEW,
     "clients:list": Permission.VIEW,
@@ -49,6 +49,11 @@ PAGE_PERMISSIONS = {
     "clients:ocultar": Permission.CHANGE,
     "clients:reexibir": Permission.CHANGE,
     "clients:renovar": Permission.CHANGE,
+    # A job's page: its own user's only (jobs.scoping); starting it again needs the job's own
+    # permission, checked by the view from the job's row.
+    "jobs:detail": Permission.VIEW,
+    "jobs:status": Permission.VIEW,
+    "jobs:retry": Permission.VIEW,
     "accounts:account": SIGNED_IN,
     "accounts:password": SIGNED_IN,
     "accounts:two-factor": SIGNED_IN,

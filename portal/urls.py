@@ -43,5 +43,6 @@ urlpatterns = [
     path("convite/<str:token>/", account_views.invitation, name="invitation"),
     path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
+    path("tarefas/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

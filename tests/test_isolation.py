@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clients.models import Client, ClientEvent
+from jobs.models import Job, State
 from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
 from tests.conftest import PASSWORD
@@ -64,10 +65,11 @@ CLIENT_PAGES = {
     "clients:renovar": {},
     "clients:certificado": {},
 }
-# Partner pages about one team member, or one invitation: the same.
+# Partner pages about one team member, one invitation, or one of the user's jobs: the same.
 MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
 INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
-OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES
+JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry"}
+OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
@@ -86,6 +88,8 @@ CONSULTA_MAY = {
     "accounts:password",
     "accounts:two-factor",
     "accounts:two-factor-disable",
+    # Retrying also needs the job's own permission (tests/test_jobs.py); this one's is "ver".
+    *JOB_PAGES,
 }
 OPERADOR_MAY = CONSULTA_MAY | {
     "clients:bulk-confirm",
@@ -148,8 +152,9 @@ def test_every_partner_page_has_a_permission():
 
 
 @pytest.fixture
-def targets(partner_a, make_client):
-    """Partner A's objects the pages act on: a Navi client, a member, an invitation."""
+def targets(partner_a, partner_a_user, make_client):
+    """Partner A's objects the pages act on: a Navi client, a member, an invitation, a failed
+    job of partner A's user (one that "ver" may start again)."""
     colleague = get_user_model().objects.create_user(
         "otto", email="otto@alfa.example.com", password=PASSWORD
     )
@@ -161,10 +166,21 @@ def targets(partner_a, make_client):
         token_digest="0" * 64,
         expires_at=timezone.now() + datetime.timedelta(hours=72),
     )
+    job = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="bulk",
+        title="Exportação",
+        task_path="clients.tasks.apply_bulk",
+        key="0" * 64,
+        permission="ver",
+        state=State.FAILED,
+    )
     return {
         "client": make_client(partner_a, product="navi"),
         "member": member,
         "invitation": invitation,
+        "job": job,
     }
 
 
@@ -175,6 +191,8 @@ def _url(name, targets):
         return reverse(name, kwargs={"pk": targets["member"].pk})
     if name in INVITATION_PAGES:
         return reverse(name, kwargs={"pk": targets["invitation"].pk})
+    if name in JOB_PAGES:
+        return reverse(name, kwargs={"pk": targets["job"].pk})
     return reverse(name)
 
 
@@ -191,6 +209,7 @@ def _everything():
         list(get_user_model().objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         TeamEvent.objects.count(),
+        list(Job.objects.order_by("pk").values()),
     )
 
 

@@ -26,7 +26,9 @@ from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, ClientTable, table_rows
 from clients.services import bulk
 from clients.transfer.exporting import CSV, ListExport
-from partners.permissions import role_allows
+from jobs.running import job_key
+from jobs.views import start_job
+from partners.permissions import Permission, role_allows
 
 EXPORT = "exportar"
 # The menu of the bulk bar: the action's value → its label.
@@ -146,25 +148,28 @@ def bulk_preview(request):
 
 @require_POST
 def bulk_confirm(request):
-    """Apply a preview (clients.services.bulk.confirm) and report what was done and what was not."""
+    """Apply a preview: a job (clients.tasks.apply_bulk) applies exactly the clients it bound,
+    and its page shows the progress, then what was done and what was not, per client."""
     try:
-        action, results = bulk.confirm(
-            token=request.POST.get("token", ""),
-            clients=partner_clients(request),
-            partner=request.partner,
-            user=request.user,
+        action, bound = bulk.read_token(
+            token=request.POST.get("token", ""), partner=request.partner, user=request.user
         )
     except bulk.BulkRefused as refused:
         messages.error(request, refused.message)
         return redirect("clients:list")
     list_name = request.POST.get("lista") if request.POST.get("lista") in LISTS else "clientes"
-    context = {
-        "action": action,
-        "done": [result for result in results if result.done],
-        "refused": [result for result in results if not result.done],
-        "back_url": reverse(LISTS[list_name]),
-    }
-    return render(request, "clients/bulk_result.html", context)
+    pairs = sorted(bound.items())
+    return start_job(
+        request,
+        kind="bulk",
+        title=bulk.job_title(action, len(bound)),
+        task_path="clients.tasks.apply_bulk",
+        key=job_key("bulk", request.partner.pk, request.user.pk, action.value, pairs),
+        arguments={"action": action.value, "bound": pairs},
+        permission=Permission.CHANGE,
+        back_url=reverse(LISTS[list_name]),
+        total=len(bound),
+    )
 
 
 def renewals(request):

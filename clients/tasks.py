@@ -1,0 +1,14 @@
+"""The clients' long work, as django.tasks tasks: each takes its job's id and attempt (never
+a model instance) and runs the work through jobs.running.run_job, which claims the run, keeps
+its heartbeat and records how it ended."""
+
+from django.tasks import task
+
+from clients.services import bulk
+from jobs.running import run_job
+
+
+@task(takes_context=True)
+def apply_bulk(context, job_id: str, attempt: int) -> dict:
+    """A bulk action's confirmation: exactly the clients its preview showed."""
+    return run_job(context, job_id, attempt, bulk.apply)
