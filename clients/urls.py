@@ -1,7 +1,7 @@
 from django.urls import path
 
 from clients.domain.actions import Action
-from clients.screen import action_views, bulk_views, views
+from clients.screen import action_views, activity, bulk_views, views
 
 app_name = "clients"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     path("renovacao/", bulk_views.renewals, name="renewals"),
     path("em-lote/", bulk_views.bulk_preview, name="bulk-preview"),
     path("em-lote/confirmar/", bulk_views.bulk_confirm, name="bulk-confirm"),
+    path("atividade/", activity.activity, name="activity"),
 ]

@@ -13,10 +13,11 @@ class Permission(models.TextChoices):
     VIEW = "ver", "ver clientes, detalhes e histórico; exportar a lista"
     CHANGE = "alterar", "cadastrar clientes, as ações do ⋮ e certificados"
     TEAM = "equipe", "a Equipe e a exigência de verificação em duas etapas"
+    ACTIVITY = "atividade", "ver na Atividade as alterações de toda a equipe"
 
 
 ROLE_PERMISSIONS = {
-    Role.ADMIN: {Permission.VIEW, Permission.CHANGE, Permission.TEAM},
+    Role.ADMIN: {Permission.VIEW, Permission.CHANGE, Permission.TEAM, Permission.ACTIVITY},
     Role.OPERATOR: {Permission.VIEW, Permission.CHANGE},
     Role.VIEWER: {Permission.VIEW},
 }
@@ -34,6 +35,8 @@ PAGE_PERMISSIONS = {
     "clients:history": Permission.VIEW,
     "clients:detail": Permission.VIEW,
     "clients:renewals": Permission.VIEW,
+    # Everyone sees their own changes; Permission.ACTIVITY, the whole team's (in the view).
+    "clients:activity": Permission.VIEW,
     # A preview changes nothing (and Exportar seleção is an export); confirming is the change.
     "clients:bulk-preview": Permission.VIEW,
     "clients:bulk-confirm": Permission.CHANGE,

@@ -151,6 +151,8 @@ def partner_pages(shops):
         ("inicio", reverse("home"), None),
         ("renovacao", reverse("clients:renewals"), None),
         ("em-lote", reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}", None),
+        ("atividade", reverse("clients:activity"), None),
+        ("atividade-filtrada", reverse("clients:activity") + "?acao=suspender&de=2026-13-01", None),
         *(
             (f"tarefa-{state}", reverse("jobs:detail", args=[job.pk]), None)
             for state, job in shops["jobs"].items()

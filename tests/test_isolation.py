@@ -43,6 +43,7 @@ PARTNER_PAGES = {
     "clients:renewals",
     "clients:bulk-preview",
     "clients:bulk-confirm",
+    "clients:activity",
     "accounts:account",
     "accounts:password",
     "accounts:two-factor",
@@ -84,6 +85,7 @@ CONSULTA_MAY = {
     "clients:detail",
     "clients:renewals",
     "clients:bulk-preview",
+    "clients:activity",
     "accounts:account",
     "accounts:password",
     "accounts:two-factor",
@@ -289,6 +291,33 @@ def test_a_bulk_action_never_reaches_another_partners_clients(
     assert not ClientEvent.objects.exists()
     assert target.name not in client.get(reverse("home")).text
     assert target.name not in client.get(reverse("clients:renewals")).text
+
+
+def test_atividade_never_shows_another_partners_event(
+    client, partner_a, partner_a_user, partner_b_user, make_client
+):
+    """Partner B's Administrador, by every filter and the export, sees none of A's events
+    (its client by id, name or CPF/CNPJ; A's member as the "membro")."""
+    from clients.services import client_suspend
+
+    target = make_client(partner_a, name="Segredo da Alfa")
+    client_suspend(client=target, by=partner_a_user)
+    client.force_login(partner_b_user)
+    url = reverse("clients:activity")
+    for query in (
+        {},
+        {"cliente": target.pk},
+        {"cliente": "Segredo"},
+        {"cliente": target.cpf_cnpj},
+        {"membro": partner_a_user.pk},
+        {"acao": "suspender"},
+    ):
+        page = client.get(url, query)
+        assert page.status_code == 200
+        assert "Segredo da Alfa" not in page.text, query
+        assert list(page.context["table"].page.object_list) == [], query
+        export = client.get(url, {**query, "_export": "csv"})
+        assert "Segredo" not in b"".join(export.streaming_content).decode(), query
 
 
 def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):

@@ -24,7 +24,16 @@ from psycopg.types.json import Jsonb
 
 from clients.domain.codes import new_registration_codes
 from clients.domain.status import client_status
-from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
+from clients.models import (
+    Client,
+    ClientEvent,
+    Event,
+    License,
+    Module,
+    Origin,
+    Product,
+    RegistrationCode,
+)
 from clients.services.recording import SNAPSHOT_FIELDS, audit, audit_line, new_event, snapshot
 from clients.transfer.columns import CLIENT_FIELDS, LICENSE_FIELDS
 from portal.copying import copy_rows
@@ -51,7 +60,13 @@ def _counts(current: dict) -> dict:
 
 def _event(client: Client, action: Event, before: dict, after: dict, note: str) -> ClientEvent:
     return new_event(
-        client=client, action=action, actor_label=ACTOR_LABEL, before=before, after=after, note=note
+        client=client,
+        action=action,
+        actor_label=ACTOR_LABEL,
+        before=before,
+        after=after,
+        note=note,
+        origin=Origin.IMPORT,
     )
 
 
@@ -427,10 +442,11 @@ def _statements(partner, note, now, *, creates, updates, new_licenses, changed_l
         rows += f" LEFT JOIN {client_table} AS old ON new.kind = 'u' AND old.id = new.id"
     yield (
         f"INSERT INTO {quote(ClientEvent._meta.db_table)} "
-        "(client_id, actor_id, actor_label, action, at, before, after, note) "
-        "SELECT new.id, NULL, %s, CASE new.kind WHEN 'c' THEN %s ELSE %s END, %s, "
+        "(client_id, partner_id, origin, actor_id, actor_label, action, at, before, after, note) "
+        "SELECT new.id, %s, %s, NULL, %s, CASE new.kind WHEN 'c' THEN %s ELSE %s END, %s, "
         f"{before}, {after}, %s FROM {rows} ORDER BY new.line",
-        [ACTOR_LABEL, Event.REGISTER.value, Event.EDIT.value, now, note],
+        [partner.pk, Origin.IMPORT.value, ACTOR_LABEL, Event.REGISTER.value, Event.EDIT.value]
+        + [now, note],
     )
     if updates:
         assignments = ", ".join(f"{_column(name)} = new.{_column(name)}" for name in CLIENT_FIELDS)
