@@ -56,12 +56,13 @@ class Superseded(Exception):
 
 
 class JobRefused(Exception):
-    """The job cannot be done as asked (a pt-BR reason for the person); trying it again would
-    not help."""
+    """The job stops with a pt-BR reason for the person; `retryable`: whether trying it again
+    may help (a refused file: no; e-mails a server did not take: yes)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, retryable: bool = False):
         super().__init__(message)
         self.message = message
+        self.retryable = retryable
 
 
 def job_key(*parts) -> str:
@@ -188,7 +189,7 @@ def run_job(context, job_id: str, attempt: int, work) -> dict:
         log.warning("job %s attempt %s lost its job; its writes were rolled back", job_id, attempt)
         return {"ran": False}
     except JobRefused as refusal:
-        fail(job, refusal.message, retryable=False)
+        fail(job, refusal.message, retryable=refusal.retryable)
         return {"ran": True, "refused": refusal.message}
     except BaseException:
         log.exception("job %s attempt %s failed", job_id, attempt)

@@ -8,10 +8,10 @@ end it shows the outcome, item by item, and a link back.
 """
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
-from jobs import running
+from jobs import files, running
 from jobs.models import State
 from jobs.scoping import get_job_or_404
 from partners.permissions import role_allows, role_refusal
@@ -76,6 +76,20 @@ def job_status(request, pk):
         },
         headers={"Cache-Control": "no-store"},
     )
+
+
+def job_file(request, pk):
+    """The file a finished job wrote (an export), streamed from the database."""
+    job = _current(request, pk)
+    if job is None:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    output = files.latest(job) if job.state == State.DONE else None
+    if output is None:
+        raise Http404("Esta tarefa não tem arquivo para baixar.")
+    response = StreamingHttpResponse(files.pieces(output), content_type=output.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{output.name}"'
+    response["Content-Length"] = str(output.size)
+    return response
 
 
 def job_retry(request, pk):

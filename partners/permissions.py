@@ -57,6 +57,7 @@ PAGE_PERMISSIONS = {
     "jobs:detail": Permission.VIEW,
     "jobs:status": Permission.VIEW,
     "jobs:retry": Permission.VIEW,
+    "jobs:file": Permission.VIEW,
     "accounts:account": SIGNED_IN,
     "accounts:password": SIGNED_IN,
     "accounts:two-factor": SIGNED_IN,

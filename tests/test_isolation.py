@@ -69,7 +69,7 @@ CLIENT_PAGES = {
 # Partner pages about one team member, one invitation, or one of the user's jobs: the same.
 MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
 INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
-JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry"}
+JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry", "jobs:file"}
 OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.

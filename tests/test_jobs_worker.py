@@ -148,3 +148,39 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_written_and_a_retry_finishe
     assert JobLine.objects.count() == len(pks)
     assert JobLine.objects.filter(attempt=2).count() == 10
     assert Job.objects.get().done == len(pks)
+
+
+def test_a_big_export_is_written_by_the_worker_and_downloaded(
+    client, partner_a, partner_a_user, make_client_in, db_tasks, settings
+):
+    for n in range(3):
+        make_client_in(partner_a, Status.ACTIVE, name=f"Loja {n}")
+    client.force_login(partner_a_user)
+    streamed = b"".join(client.get(reverse("clients:list"), {"_export": "csv"}).streaming_content)
+    settings.EXPORT_STREAM_MAX_ROWS = 2
+    response = client.get(reverse("clients:list"), {"_export": "csv"})
+    job = Job.objects.get()
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    with task_worker(database_url(connection.settings_dict)):
+        wait_until(lambda: Job.objects.get().state == State.DONE, what="the export")
+    download = client.get(reverse("jobs:file", args=[job.pk]))
+    assert b"".join(download.streaming_content) == streamed
+
+
+def test_the_daily_digest_is_sent_by_the_worker(partner_a, partner_a_user, make_client, db_tasks):
+    import datetime
+
+    from django.core.management import call_command
+
+    from clients.models import NotificationLog
+
+    partner_a_user.email = "ana@alfa.com.br"
+    partner_a_user.save()
+    make_client(partner_a, expires_on=datetime.date.today() + datetime.timedelta(days=2))
+    call_command("notify_partners", verbosity=0)
+    job = Job.objects.get()
+    assert job.kind == "digest" and not NotificationLog.objects.exists()
+    with task_worker(database_url(connection.settings_dict)):
+        wait_until(lambda: Job.objects.get().state == State.DONE, what="the digest")
+    assert list(NotificationLog.objects.values_list("email", flat=True)) == ["ana@alfa.com.br"]
+    assert list(job.lines.values_list("label", "message")) == [("ana@alfa.com.br", "enviado")]

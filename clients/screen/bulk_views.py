@@ -22,10 +22,11 @@ from clients.domain.actions import ACTIONS_PERMISSION
 from clients.domain.attention import renewal_worklist_q
 from clients.domain.status import Status, today
 from clients.scoping import partner_clients
+from clients.screen import exports
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, ClientTable, table_rows
 from clients.services import bulk
-from clients.transfer.exporting import CSV, ListExport
+from clients.transfer.exporting import CSV
 from jobs.running import job_key
 from jobs.views import start_job
 from partners.permissions import Permission, role_allows
@@ -94,7 +95,7 @@ def bulk_context(request, list_name: str, total: int) -> dict:
     }
 
 
-def _selection(request, list_name):
+def selection(request, list_name):
     if request.GET.get("todos"):
         base = _base(request, list_name)
         return ClientFilter(request.GET, queryset=base, request=request).qs
@@ -120,17 +121,21 @@ def bulk_preview(request):
     if not request.GET.getlist("id") and not request.GET.get("todos"):
         messages.error(request, "Selecione pelo menos um cliente.")
         return redirect(_back(request, list_name))
-    selection = _selection(request, list_name)
     if action == EXPORT:
-        table = ClientTable(table_rows(selection))
-        RequestConfig(request, paginate=False).configure(table)
-        return ListExport(table.data.data, CSV).response(f"clientes-selecao-{today():%Y-%m-%d}.csv")
+        return exports.export(
+            request,
+            source=exports.SELECTION,
+            export_format=CSV,
+            filename=f"clientes-selecao-{today():%Y-%m-%d}.csv",
+            back_url=_back(request, list_name),
+        )
+    selection_ = selection(request, list_name)
     if action not in {value for value, _ in BULK_CHOICES}:
         messages.error(request, "Escolha uma ação para os clientes selecionados.")
         return redirect(_back(request, list_name))
     try:
         result = bulk.preview(
-            action=action, clients=selection, partner=request.partner, user=request.user
+            action=action, clients=selection_, partner=request.partner, user=request.user
         )
     except bulk.BulkRefused as refused:
         messages.error(request, refused.message)
