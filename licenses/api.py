@@ -1,4 +1,4 @@
-"""The JSON API the customers' software calls (documented in README.md and openapi.yaml).
+"""The JSON API the customers' software calls (documented in docs/api.md and openapi.yaml).
 
 No session, no CSRF: JSON in, JSON out, errors as `{"erro": "…"}` in pt-BR. The views only
 translate HTTP to licenses.activation.

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class PartnersConfig(AppConfig):
     name = "partners"
-    verbose_name = "parceiros e equipes"
+    verbose_name = "Parceiros e equipes"

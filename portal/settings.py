@@ -1,7 +1,7 @@
 """Settings for Portal do Parceiro, in one file, driven by environment variables.
 
 Defaults are safe for production (DEBUG off, secure cookies when HTTPS is on); `make run`
-sets DEBUG=true for local use. Every variable is documented in README.md.
+sets DEBUG=true for local use. Every variable is documented in docs/operations.md.
 """
 
 import datetime

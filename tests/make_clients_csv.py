@@ -1,4 +1,4 @@
-"""Write a valid clients CSV of any size, for the import benchmark (README, "Operations").
+"""Write a valid clients CSV of any size, for the import benchmark.
 
     .venv/bin/python -m tests.make_clients_csv 100000 > /tmp/clientes.csv
     .venv/bin/python -m tests.make_clients_csv 100000 --months 2 > /tmp/clientes-renovados.csv

@@ -1,4 +1,4 @@
-"""The allowed-actions table, status by status (DOMAIN.md, "Actions")."""
+"""The allowed-actions table, status by status (docs/domain.md)."""
 
 import pytest
 

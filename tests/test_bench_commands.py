@@ -15,11 +15,8 @@ from django.utils import timezone
 from benchmarks.management.commands.bench_clients import STATUS_SHARES, Command
 from clients.domain.status import client_status
 
-COMMANDS = sorted(
-    path.stem
-    for path in (Path(__file__).resolve().parent.parent / "benchmarks/management/commands").glob("*.py")
-    if path.stem != "__init__"
-)
+COMMANDS_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "management" / "commands"
+COMMANDS = sorted(path.stem for path in COMMANDS_DIR.glob("*.py") if path.stem != "__init__")
 
 
 def test_the_benchmark_commands_are_found():

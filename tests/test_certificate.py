@@ -272,7 +272,7 @@ ALLOWED = {status for action, status, *_ in ACTION_TABLE if action == Action.CER
 REFUSED_STATUSES = [status for status in Status if status not in ALLOWED]
 MID_MONTH = datetime.datetime(2026, 5, 15, 12, tzinfo=SAO_PAULO)
 FACTS = {
-    # A client of each status on MID_MONTH (DOMAIN.md, "Status").
+    # A client of each status on MID_MONTH (docs/domain.md).
     Status.ACTIVE: {"expires_on": datetime.date(2026, 6, 15)},
     Status.SUSPENDED: {"expires_on": datetime.date(2026, 6, 15), "suspended_at": MID_MONTH},
     Status.EXPIRED: {"expires_on": datetime.date(2026, 5, 10)},

@@ -1,7 +1,7 @@
 """License counts: which modules a client may have, and how a change takes effect.
 
 Adding takes effect at once; removing takes effect on the first day of the next month
-(DOMAIN.md, "Licenses and modules"). A reduction waits in `scheduled_quantity` /
+(docs/domain.md, "Licenses and modules"). A reduction waits in `scheduled_quantity` /
 `scheduled_from`, and `License.current_quantity(today)` derives the count in force, so nothing
 has to run at midnight. Callers hold the client's row lock (clients.services).
 """

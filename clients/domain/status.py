@@ -7,7 +7,7 @@ or over their StatusTally rows, which carry the same facts under the same names.
 clock, and the SQL form is made of plain date-range and flag predicates so that an index on
 (partner, expires_on) serves every status filter and count.
 
-The first rule that matches wins (DOMAIN.md):
+The first rule that matches wins (docs/domain.md):
 
     1 Oculto    hidden_at set
     2 Pendente  pending_since set
