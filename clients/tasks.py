@@ -6,7 +6,7 @@ from django.tasks import task
 
 from clients import notifications
 from clients.screen import exports
-from clients.services import bulk
+from clients.services import bulk, imports
 from jobs.running import run_job
 
 
@@ -26,3 +26,9 @@ def export_list(context, job_id: str, attempt: int) -> dict:
 def send_digest(context, job_id: str, attempt: int) -> dict:
     """A partner's daily summary e-mails (manage.py notify_partners)."""
     return run_job(context, job_id, attempt, notifications.send_digest)
+
+
+@task(takes_context=True)
+def import_file(context, job_id: str, attempt: int) -> dict:
+    """Importar clientes, once its preview is confirmed."""
+    return run_job(context, job_id, attempt, imports.run)

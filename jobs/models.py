@@ -15,6 +15,8 @@ from partners.models import Partner
 
 
 class State(models.TextChoices):
+    # Prepared but not submitted (an import's preview, until its confirmation).
+    DRAFT = "rascunho", "Prévia"
     QUEUED = "fila", "Na fila"
     RUNNING = "executando", "Em andamento"
     DONE = "concluida", "Concluída"

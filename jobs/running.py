@@ -115,6 +115,23 @@ def submit(
     return job, True
 
 
+def confirm_draft(job: Job) -> tuple[Job, bool]:
+    """Submit a prepared job (an import after its preview): (job, True), or the identical job
+    already queued or running (False) — which this one then is not."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submitted = Job.objects.filter(pk=job.pk, state=State.DRAFT).update(
+                    state=State.QUEUED, heartbeat_at=timezone.now(), created_at=timezone.now()
+                )
+        except IntegrityError:
+            return Job.objects.get(key=job.key, state__in=ACTIVE), False
+        job.refresh_from_db()
+        if submitted:
+            enqueue_on_commit(job)
+    return job, bool(submitted)
+
+
 def enqueue_on_commit(job: Job) -> None:
     """Enqueue the job's current attempt once the transaction that made it commits, so that
     a worker never picks up a job whose rows it cannot see yet."""

@@ -41,6 +41,11 @@ PAGE_PERMISSIONS = {
     "clients:bulk-preview": Permission.VIEW,
     "clients:bulk-confirm": Permission.CHANGE,
     "clients:new": Permission.CHANGE,
+    # Importar clientes: the form, its template, the preview and the confirmation.
+    "clients:import": Permission.CHANGE,
+    "clients:import-template": Permission.CHANGE,
+    "clients:import-preview": Permission.CHANGE,
+    "clients:import-confirm": Permission.CHANGE,
     "clients:confirm": Permission.CHANGE,
     # The ⋮ actions' own pages, Certificado digital included (URL names: the action values;
     # a test checks that every action is here).

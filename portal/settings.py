@@ -274,6 +274,8 @@ JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 2))
 JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
 # A list export of up to this many clients streams in the request; a larger one is a job.
 EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 20_000)
+# The largest file Importar clientes takes (bytes).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -45,7 +45,16 @@ def shops(partner_a, partner_a_user, make_client_in):
         client=shops[Status.ACTIVE], action="renovar", actor_label="sistema", at=timezone.now()
     )
     shops["jobs"] = jobs_in_each_state(partner_a, partner_a_user, shops[Status.ACTIVE])
+    shops["draft"] = import_preview(partner_a, partner_a_user)
     return shops
+
+
+def import_preview(partner, user):
+    """An import's preview with a refused line."""
+    from clients.services.imports import prepare
+
+    text = "nome;cpf_cnpj;email;produto;uf;cidade;vencimento\nSem CPF;;a@b.com;navi;SP;X;1/1/2030\n"
+    return prepare(partner=partner, user=user, name="clientes.csv", data=text.encode())
 
 
 def jobs_in_each_state(partner, user, shop):
@@ -152,6 +161,8 @@ def partner_pages(shops):
         ("renovacao", reverse("clients:renewals"), None),
         ("em-lote", reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}", None),
         ("atividade", reverse("clients:activity"), None),
+        ("importar", reverse("clients:import"), None),
+        ("importar-previa", reverse("clients:import-preview", args=[shops["draft"].pk]), None),
         ("atividade-filtrada", reverse("clients:activity") + "?acao=suspender&de=2026-13-01", None),
         *(
             (f"tarefa-{state}", reverse("jobs:detail", args=[job.pk]), None)

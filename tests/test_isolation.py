@@ -44,6 +44,8 @@ PARTNER_PAGES = {
     "clients:bulk-preview",
     "clients:bulk-confirm",
     "clients:activity",
+    "clients:import",
+    "clients:import-template",
     "accounts:account",
     "accounts:password",
     "accounts:two-factor",
@@ -70,7 +72,9 @@ CLIENT_PAGES = {
 MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
 INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
 JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry", "jobs:file"}
-OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES
+# An import's preview and confirmation: a draft job of the user's.
+IMPORT_PAGES = {"clients:import-preview", "clients:import-confirm"}
+OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES | IMPORT_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
@@ -95,6 +99,9 @@ CONSULTA_MAY = {
 }
 OPERADOR_MAY = CONSULTA_MAY | {
     "clients:bulk-confirm",
+    "clients:import",
+    "clients:import-template",
+    *IMPORT_PAGES,
     "clients:new",
     "clients:confirm",
     "clients:editar",
@@ -178,11 +185,22 @@ def targets(partner_a, partner_a_user, make_client):
         permission="ver",
         state=State.FAILED,
     )
+    draft = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="import",
+        title="Importação",
+        task_path="clients.tasks.import_file",
+        key="1" * 64,
+        state=State.DRAFT,
+        outcome={"preview": {"errors": 1}},
+    )
     return {
         "client": make_client(partner_a, product="navi"),
         "member": member,
         "invitation": invitation,
         "job": job,
+        "draft": draft,
     }
 
 
@@ -195,6 +213,8 @@ def _url(name, targets):
         return reverse(name, kwargs={"pk": targets["invitation"].pk})
     if name in JOB_PAGES:
         return reverse(name, kwargs={"pk": targets["job"].pk})
+    if name in IMPORT_PAGES:
+        return reverse(name, kwargs={"pk": targets["draft"].pk})
     return reverse(name)
 
 

@@ -184,3 +184,28 @@ def test_the_daily_digest_is_sent_by_the_worker(partner_a, partner_a_user, make_
         wait_until(lambda: Job.objects.get().state == State.DONE, what="the digest")
     assert list(NotificationLog.objects.values_list("email", flat=True)) == ["ana@alfa.com.br"]
     assert list(job.lines.values_list("label", "message")) == [("ana@alfa.com.br", "enviado")]
+
+
+def test_an_import_is_previewed_by_the_web_and_written_by_the_worker(
+    client, partner_a, partner_a_user, db_tasks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.csv_helpers import CNPJ, CPF, HEADER
+
+    rows = [
+        HEADER,
+        f"Padaria Nova;{CPF};padaria@example.com;navi;SP;Campinas;31/12/2030",
+        f"Mercado Novo;{CNPJ};mercado@example.com;link;RJ;Niterói;31/12/2030",
+    ]
+    client.force_login(partner_a_user)
+    upload = SimpleUploadedFile("clientes.csv", ("\n".join(rows) + "\n").encode())
+    preview = client.get(client.post(reverse("clients:import"), {"arquivo": upload}).url)
+    job = preview.context["preview"].job
+    client.post(reverse("clients:import-confirm", args=[job.pk]))
+    assert not Client.objects.exists()
+    with task_worker(database_url(connection.settings_dict)):
+        wait_until(lambda: Job.objects.get().state == State.DONE, what="the import")
+    assert sorted(Client.objects.values_list("name", flat=True)) == ["Mercado Novo", "Padaria Nova"]
+    page = client.get(reverse("jobs:detail", args=[job.pk]))
+    assert "<strong>2</strong> clientes novos" in page.text
