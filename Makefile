@@ -8,7 +8,7 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser pgbouncer migrate serve worker bench bench-api bench-import clean
+.PHONY: run test lint format browser pgbouncer migrate serve worker bench bench-api bench-import bench-activity bench-tasks clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -127,6 +127,23 @@ bench-import: .venv/.synced
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_IMPORT_DB)"'
 	$(BENCH_IMPORT_ENV) $(MANAGE) migrate --no-input -v0
 	$(BENCH_IMPORT_ENV) $(MANAGE) bench_import $(BENCH_IMPORT_ARGS)
+
+# Atividade with 1,000,000 events next to the Clientes floor (docs/performance.md), in make
+# bench's database (seeded by it: make bench BENCH_ARGS=--seed-only); the events added once.
+BENCH_ACTIVITY_ARGS ?=
+bench-activity: .venv/.synced
+	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_activity $(BENCH_ACTIVITY_ARGS)
+
+# What a job costs: queueing one, and a 100,000-row import through the portal and a real worker
+# next to import_clients (docs/performance.md), in a database of its own (created if missing).
+BENCH_TASKS_DB ?= portal_bench_tasks
+BENCH_TASKS_ARGS ?=
+BENCH_TASKS_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_TASKS_DB) $(BENCH_SECRETS)
+bench-tasks: .venv/.synced
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_TASKS_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_TASKS_DB)"'
+	$(BENCH_TASKS_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_TASKS_ENV) $(MANAGE) bench_tasks $(BENCH_TASKS_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

@@ -209,3 +209,41 @@ def test_an_import_is_previewed_by_the_web_and_written_by_the_worker(
     assert sorted(Client.objects.values_list("name", flat=True)) == ["Mercado Novo", "Padaria Nova"]
     page = client.get(reverse("jobs:detail", args=[job.pk]))
     assert "<strong>2</strong> clientes novos" in page.text
+
+
+def test_two_workers_behind_pgbouncer_run_each_job_once(
+    client, partner_a, partner_a_user, make_client_in, db_tasks
+):
+    """PgBouncer in transaction mode (no session state for the workers either), two workers
+    sharing the queue, five bulk jobs: each done once, each client changed once."""
+    from tests.servers import PgBouncerUnavailable, pgbouncer
+
+    client.force_login(partner_a_user)
+    jobs = []
+    for _ in range(5):
+        shops = [make_client_in(partner_a, Status.ACTIVE) for _ in range(3)]
+        preview = client.get(
+            reverse("clients:bulk-preview"), {"acao": "suspender", "id": [s.pk for s in shops]}
+        )
+        client.post(reverse("clients:bulk-confirm"), {"token": token_of(preview)})
+        jobs.append(Job.objects.order_by("-created_at").first())
+    try:
+        bouncer = pgbouncer(connection.settings_dict)
+        port = bouncer.__enter__()
+    except PgBouncerUnavailable as reason:
+        pytest.skip(f"PgBouncer indisponível aqui: {reason}")
+    try:
+        url = database_url(connection.settings_dict, host="127.0.0.1", port=port)
+        with (
+            task_worker(url, DATABASE_POOLER="transaction"),
+            task_worker(url, DATABASE_POOLER="transaction"),
+        ):
+            wait_until(lambda: Job.objects.filter(state=State.DONE).count() == 5, what="five jobs")
+    finally:
+        bouncer.__exit__(None, None, None)
+    assert set(Job.objects.values_list("attempt", flat=True)) == {1}
+    runs = DBTaskResult.objects.filter(status="SUCCESSFUL")
+    assert runs.count() == 5
+    assert len({worker for run in runs for worker in run.worker_ids}) >= 1
+    assert ClientEvent.objects.filter(action="suspender").count() == 15
+    assert JobLine.objects.count() == 15
