@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clients.domain.codes import new_license_key, normalize_registration_code
 from clients.domain.status import client_status
-from clients.models import Client, Event, License, RegistrationCode
+from clients.models import Client, Event, License, Origin, RegistrationCode
 from clients.services.recording import record_event, snapshot
 from licenses import signing
 
@@ -130,6 +130,7 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
             client=client,
             action=Event.ACTIVATE,
             actor_label=ACTOR,
+            origin=Origin.API,
             before=before,
             after=snapshot(client, CONTACT_FIELDS),
             note=f"Código {registration.code} usado na máquina {machine}.",
@@ -237,6 +238,7 @@ def _record_version(client_id: int, version: str, now) -> None:
             client=locked,
             action=Event.VERSION,
             actor_label=ACTOR,
+            origin=Origin.API,
             before=before,
             after=snapshot(locked, CONTACT_FIELDS),
             note=f"Versão do Link informada: {version}.",

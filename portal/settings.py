@@ -89,7 +89,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "partners",
+    "jobs",
     "clients",
     "licenses",
     "accounts",
@@ -304,6 +306,24 @@ API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
 # A check-in writes the installation's time of contact only when the one stored is older than
 # this (licenses.activation): a fleet checking in every minute writes the database once in five.
 CHECK_IN_CONTACT_SECONDS = envint("CHECK_IN_CONTACT_SECONDS", 300)
+
+# Long work off the request (jobs): Django's Tasks framework with django-tasks-db's database
+# backend — no new server; `manage.py db_worker` runs the tasks (make run starts one beside
+# the web server; docs/operations.md). Each job's own row keeps its state and a heartbeat,
+# written every JOB_HEARTBEAT_SECONDS while it runs; a running job without one for
+# JOB_STALE_SECONDS had its worker die and is shown as failed (jobs.running).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 2))
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
+# A list export of up to this many clients streams in the request; a larger one is a job.
+EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 20_000)
+# The largest file Importar clientes takes (bytes).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

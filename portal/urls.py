@@ -48,5 +48,6 @@ urlpatterns = [
     path("confirmar-identidade/", own_account_views.confirm_identity, name="confirm-identity"),
     path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
+    path("tarefas/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

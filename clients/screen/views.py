@@ -16,10 +16,11 @@ from clients.scoping import (
     partner_tally,
     partner_unused_codes,
 )
+from clients.screen import exports
 from clients.screen.bulk_views import SelectableClientTable, bulk_context
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, menu_entries, table_rows
-from clients.transfer.exporting import EXPORT_FORMATS, ListExport
+from clients.transfer.exporting import EXPORT_FORMATS
 from partners.permissions import role_allows
 
 EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
@@ -37,9 +38,13 @@ def client_list(request):
 
     export_format = request.GET.get(EXPORT_PARAM)
     if export_format in EXPORT_FORMATS:
-        RequestConfig(request, paginate=False).configure(table)
-        filename = f"clientes-{today():%Y-%m-%d}.{export_format}"
-        return ListExport(table.data.data, export_format).response(filename)
+        return exports.export(
+            request,
+            source=exports.LIST,
+            export_format=export_format,
+            filename=f"clientes-{today():%Y-%m-%d}.{export_format}",
+            back_url=reverse("clients:list"),
+        )
 
     # The counts of each status under the other filters; they also give the list's row count.
     counts = filterset.status_counts(partner_tally(request))

@@ -18,7 +18,16 @@ from django.db import connection, models
 from django.utils import timezone
 
 from clients.domain.codes import new_registration_codes
-from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
+from clients.models import (
+    Client,
+    ClientEvent,
+    Event,
+    License,
+    Module,
+    Origin,
+    Product,
+    RegistrationCode,
+)
 from clients.services.recording import SNAPSHOT_FIELDS, audit_line, snapshot
 from clients.transfer.columns import CLIENT_FIELDS, LICENSE_FIELDS
 from portal.copying import load_rows
@@ -220,8 +229,8 @@ def _statements(partner, note, now, *, creates, updates, new_licenses, changed_l
         )
     yield (
         f"INSERT INTO {quote(ClientEvent._meta.db_table)} "
-        "(client_id, actor_id, actor_label, action, at, before, after, note) "
-        f"SELECT client.id, NULL, %s, new.action, %s, new.before, new.after, %s "
+        "(client_id, partner_id, origin, actor_id, actor_label, action, at, before, after, note) "
+        f"SELECT client.id, %s, %s, NULL, %s, new.action, %s, new.before, new.after, %s "
         f"FROM {staged} AS new {by_key} ORDER BY new.line",
-        [ACTOR_LABEL, at, note, partner.pk],
+        [partner.pk, Origin.IMPORT.value, ACTOR_LABEL, at, note, partner.pk],
     )
