@@ -255,7 +255,7 @@ def test_a_license_key_belongs_to_one_client(make_client, partner_a):
 
 @pytest.mark.postgres
 def test_the_key_has_one_index_and_the_clients_pages_room_for_a_contact(db):
-    # clients 0014: no second, LIKE-only copy of the key's index for every update to write;
+    # No second, LIKE-only copy of the key's index for every update to write;
     # pages a tenth free, so that writing the time of contact rewrites the row in its own page
     # (a HOT update, no index touched).
     with connection.cursor() as cursor:

@@ -52,7 +52,7 @@ class ClientEvent(models.Model):
         verbose_name="parceiro",
         db_index=False,  # clientevent_partner_at starts with it
     )
-    # No index of its own: `clientevent_client_at` starts with the client (clients 0018).
+    # No index of its own: `clientevent_client_at` starts with the client.
     client = models.ForeignKey(
         Client,
         on_delete=models.CASCADE,

@@ -4,7 +4,7 @@ action and period, paged with django-tables2 like Clientes, and exported as CSV.
 
 An Administrador sees the whole team's (partners.permissions.Permission.ACTIVITY); an Operador
 or a Consulta, their own changes. Each filter is an index range on PostgreSQL
-(clients 0004: the partner's events by time, by action and time; a member's by time; a
+(the events' indexes: the partner's events by time, by action and time; a member's by time; a
 client's by time)."""
 
 import datetime
