@@ -8,7 +8,8 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser pgbouncer migrate serve bench bench-api bench-import clean
+.PHONY: run test lint format browser pgbouncer nginx migrate serve worker prod prod-stop bench \
+  bench-api bench-import bench-slow-clients bench-activity bench-tasks clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -30,19 +31,32 @@ run: .venv/.synced
 	@echo "  parceiro Revenda Beta: beta / beta-demo-2026 (Administrador)"
 	@echo "  os e-mails (nova senha, convites) aparecem neste terminal"
 	@echo "  administração (/admin/): admin / admin-demo-2026"
+	@echo "  tarefas longas (ações em lote, exportações, importações): um processador roda junto"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} $(MANAGE) devserver 127.0.0.1:$(PORT)
 
-# Production serving: gunicorn + WhiteNoise against DATABASE_URL (docs/operations.md).
+# gunicorn alone against DATABASE_URL, on loopback: behind nginx (make prod, docs/deploy.md),
+# never facing clients itself (a slow client holds one of its threads).
 serve: .venv/.synced
 	$(MANAGE) migrate --no-input
 	$(MANAGE) collectstatic --no-input -v0
-	.venv/bin/gunicorn portal.wsgi \
-	  --bind $${BIND:-0.0.0.0:$(PORT)} \
-	  --workers $${WEB_CONCURRENCY:-2} --threads $${GUNICORN_THREADS:-4} \
-	  --timeout $${GUNICORN_TIMEOUT:-30} \
-	  --max-requests $${GUNICORN_MAX_REQUESTS:-10000} --max-requests-jitter $${GUNICORN_MAX_REQUESTS_JITTER:-1000} \
-	  --no-control-socket
+	BIND=$${BIND:-127.0.0.1:$(PORT)} .venv/bin/gunicorn -c deploy/gunicorn.conf.py
+
+# The production stack on this machine (docs/deploy.md): nginx on 127.0.0.1:PROD_PORT in front
+# of gunicorn on a Unix socket, DEBUG off, PostgreSQL (DATABASE_URL, default in
+# PROD_DIR/portal.env, made once with new keys), everything under PROD_DIR.
+PROD_DIR ?= var/prod
+PROD_PORT ?= 8080
+prod: .venv/.synced nginx
+	$(PY) -m deploy.stack start --dir $(PROD_DIR) --listen 127.0.0.1:$(PROD_PORT)
+
+prod-stop: .venv/.synced
+	$(PY) -m deploy.stack stop --dir $(PROD_DIR)
+
+# Production's task worker (django-tasks-db), beside `make serve`: run one or more, each its
+# own process (docs/operations.md); each takes one task at a time.
+worker: .venv/.synced
+	$(MANAGE) db_worker --no-reload --interval $${WORKER_INTERVAL:-1}
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:
@@ -59,6 +73,16 @@ pgbouncer:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq pgbouncer >/dev/null; }
 
+# Debian's nginx for the production stack (make prod) and its test
+# (tests/test_production_stack.py, which runs its own from a temporary directory).
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx for the production stack and its test (apt-get)..."; \
+	  echo "(where systemd runs, Debian also starts its own nginx on port 80:"; \
+	  echo " sudo systemctl disable --now nginx if you do not want it)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -67,7 +91,7 @@ format: .venv/.synced
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-test: .venv/.synced browser pgbouncer lint
+test: .venv/.synced browser pgbouncer nginx lint
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run >/dev/null || \
 	  { echo "Model changes without a migration: run manage.py makemigrations"; exit 1; }
 	.venv/bin/pytest $(PYTEST_ARGS)
@@ -121,6 +145,34 @@ bench-import: .venv/.synced
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_IMPORT_DB)"'
 	$(BENCH_IMPORT_ENV) $(MANAGE) migrate --no-input -v0
 	$(BENCH_IMPORT_ENV) $(MANAGE) bench_import $(BENCH_IMPORT_ARGS)
+
+# Slow clients against the production stack and against gunicorn alone (docs/deploy.md), on
+# PostgreSQL in its own database; e.g. make bench-slow-clients BENCH_SLOW_ARGS="--seconds 30".
+BENCH_SLOW_DB ?= portal_bench_slow
+BENCH_SLOW_ARGS ?=
+BENCH_SLOW_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_SLOW_DB) $(BENCH_SECRETS)
+bench-slow-clients: .venv/.synced nginx
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_SLOW_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_SLOW_DB)"'
+	$(BENCH_SLOW_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_SLOW_ENV) $(MANAGE) bench_slow_clients $(BENCH_SLOW_ARGS)
+
+# Atividade with 1,000,000 events next to the Clientes floor (docs/performance.md), in make
+# bench's database (seeded by it: make bench BENCH_ARGS=--seed-only); the events added once.
+BENCH_ACTIVITY_ARGS ?=
+bench-activity: .venv/.synced
+	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_activity $(BENCH_ACTIVITY_ARGS)
+
+# What a job costs: queueing one, and a 100,000-row import through the portal and a real worker
+# next to import_clients (docs/performance.md), in a database of its own (created if missing).
+BENCH_TASKS_DB ?= portal_bench_tasks
+BENCH_TASKS_ARGS ?=
+BENCH_TASKS_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_TASKS_DB) $(BENCH_SECRETS)
+bench-tasks: .venv/.synced
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_TASKS_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_TASKS_DB)"'
+	$(BENCH_TASKS_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_TASKS_ENV) $(MANAGE) bench_tasks $(BENCH_TASKS_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

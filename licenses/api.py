@@ -21,20 +21,11 @@ from clients.models import Client, RegistrationCode
 from licenses import activation, signing
 from portal import ratelimit
 from portal.net import client_ip
+from portal.responses import API_NOT_FOUND, API_TOO_LARGE, json_error, json_response
 
 logger = logging.getLogger(__name__)
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
-
-
-def json_response(data: dict, status: int = 200) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    patch_cache_control(response, no_store=True)
-    return response
-
-
-def error(message: str, status: int) -> JsonResponse:
-    return json_response({"erro": message}, status)
 
 
 def api_view(*methods):
@@ -45,13 +36,13 @@ def api_view(*methods):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                response = error(f"Método não permitido. Use {' ou '.join(methods)}.", 405)
+                response = json_error(f"Método não permitido. Use {' ou '.join(methods)}.", 405)
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
                 return view(request, *args, **kwargs)
             except activation.ApiError as refusal:
-                return error(refusal.message, refusal.http_status)
+                return json_error(refusal.message, refusal.http_status)
 
         return wrapper
 
@@ -63,7 +54,7 @@ def read_fields(request, *names) -> list[str]:
     try:
         data = json.loads(request.body)
     except RequestDataTooBig as too_big:
-        raise activation.BodyTooLarge("Corpo da requisição grande demais.") from too_big
+        raise activation.BodyTooLarge(API_TOO_LARGE) from too_big
     # JSONDecodeError, UnicodeDecodeError; RecursionError: arrays or objects nested
     # thousands deep, which the decoder cannot descend.
     except (ValueError, RecursionError) as malformed:
@@ -125,7 +116,7 @@ def count_failure(address: str) -> None:
 def activate(request):
     address = client_ip(request)
     if too_many_failures(address):
-        response = error(
+        response = json_error(
             "Muitas tentativas de ativação sem sucesso deste endereço. Tente novamente mais tarde.",
             429,
         )
@@ -164,4 +155,4 @@ def openapi(request):
 
 @api_view("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 def not_found(request, path=""):
-    return error("Endereço da API não encontrado.", 404)
+    return json_error(API_NOT_FOUND, 404)

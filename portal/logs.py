@@ -13,6 +13,8 @@ import time
 from django.utils.functional import empty
 from django.utils.http import urlencode
 
+from portal.net import client_ip
+
 request_log = logging.getLogger("portal.request")
 
 SENSITIVE = {"password", "senha", "token", "chave", "codigo_registro", "csrfmiddlewaretoken"}
@@ -73,7 +75,8 @@ def _user_id(request):
 
 
 class RequestLogMiddleware:
-    """Logs method, path, status, duration, user and partner of every request."""
+    """Logs method, path, status, duration, the client's address (portal.net.client_ip, as
+    the rate limits see it), user and partner of every request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,6 +99,7 @@ class RequestLogMiddleware:
                 "query": _safe_query(request),
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
+                "ip": client_ip(request),
                 "user": _user_id(request),
                 "partner": partner.code if partner else None,
             },

@@ -89,10 +89,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "partners",
+    "jobs",
     "clients",
     "licenses",
     "accounts",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -164,15 +167,21 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
     elif os.environ.get("DATABASE_POOLER", ""):
         raise ImproperlyConfigured("DATABASE_POOLER aceita apenas 'transaction' (ou vazio).")
-    else:
-        # Straight to PostgreSQL, statements may be prepared (on first use): only the check-in's
-        # read is (licenses.activation, outside transactions); Django's own cursors bind on
-        # the client and never prepare.
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;
 # SQLite ignores INCLUDE, which is fine for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Argon2id first, Django's recommended hasher: less CPU per sign-in than PBKDF2 here, with a
+# wider margin against guessing (memory-hard; docs/deploy.md has the figures). Hashes of the
+# other hashers still verify, and are made again with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -209,7 +218,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
-# How many reverse proxies stand in front of the app (they append to X-Forwarded-For).
+# How many reverse proxies stand in front of the app (they append to X-Forwarded-For): 1 behind
+# deploy/nginx alone, 2 with a load balancer before it. Too low, every client has the proxy's
+# address; too high, a client can write its own (`check --deploy` warns about 0 behind a proxy).
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 
 # Password reset (Django's views and tokens, accounts.views): the e-mailed link works once and
@@ -295,6 +306,24 @@ API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
 # A check-in writes the installation's time of contact only when the one stored is older than
 # this (licenses.activation): a fleet checking in every minute writes the database once in five.
 CHECK_IN_CONTACT_SECONDS = envint("CHECK_IN_CONTACT_SECONDS", 300)
+
+# Long work off the request (jobs): Django's Tasks framework with django-tasks-db's database
+# backend — no new server; `manage.py db_worker` runs the tasks (make run starts one beside
+# the web server; docs/operations.md). Each job's own row keeps its state and a heartbeat,
+# written every JOB_HEARTBEAT_SECONDS while it runs; a running job without one for
+# JOB_STALE_SECONDS had its worker die and is shown as failed (jobs.running).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 2))
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
+# A list export of up to this many clients streams in the request; a larger one is a job.
+EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 20_000)
+# The largest file Importar clientes takes (bytes).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -7,6 +7,9 @@ from accounts import views as account_views
 from clients.screen import home
 from portal import views as portal_views
 
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [
@@ -45,5 +48,6 @@ urlpatterns = [
     path("confirmar-identidade/", own_account_views.confirm_identity, name="confirm-identity"),
     path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
+    path("tarefas/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

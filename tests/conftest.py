@@ -200,8 +200,24 @@ def make_client_in(make_client):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process(settings):
+    """Tests run a job's task in the process that enqueues it (Django's ImmediateBackend);
+    tests/test_jobs_worker.py runs them in a real `db_worker` on PostgreSQL instead."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """`with run_jobs(): client.post(...)`: the jobs submitted inside are enqueued — and so,
+    in tests, run — when the block ends, as they would when the request's transaction commits
+    (a test's own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    """Users are created in almost every test: PBKDF2's 1M+ rounds cost ~0.7 s per user here."""
+    """Users are created in almost every test: the production hasher (Argon2) costs ~0.25 s
+    of CPU per user here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

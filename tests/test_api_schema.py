@@ -41,3 +41,53 @@ def api_server(live_server, signing_key, settings):
 )
 def test_the_api_answers_as_its_schema_says(case, api_server):
     case.call_and_validate(base_url=api_server, checks=ALL_CHECKS)
+
+
+# What the API answers while its database is down, from a real app process whose DATABASE_URL
+# points where nothing listens: the documented 503, its JSON and its Retry-After.
+OUTAGE_CHECKS = [
+    check
+    for check in ALL_CHECKS
+    if check.__name__
+    in {
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    }
+]
+VALID_BODIES = {
+    "/ativacao": {
+        "codigo_registro": "ABCDE-FGHJK-MNPQR-STUVW",
+        "maquina": "CAIXA-01",
+        "versao": "4",
+    },
+    "/verificacao": {"chave": "7KQ3M-X9TZC-4HRNP-VW2DE-8GJYA", "versao": "4"},
+}
+
+
+@pytest.fixture(scope="module")
+def api_without_database():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from licenses.signing import private_key_pem
+    from tests.servers import app_server, free_port
+
+    nowhere = f"postgres://postgres@127.0.0.1:{free_port()}/portal"
+    key = private_key_pem(Ed25519PrivateKey.generate())
+    with app_server(nowhere, LICENSE_SIGNING_KEY=key) as base:
+        yield f"{base}/api/v1"
+
+
+@pytest.mark.parametrize("path", sorted(VALID_BODIES))
+def test_a_database_outage_is_the_documented_503(path, api_without_database):
+    case = schema[path]["POST"].Case(body=VALID_BODIES[path], media_type="application/json")
+
+    response = case.call(base_url=api_without_database)
+
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == ["30"]
+    assert response.json() == {
+        "erro": "Serviço temporariamente indisponível. Tente novamente em instantes."
+    }
+    case.validate_response(response, checks=OUTAGE_CHECKS)

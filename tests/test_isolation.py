@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clients.models import Client, ClientEvent
+from jobs.models import Job, State
 from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
 from tests.conftest import PASSWORD, sign_in_staff
@@ -46,6 +47,9 @@ PARTNER_PAGES = {
     "clients:renewals",
     "clients:bulk-preview",
     "clients:bulk-confirm",
+    "clients:activity",
+    "clients:import",
+    "clients:import-template",
     "accounts:account",
     "accounts:email",
     "accounts:password",
@@ -71,10 +75,13 @@ CLIENT_PAGES = {
     "clients:renovar": {},
     "clients:certificado": {},
 }
-# Partner pages about one team member, or one invitation: the same.
+# Partner pages about one team member, one invitation, or one of the user's jobs: the same.
 MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
 INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
-OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES
+JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry", "jobs:file"}
+# An import's preview and confirmation: a draft job of the user's.
+IMPORT_PAGES = {"clients:import-preview", "clients:import-confirm"}
+OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES | IMPORT_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
@@ -89,6 +96,7 @@ CONSULTA_MAY = {
     "clients:detail",
     "clients:renewals",
     "clients:bulk-preview",
+    "clients:activity",
     "accounts:account",
     "accounts:email",
     "accounts:password",
@@ -96,9 +104,14 @@ CONSULTA_MAY = {
     "accounts:two-factor",
     "accounts:two-factor-disable",
     "accounts:recovery-codes",
+    # Retrying also needs the job's own permission (tests/test_jobs.py); this one's is "ver".
+    *JOB_PAGES,
 }
 OPERADOR_MAY = CONSULTA_MAY | {
     "clients:bulk-confirm",
+    "clients:import",
+    "clients:import-template",
+    *IMPORT_PAGES,
     "clients:new",
     "clients:confirm",
     "clients:editar",
@@ -158,8 +171,9 @@ def test_every_partner_page_has_a_permission():
 
 
 @pytest.fixture
-def targets(partner_a, make_client):
-    """Partner A's objects the pages act on: a Navi client, a member, an invitation."""
+def targets(partner_a, partner_a_user, make_client):
+    """Partner A's objects the pages act on: a Navi client, a member, an invitation, a failed
+    job of partner A's user (one that "ver" may start again)."""
     colleague = get_user_model().objects.create_user(
         "otto", email="otto@alfa.example.com", password=PASSWORD
     )
@@ -171,10 +185,32 @@ def targets(partner_a, make_client):
         token_digest="0" * 64,
         expires_at=timezone.now() + datetime.timedelta(hours=72),
     )
+    job = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="bulk",
+        title="Exportação",
+        task_path="clients.tasks.apply_bulk",
+        key="0" * 64,
+        permission="ver",
+        state=State.FAILED,
+    )
+    draft = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="import",
+        title="Importação",
+        task_path="clients.tasks.import_file",
+        key="1" * 64,
+        state=State.DRAFT,
+        outcome={"preview": {"errors": 1}},
+    )
     return {
         "client": make_client(partner_a, product="navi"),
         "member": member,
         "invitation": invitation,
+        "job": job,
+        "draft": draft,
     }
 
 
@@ -185,6 +221,10 @@ def _url(name, targets):
         return reverse(name, kwargs={"pk": targets["member"].pk})
     if name in INVITATION_PAGES:
         return reverse(name, kwargs={"pk": targets["invitation"].pk})
+    if name in JOB_PAGES:
+        return reverse(name, kwargs={"pk": targets["job"].pk})
+    if name in IMPORT_PAGES:
+        return reverse(name, kwargs={"pk": targets["draft"].pk})
     return reverse(name)
 
 
@@ -201,6 +241,7 @@ def _everything():
         list(get_user_model().objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         TeamEvent.objects.count(),
+        list(Job.objects.order_by("pk").values()),
     )
 
 
@@ -280,6 +321,33 @@ def test_a_bulk_action_never_reaches_another_partners_clients(
     assert not ClientEvent.objects.exists()
     assert target.name not in client.get(reverse("home")).text
     assert target.name not in client.get(reverse("clients:renewals")).text
+
+
+def test_atividade_never_shows_another_partners_event(
+    client, partner_a, partner_a_user, partner_b_user, make_client
+):
+    """Partner B's Administrador, by every filter and the export, sees none of A's events
+    (its client by id, name or CPF/CNPJ; A's member as the "membro")."""
+    from clients.services import client_suspend
+
+    target = make_client(partner_a, name="Segredo da Alfa")
+    client_suspend(client=target, by=partner_a_user)
+    client.force_login(partner_b_user)
+    url = reverse("clients:activity")
+    for query in (
+        {},
+        {"cliente": target.pk},
+        {"cliente": "Segredo"},
+        {"cliente": target.cpf_cnpj},
+        {"membro": partner_a_user.pk},
+        {"acao": "suspender"},
+    ):
+        page = client.get(url, query)
+        assert page.status_code == 200
+        assert "Segredo da Alfa" not in page.text, query
+        assert list(page.context["table"].page.object_list) == [], query
+        export = client.get(url, {**query, "_export": "csv"})
+        assert "Segredo" not in b"".join(export.streaming_content).decode(), query
 
 
 def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
