@@ -16,9 +16,13 @@ from django.shortcuts import render
 
 from portal.responses import wants_json
 
+# What a form adds to its file: the other fields and the multipart boundaries.
+FORM_OVERHEAD = 64 * 1024
 
-def max_body_size(limit: int):
-    """The largest request body (bytes) the decorated view accepts."""
+
+def max_body_size(limit):
+    """The largest request body (bytes) the decorated view accepts: a number, or a function
+    of no arguments that gives it (for a limit read from the settings at each request)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -44,6 +48,8 @@ class BodyLimitMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         limit = getattr(view_func, "max_body_size", settings.MAX_REQUEST_BODY_SIZE)
+        if callable(limit):
+            limit = limit()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -41,12 +41,12 @@ from clients.screen.forms import (
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
 from portal.responses import wants_json
-from portal.uploads import max_body_size
+from portal.uploads import FORM_OVERHEAD, max_body_size
 
 # The actions done by a POST to their URL, from the confirmation page or the menu itself.
 # The certificate's form: the file (at most MAX_FILE_SIZE), its password and the multipart
 # overhead. A larger body is refused before it is read (portal.uploads).
-CERTIFICATE_BODY_SIZE = MAX_FILE_SIZE + 64 * 1024
+CERTIFICATE_BODY_SIZE = MAX_FILE_SIZE + FORM_OVERHEAD
 
 POST_ACTIONS = {
     Action.SUSPEND: services.client_suspend,

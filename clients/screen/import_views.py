@@ -1,6 +1,7 @@
 """Importar clientes (Administrador and Operador): upload, preview, confirm — then the job's
 page (jobs.views) shows the progress and the result. Thin views over clients.services.imports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from jobs.models import State
 from jobs.running import confirm_draft
 from jobs.scoping import partner_jobs
 from jobs.views import JOINED
+from portal.uploads import FORM_OVERHEAD, max_body_size
 
 EXAMPLE = {
     "nome": "Padaria Exemplo",
@@ -29,6 +31,8 @@ def _draft_or_404(request, pk):
     return get_object_or_404(partner_jobs(request).filter(kind="import"), pk=pk)
 
 
+# The file may be up to IMPORT_MAX_BYTES: a larger body is refused before it is read.
+@max_body_size(lambda: settings.IMPORT_MAX_BYTES + FORM_OVERHEAD)
 def import_start(request):
     """GET: the form; POST: the file checked and previewed, then its preview page."""
     if request.method not in ("GET", "HEAD", "POST"):

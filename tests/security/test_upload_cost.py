@@ -184,3 +184,16 @@ def test_a_certificate_upload_over_its_limit_is_a_413_and_changes_nothing(
     assert response.status_code == 413
     assert "O envio passa do limite de 1,1 MB" in response.text
     assert not Certificate.objects.exists()
+
+
+def test_the_import_takes_bodies_up_to_its_own_limit_and_no_more(client_a, settings):
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    header = b"nome,cpf_cnpj,email,produto,uf,cidade,vencimento\n"
+
+    def send(size):
+        csv = upload(header + b"x" * size, "clientes.csv")
+        return client_a.post(reverse("clients:import"), {"arquivo": csv})
+
+    assert send(4 * 1024 * 1024).status_code != 413  # over MAX_REQUEST_BODY_SIZE, under its own
+    response = send(6 * 1024 * 1024)
+    assert response.status_code == 413 and "passa do limite de 5,1 MB" in response.text
