@@ -140,12 +140,14 @@ def enqueue_on_commit(job: Job) -> None:
 
 
 def _enqueue(job_id: str, attempt: int, path: str) -> None:
-    result = import_string(path).enqueue(job_id, attempt)
-    # Kept for the stale check (a queued job whose task never got to the queue) and to fail
-    # the backend's own row of a run whose worker died.
-    Job.objects.filter(pk=job_id, attempt=attempt, task_result_id="").update(
-        task_result_id=str(result.id)
-    )
+    # One transaction (one commit) for the backend's row and the job's note of it: kept for
+    # the stale check (a queued job whose task never got to the queue) and to fail the
+    # backend's own row of a run whose worker died.
+    with transaction.atomic():
+        result = import_string(path).enqueue(job_id, attempt)
+        Job.objects.filter(pk=job_id, attempt=attempt, task_result_id="").update(
+            task_result_id=str(result.id)
+        )
 
 
 def claim(job_id: str, attempt: int, result_id: str = "") -> Job | None:

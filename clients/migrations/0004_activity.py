@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
             model_name="clientevent",
             index=models.Index(
                 condition=models.Q(("actor__isnull", False)),
-                fields=["actor", "-at"],
+                fields=["actor", "partner", "-at", "-id"],
                 name="clientevent_actor",
             ),
         ),

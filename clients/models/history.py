@@ -89,9 +89,10 @@ class ClientEvent(models.Model):
             # Atividade: the partner's newest events, and those of one action.
             models.Index(fields=["partner", "-at", "-id"], name="clientevent_partner_at"),
             models.Index(fields=["partner", "action", "-at"], name="clientevent_partner_action"),
-            # A user's events, newest first (and SET_NULL when the user is deleted).
+            # A member's events in its partner, newest first (Atividade's member filter; the
+            # user's events when it is deleted, SET_NULL).
             models.Index(
-                fields=["actor", "-at"],
+                fields=["actor", "partner", "-at", "-id"],
                 condition=models.Q(actor__isnull=False),
                 name="clientevent_actor",
             ),

@@ -146,7 +146,9 @@ class Command(BaseCommand):
                 raise CommandError(f"o envio respondeu {response.status_code}")
             page = portal.get(response.url)
             previewed = time.perf_counter() - started
-            job = page.context["preview"].job
+            if "Confirmar a importação" not in page.text:
+                raise CommandError("a prévia não permite importar o arquivo")
+            job = Job.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
             started = time.perf_counter()
             portal.post(reverse("clients:import-confirm", args=[job.pk]))
             while True:

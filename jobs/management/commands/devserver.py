@@ -1,6 +1,7 @@
 """manage.py devserver [ADDRPORT]: the development server and a task worker, as one command
 (`make run`); Ctrl-C stops both."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,24 +43,21 @@ class Command(BaseCommand):
             while not stopping and all(p.poll() is None for p in processes):
                 time.sleep(0.2)
         finally:
-            for process in processes:
-                _stop(process)
+            _stop(processes)
         failed = [p.returncode for p in processes if p.returncode not in (0, -2, -15)]
         if failed and not stopping:
             sys.exit(1)
 
 
-def _stop(process) -> None:
-    """SIGINT (the worker finishes its task, runserver stops), then SIGKILL after 10 s."""
-    if process.poll() is not None:
-        return
+def _stop(processes) -> None:
+    """SIGINT to every group at once (the worker finishes its task, runserver stops), then
+    SIGKILL to any still running 10 s later."""
     for signum, wait in ((signal.SIGINT, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, signum)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        running = [p for p in processes if p.poll() is None]
+        for process in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signum)
+        deadline = time.monotonic() + wait
+        for process in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
