@@ -53,13 +53,6 @@ def server_log():
     return lambda: _log_since(path, offset)
 
 
-@pytest.mark.xfail(  # MARK
-    strict=True,
-    reason="the check-in's read runs its prepared statement before preparing it on a new "
-    "connection (licenses.activation._fetch_through_libpq): PostgreSQL logs 'prepared "
-    "statement ... does not exist' once per connection; the read is being rewritten to "
-    "prepare first — drop this mark then",
-)
 def test_a_check_in_on_a_new_connection_logs_no_error(api, make_link_client, partner_a, server_log):
     _, code = make_link_client(partner_a)
     activation = {"codigo_registro": code, "maquina": "CAIXA-01", "versao": "4.2"}
