@@ -198,6 +198,8 @@ class Stack:
 
     # The whole stack --------------------------------------------------------------------
     def start(self):
+        if len(str(self.socket).encode()) > 100:  # sun_path holds 108 bytes with its NUL
+            raise StackError(f"caminho longo demais para o socket: {self.socket}; use --dir")
         for pidfile in ("nginx.pid", "gunicorn.pid", "worker.pid"):
             if _alive(_read_pid(self.run / pidfile)):
                 raise StackError(f"já está rodando ({self.run / pidfile}); pare-o antes")
