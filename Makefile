@@ -8,8 +8,8 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint format browser pgbouncer nginx migrate serve prod prod-stop bench bench-api \
-  bench-import bench-slow-clients clean
+.PHONY: run test lint format browser pgbouncer nginx migrate serve worker prod prod-stop bench \
+  bench-api bench-import bench-slow-clients bench-activity bench-tasks clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -31,8 +31,9 @@ run: .venv/.synced
 	@echo "  parceiro Revenda Beta: beta / beta-demo-2026 (Administrador)"
 	@echo "  os e-mails (nova senha, convites) aparecem neste terminal"
 	@echo "  administração (/admin/): admin / admin-demo-2026"
+	@echo "  tarefas longas (ações em lote, exportações, importações): um processador roda junto"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-true} $(MANAGE) devserver 127.0.0.1:$(PORT)
 
 # gunicorn alone against DATABASE_URL, on loopback: behind nginx (make prod, docs/deploy.md),
 # never facing clients itself (a slow client holds one of its threads).
@@ -51,6 +52,11 @@ prod: .venv/.synced nginx
 
 prod-stop: .venv/.synced
 	$(PY) -m deploy.stack stop --dir $(PROD_DIR)
+
+# Production's task worker (django-tasks-db), beside `make serve`: run one or more, each its
+# own process (docs/operations.md); each takes one task at a time.
+worker: .venv/.synced
+	$(MANAGE) db_worker --no-reload --interval $${WORKER_INTERVAL:-1}
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:
@@ -150,6 +156,23 @@ bench-slow-clients: .venv/.synced nginx
 	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_SLOW_DB)"'
 	$(BENCH_SLOW_ENV) $(MANAGE) migrate --no-input -v0
 	$(BENCH_SLOW_ENV) $(MANAGE) bench_slow_clients $(BENCH_SLOW_ARGS)
+
+# Atividade with 1,000,000 events next to the Clientes floor (docs/performance.md), in make
+# bench's database (seeded by it: make bench BENCH_ARGS=--seed-only); the events added once.
+BENCH_ACTIVITY_ARGS ?=
+bench-activity: .venv/.synced
+	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_activity $(BENCH_ACTIVITY_ARGS)
+
+# What a job costs: queueing one, and a 100,000-row import through the portal and a real worker
+# next to import_clients (docs/performance.md), in a database of its own (created if missing).
+BENCH_TASKS_DB ?= portal_bench_tasks
+BENCH_TASKS_ARGS ?=
+BENCH_TASKS_ENV = DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_TASKS_DB) $(BENCH_SECRETS)
+bench-tasks: .venv/.synced
+	@psql "$(BENCH_PG)/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_TASKS_DB)'" | grep -q 1 || \
+	  psql "$(BENCH_PG)/postgres" -qc 'CREATE DATABASE "$(BENCH_TASKS_DB)"'
+	$(BENCH_TASKS_ENV) $(MANAGE) migrate --no-input -v0
+	$(BENCH_TASKS_ENV) $(MANAGE) bench_tasks $(BENCH_TASKS_ARGS)
 
 clean:
 	rm -rf .venv .uv staticfiles .pytest_cache .ruff_cache test-artifacts

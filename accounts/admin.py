@@ -29,8 +29,9 @@ class PortalUserAdmin(UserAdmin):
             services.two_factor_disable(user=user, by=request.user)
         self.message_user(
             request,
-            f"Verificação em duas etapas redefinida para {queryset.count()} usuário(s): "
-            "quem estiver em equipe que a exige a configura no próximo acesso.",
+            f"Verificação em duas etapas redefinida para {queryset.count()} usuário(s), e as "
+            "sessões abertas deles encerradas: quem estiver em equipe que a exige a configura "
+            "no próximo acesso.",
         )
 
 

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import UsernameField
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from partners.models import Role
 
@@ -9,19 +11,50 @@ User = get_user_model()
 
 
 class ProfileForm(forms.ModelForm):
+    """The user's name; the e-mail address changes by EmailChangeForm (confirmed by e-mail)."""
+
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email"]
+        fields = ["first_name", "last_name"]
 
-    def __init__(self, *args, **kwargs):
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="Novo e-mail", max_length=254)
+
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
+        self.user = user
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"].strip())
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Este e-mail já é usado por outro usuário.")
+        if email.lower() == self.user.email.lower():
+            raise forms.ValidationError("Este já é o e-mail da sua conta.")
+        # Whether another account has it is not said here (accounts.services).
         return email
+
+
+class IdentityForm(forms.Form):
+    """The fresh confirmation of sensitive changes (accounts.sudo): the password, and a code
+    when two-factor sign-in is on. Checked by the view, which counts failures."""
+
+    password = forms.CharField(
+        label="Sua senha",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label="Código do aplicativo autenticador (ou um código de recuperação)",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split()).lower()
 
 
 class CodeForm(forms.Form):
@@ -37,23 +70,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split()).lower()
-
-
-class PasswordConfirmForm(forms.Form):
-    password = forms.CharField(
-        label="Sua senha",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise forms.ValidationError("Senha incorreta.")
-        return self.cleaned_data["password"]
 
 
 class InviteForm(forms.Form):
@@ -99,7 +115,7 @@ class NewAccountForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("Este nome de usuário já existe: escolha outro.")
+            raise forms.ValidationError("Este nome de usuário não está disponível: escolha outro.")
         return username
 
     def clean(self):
@@ -131,6 +147,23 @@ class ExistingAccountForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, keeping its e-mails in `outbox` for the view to send after answering (the
+    time of the answer must not tell whether the address has an account)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "E-mail"
+        self.outbox = []
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        self.outbox.append(EmailMultiAlternatives(subject, body, from_email, [to_email]))

@@ -3,16 +3,16 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from accounts.services import has_two_factor
-from partners.permissions import PARTNER_NAMESPACES
+from partners.middleware import is_partner_page
 
 # The pages a member without two-factor sign-in may still open when the team requires it.
 SETUP_PAGES = {"accounts:two-factor"}
 
 
 class TwoFactorMiddleware:
-    """When the partner requires two-factor sign-in, a session not verified by a code goes
-    to set it up (a member without it) or to sign in again (a member with it). No query
-    unless the partner requires it."""
+    """When the partner requires two-factor sign-in, a session not verified by a code goes,
+    from any partner page (Início included), to set it up (a member without it) or to sign
+    in again (a member with it). No query unless the partner requires it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,8 +24,7 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         partner = getattr(request, "partner", None)
         if (
-            match is None
-            or match.namespace not in PARTNER_NAMESPACES
+            not is_partner_page(match)
             or partner is None
             or not partner.two_factor_required
             or request.user.is_verified()

@@ -1,18 +1,25 @@
 from django.urls import path
 
-from accounts import team_views, views
+from accounts import account_views, team_views
 
 app_name = "accounts"
 
 # Which role may open each page: partners.permissions.PAGE_PERMISSIONS.
 urlpatterns = [
-    path("conta/", views.account, name="account"),
-    path("conta/senha/", views.password, name="password"),
-    path("conta/verificacao-em-duas-etapas/", views.two_factor, name="two-factor"),
+    path("conta/", account_views.account, name="account"),
+    path("conta/email/", account_views.email, name="email"),
+    path("conta/senha/", account_views.password, name="password"),
+    path("conta/sessoes/encerrar/", account_views.sessions_end, name="sessions-end"),
+    path("conta/verificacao-em-duas-etapas/", account_views.two_factor, name="two-factor"),
     path(
         "conta/verificacao-em-duas-etapas/desativar/",
-        views.two_factor_disable,
+        account_views.two_factor_disable,
         name="two-factor-disable",
+    ),
+    path(
+        "conta/verificacao-em-duas-etapas/codigos/",
+        account_views.recovery_codes,
+        name="recovery-codes",
     ),
     path("equipe/", team_views.team, name="team"),
     path("equipe/convidar/", team_views.invite, name="invite"),

@@ -1,41 +1,31 @@
-"""Sign-in (with the two-factor step), password reset, Minha conta, Equipe and invitations.
+"""The pages before signing in: sign-in (with the two-factor step), password reset, an
+invitation's link, and the links of an e-mail address change. Minha conta is
+accounts.account_views; Equipe is accounts.team_views.
 
-Team changes go through accounts.services; a member or an invitation comes through
-clients.scoping (another partner's is a 404); which role may open which page is
-clients.domain.actions.PAGE_PERMISSIONS, enforced by partners.middleware before these views run.
+Team changes go through partners.services and accounts.services; which role may open which
+page is partners.permissions.PAGE_PERMISSIONS, enforced by partners.middleware.
 """
 
-import base64
-
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, update_session_auth_hash
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import services
-from accounts.forms import (
-    CodeForm,
-    ExistingAccountForm,
-    NewAccountForm,
-    PasswordConfirmForm,
-    PasswordResetForm,
-    ProfileForm,
-)
-from accounts.models import TOTPDevice
+from accounts.backends import find_account, password_matches
+from accounts.forms import CodeForm, ExistingAccountForm, NewAccountForm, PasswordResetForm
 from accounts.services import has_two_factor
 from partners import services as team_services
 from partners.services import TeamChangeRefused
+from portal.mail import RedirectThenSend
 from portal.net import client_ip
 from portal.ratelimit import over_limit
 
@@ -44,8 +34,19 @@ User = get_user_model()
 PENDING_SIGN_IN = "pending_sign_in"  # session key: the user who passed the password step
 
 
-def _credentials(username: str) -> dict:
+def credentials_of(username: str) -> dict:
+    """What a failed attempt is reported with (accounts.lockout counts it per account)."""
     return {settings.AXES_USERNAME_FORM_FIELD: username}
+
+
+def refuse_locked_out(request, credentials) -> bool:
+    """True, with the request marked for axes' lockout page, when the account or the client
+    address is locked out."""
+    if AxesProxyHandler.is_allowed(request, credentials):
+        return False
+    request.axes_locked_out = True  # axes.middleware answers with the lockout page
+    request.axes_credentials = credentials
+    return True
 
 
 # Sign-in ----------------------------------------------------------------------------------
@@ -63,7 +64,8 @@ class SignInView(auth_views.LoginView):
         self.request.session[PENDING_SIGN_IN] = {
             "user": user.pk,
             "backend": user.backend,
-            "username": form.cleaned_data["username"],
+            # Wrong codes count against the account, however its name was typed.
+            "username": user.get_username(),
             "next": self.get_redirect_url(),
         }
         return redirect("login-code")
@@ -73,19 +75,17 @@ class SignInView(auth_views.LoginView):
 def sign_in_code(request):
     """The second step: a code from the authenticator app or a recovery code (used once).
 
-    A wrong code counts as a failed sign-in for django-axes (with the name typed at the first
-    step), so codes cannot be guessed faster than passwords."""
+    A wrong code counts as a failed sign-in of the account for django-axes, so codes cannot be
+    guessed faster than passwords."""
     pending = request.session.get(PENDING_SIGN_IN)
     user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
     if not user:
         messages.info(request, "Entre com seu usuário e senha.")
         return redirect("login")
-    credentials = _credentials(pending["username"])
+    credentials = credentials_of(pending["username"])
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not AxesProxyHandler.is_allowed(request, credentials):
-            request.axes_locked_out = True  # axes.middleware answers with the lockout page
-            request.axes_credentials = credentials
+        if refuse_locked_out(request, credentials):
             return render(request, "registration/login_code.html", {"form": form})
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
@@ -131,7 +131,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].strip().lower()
         if over_limit(f"senha:email:{email}", settings.PASSWORD_RESET_MAX_PER_EMAIL, window):
             return redirect(self.success_url)  # as if sent: nothing tells whether it exists
-        return super().form_valid(form)
+        super().form_valid(form)  # renders the e-mails (if any) into form.outbox
+        return RedirectThenSend(self.success_url, form.outbox)
 
 
 def reset_link_hours() -> int:
@@ -151,7 +152,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.password_changed(form.user)
+        services.password_changed(form.user)  # every session of the account ends
         return response
 
 
@@ -163,6 +164,7 @@ def accept_url(request) -> str:
     return request.build_absolute_uri(reverse("invitation", args=["TOKEN"]))
 
 
+@never_cache  # the invitation's e-mail address and team, behind a one-time link
 @sensitive_post_parameters("password", "password1", "password2")
 def invitation(request, token):
     """An invitation's link: choose a user name and a password, or use an existing account
@@ -171,6 +173,13 @@ def invitation(request, token):
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     mode = request.POST.get("mode") if request.method == "POST" else None
+    # Whether a user name is free is the one thing this page must answer; a link answers it
+    # only so many times an hour, so that it is no way to list the portal's user names.
+    if mode == "new" and over_limit(
+        f"convite:tentativas:{invitation.pk}", settings.INVITATION_MAX_ATTEMPTS, 60 * 60
+    ):
+        messages.error(request, "Muitas tentativas com este convite: tente de novo em uma hora.")
+        mode = None
     new_form = NewAccountForm(request.POST if mode == "new" else None, email=invitation.email)
     existing_form = ExistingAccountForm(request.POST if mode == "existing" else None)
     try:
@@ -188,13 +197,11 @@ def invitation(request, token):
             return redirect("home")
         if mode == "existing" and existing_form.is_valid():
             username = existing_form.cleaned_data["username"]
-            credentials = _credentials(username)
-            if not AxesProxyHandler.is_allowed(request, credentials):
-                request.axes_locked_out = True
-                request.axes_credentials = credentials
-            else:
-                user = User.objects.filter(username=username).first()
-                if user and user.check_password(existing_form.cleaned_data["password"]):
+            credentials = credentials_of(username)
+            if not refuse_locked_out(request, credentials):
+                # One hash whether or not the name exists: the answer's time tells nothing.
+                user = find_account(username)
+                if password_matches(user, existing_form.cleaned_data["password"]):
                     team_services.invitation_accept_existing(invitation=invitation, user=user)
                     messages.success(
                         request,
@@ -209,75 +216,37 @@ def invitation(request, token):
     return render(request, "accounts/invitation_accept.html", context)
 
 
-# Minha conta ------------------------------------------------------------------------------
+# An e-mail address change's links -------------------------------------------------------
 
 
-def account(request):
-    """Minha conta: name and e-mail; links to the password and two-factor pages."""
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Dados salvos.")
-        return redirect("accounts:account")
-    context = {"form": form, "two_factor": has_two_factor(request.user)}
-    return render(request, "accounts/account.html", context)
+@never_cache
+def email_confirm(request, token):
+    """The link sent to the new address: GET asks, POST confirms (a mail scanner that opens
+    links changes nothing)."""
+    change = services.email_change_pending(token)
+    if change is None:
+        return render(request, "accounts/email_link_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(token=token)
+        except TeamChangeRefused as refused:
+            return render(request, "accounts/email_link_invalid.html", {"message": refused.message})
+        messages.success(request, f"Pronto: o e-mail da conta agora é {change.new_email}.")
+        return redirect("accounts:account" if request.user.is_authenticated else "login")
+    return render(request, "accounts/email_confirm.html", {"change": change})
 
 
-@sensitive_post_parameters("old_password", "new_password1", "new_password2")
-def password(request):
-    """Change one's password (the current one required); the user's other sessions end."""
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)  # this session goes on; the others end
-        services.password_changed(user)
-        messages.success(request, "Senha alterada. As suas outras sessões foram encerradas.")
-        return redirect("accounts:account")
-    return render(request, "accounts/password.html", {"form": form})
-
-
-def _qr_svg(device: TOTPDevice) -> str:
-    qr = segno.make(device.config_url(settings.OTP_TOTP_ISSUER), error="m")
-    return qr.svg_inline(scale=4, border=4, dark="#212529", light="#fff")
-
-
-@sensitive_post_parameters("code")
-def two_factor(request):
-    """Two-factor sign-in: set up (QR code, the secret and a code to confirm) or see it on."""
-    if has_two_factor(request.user):
-        form = PasswordConfirmForm(user=request.user)
-        return render(request, "accounts/two_factor_on.html", {"form": form})
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = services.two_factor_start(request.user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        codes = services.two_factor_confirm(device=device, token=form.cleaned_data["code"])
-        if codes is not None:
-            device.refresh_from_db()
-            # This session is verified by the code just given.
-            request.user.otp_device = device
-            otp_login(request, device)
-            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
-        form.add_error("code", "Código incorreto: confira o relógio do celular e tente de novo.")
-    context = {
-        "form": form,
-        "qr_svg": _qr_svg(device),
-        "secret": base64.b32encode(device.bin_key).decode("ascii"),
-    }
-    return render(request, "accounts/two_factor_setup.html", context)
-
-
-@require_POST
-@sensitive_post_parameters("password")
-def two_factor_disable(request):
-    form = PasswordConfirmForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return render(request, "accounts/two_factor_on.html", {"form": form}, status=400)
-    try:
-        services.two_factor_disable(user=request.user, by=request.user)
-    except TeamChangeRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "Verificação em duas etapas desativada.")
-    return redirect("accounts:two-factor")
+@never_cache
+def email_report(request, token):
+    """The link sent to the old address: GET explains, POST reports the change (it is
+    cancelled or undone, and every session of the account ends)."""
+    if request.method == "POST":
+        try:
+            change = services.email_change_report(token=token)
+        except TeamChangeRefused:
+            return render(request, "accounts/email_link_invalid.html", status=404)
+        return render(request, "accounts/email_reported.html", {"change": change})
+    change = services.email_change_reportable(token)
+    if change is None:
+        return render(request, "accounts/email_link_invalid.html", status=404)
+    return render(request, "accounts/email_report.html", {"change": change})

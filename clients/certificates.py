@@ -9,6 +9,9 @@ password; Navi later uses both to sign the client's fiscal documents. The portal
   no_private_key, key_mismatch, expired, not_yet_valid, no_cnpj, wrong_cnpj);
 - keeps the file and the password only encrypted at rest (Fernet, keys from
   `settings.CERTIFICATE_ENCRYPTION_KEY`), and the certificate's public facts in clear;
+- refuses, before any key derivation, a file whose own iteration counts add up to more
+  than CERTIFICATE_MAX_KDF_ITERATIONS (clients.pkcs12_cost: too_costly,
+  unsupported_encryption);
 - never logs the password nor puts it in the client's history.
 """
 
@@ -30,6 +33,7 @@ from django.views.decorators.debug import sensitive_variables
 from clients.domain.actions import Action, can
 from clients.domain.documents import format_document, normalize_document
 from clients.models import Certificate, Client, Event
+from clients.pkcs12_cost import check_cost
 from clients.services import ActionNotAllowed
 from clients.services.recording import record_event
 from portal import encryption
@@ -176,6 +180,8 @@ def read_certificate(data: bytes, password: str) -> CertificateInfo:
     Raises ValidationError (a code, a pt-BR message) otherwise.
     """
     check_file_size(len(data))
+    # The file's own iteration counts, bounded before OpenSSL derives any key from them.
+    check_cost(data, password)
     try:
         bundle = pkcs12.load_pkcs12(data, password.encode("utf-8"))
     except (ValueError, TypeError, UnsupportedAlgorithm):

@@ -13,6 +13,11 @@ Each user of a partner who has an e-mail address gets one message summarising:
 A partner with nothing to report gets no e-mail. Each message sent is remembered in
 `NotificationLog` (one per user, kind and day), so running the command again on the same day
 sends nothing new; the next day brings a new summary.
+
+The command enqueues one job per partner (`enqueue_digests`, clients.tasks.send_digest): a
+worker builds and sends that partner's summary (`notify_partner`), each message in a
+transaction that also checks the run still owns its job, so a retried job never sends twice.
+`--agora` and `--dry-run` run the same `notify_partner` in the command's own process.
 """
 
 import datetime
@@ -28,6 +33,8 @@ from clients.domain import attention
 from clients.domain.dates import next_month_start
 from clients.domain.status import Status, status_q, statuses_q
 from clients.models import Client, NotificationKind, NotificationLog, RegistrationCode
+from jobs.models import JobLine
+from jobs.running import JobRefused, job_key, own, submit
 from partners.models import Partner
 
 KIND = NotificationKind.DAILY_SUMMARY
@@ -158,41 +165,92 @@ def _recipients(partner: Partner) -> list:
 
 
 def notify_partners(*, dry_run: bool = False, today: datetime.date | None = None) -> NotifyReport:
-    """Send (or, dry, only build) today's summary to every partner user not yet notified."""
+    """Send (or, dry, only build) today's summary to every partner user not yet notified, in
+    this process."""
     today = today or timezone.localdate()
     report = NotifyReport()
     for partner in Partner.objects.order_by("code"):
-        notified = set(
-            NotificationLog.objects.filter(partner=partner, kind=KIND, sent_on=today).values_list(
-                "user_id", flat=True
-            )
-        )
-        recipients = []
-        for user in _recipients(partner):
-            if user.pk in notified:
-                report.already_sent.append(user.email)
-            else:
-                recipients.append(user)
-        if not recipients:
-            continue
-        digest = partner_digest(partner, today)
-        if digest.is_empty:
-            report.nothing_to_report.append(partner)
-            continue
-        for user in recipients:
-            message = digest_message(digest, user)
-            if dry_run:
-                report.would_send.append(message)
-            else:
-                _send_once(message, user, digest, report)
+        notify_partner(partner, today, report, dry_run=dry_run)
     return report
 
 
-def _send_once(message, user, digest: Digest, report: NotifyReport) -> None:
+def notify_partner(partner, today, report: NotifyReport, dry_run=False, job=None) -> None:
+    """One partner's summary to each of its users not yet notified `today`. In a job, each
+    message is sent only while the run owns the job (jobs.running.own)."""
+    notified = set(
+        NotificationLog.objects.filter(partner=partner, kind=KIND, sent_on=today).values_list(
+            "user_id", flat=True
+        )
+    )
+    recipients = []
+    for user in _recipients(partner):
+        if user.pk in notified:
+            report.already_sent.append(user.email)
+        else:
+            recipients.append(user)
+    if not recipients:
+        return
+    digest = partner_digest(partner, today)
+    if digest.is_empty:
+        report.nothing_to_report.append(partner)
+        return
+    for user in recipients:
+        message = digest_message(digest, user)
+        if dry_run:
+            report.would_send.append(message)
+        else:
+            _send_once(message, user, digest, report, job)
+
+
+DIGEST_TASK = "clients.tasks.send_digest"
+
+
+def enqueue_digests(today: datetime.date | None = None) -> list:
+    """One job per partner with a user to notify today (clients.tasks.send_digest); the same
+    day's job still queued or running is joined, not doubled. The jobs, in partner order."""
+    today = today or timezone.localdate()
+    jobs = []
+    for partner in Partner.objects.order_by("code"):
+        if not _recipients(partner):
+            continue
+        job, _ = submit(
+            partner=partner,
+            user=None,
+            kind="digest",
+            title=f"Resumo diário de {today:%d/%m/%Y}",
+            task_path=DIGEST_TASK,
+            key=job_key("digest", partner.pk, today),
+            arguments={"day": today.isoformat()},
+        )
+        jobs.append(job)
+    return jobs
+
+
+def send_digest(job, progress) -> None:
+    """The digest job's work: its partner's summary of its day, then one line per user."""
+    report = NotifyReport()
+    notify_partner(job.partner, datetime.date.fromisoformat(job.arguments["day"]), report, job=job)
+    lines = [(address, True, "já tinha recebido hoje") for address in report.already_sent]
+    lines += [(message.to[0], True, "enviado") for message in report.sent]
+    lines += [(address, False, reason) for address, reason in report.failed]
+    JobLine.objects.bulk_create(
+        JobLine(job=job, attempt=job.attempt, label=address, ok=ok, message=message[:500])
+        for address, ok, message in lines
+    )
+    progress(len(lines), len(lines))
+    if report.failed:
+        raise JobRefused(
+            f"{len(report.failed)} e-mail(s) não foram enviados; tente novamente.", retryable=True
+        )
+
+
+def _send_once(message, user, digest: Digest, report: NotifyReport, job=None) -> None:
     # The log row and the sending share a transaction: if sending fails, no row remains and
     # the next run tries again; if another run got there first, the unique row stops this one.
     try:
         with transaction.atomic():
+            if job is not None:
+                own(job)
             NotificationLog.objects.create(
                 user=user,
                 partner=digest.partner,

@@ -1,11 +1,19 @@
 """A partner's clients counted by status without reading every client: clients.models.StatusTally.
 
-The database keeps the tally (the triggers of migration 0012): every statement that inserts,
-updates or deletes clients adds its net change per key (vencimento, product and the three
-flags). The status rule reads those rows as it reads clients (clients.domain.status.status_q), so
-the counts are the rule's, exact at every commit, and cost a few thousand rows at 100,000
-clients. Only counts over all of a partner's clients can come from here: under any other
-filter (a search, a product…) the clients themselves are counted.
+The database keeps the tally (the triggers of clients/sql/tally.postgresql.sql and
+tally.sqlite.sql): every statement that inserts, updates or deletes clients adds its net change
+per key (vencimento, product and the three flags). The status rule reads those rows as it reads
+clients (clients.domain.status.status_q), so the counts are the rule's, exact at every commit,
+and cost a few thousand rows at 100,000 clients. Only counts over all of a partner's clients
+can come from here: under any other filter (a search, a product…) the clients themselves are
+counted.
+
+What it buys (`make bench`, a partner with 100,000 clients, ratios of the same run): the status
+counts take 0.09–0.14× the time of the same counts over the partner's clients (one aggregate
+over their entries in the index on partner and vencimento), the status filters 1.18–1.96× the
+floor page against 2.50–3.88× counting the clients (the budget is 2×: the floor counts one
+status's range, the page all six), the default page 0.29× the admin changelist against 0.60×
+(budget 0.5×), and Início about a third of its time.
 """
 
 from django.db import connection, transaction

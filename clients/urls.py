@@ -1,7 +1,7 @@
 from django.urls import path
 
 from clients.domain.actions import Action
-from clients.screen import action_views, bulk_views, views
+from clients.screen import action_views, activity, bulk_views, import_views, views
 
 app_name = "clients"
 
@@ -30,4 +30,9 @@ urlpatterns = [
     path("renovacao/", bulk_views.renewals, name="renewals"),
     path("em-lote/", bulk_views.bulk_preview, name="bulk-preview"),
     path("em-lote/confirmar/", bulk_views.bulk_confirm, name="bulk-confirm"),
+    path("atividade/", activity.activity, name="activity"),
+    path("importar/", import_views.import_start, name="import"),
+    path("importar/modelo.csv", import_views.import_template, name="import-template"),
+    path("importar/<uuid:pk>/", import_views.import_preview, name="import-preview"),
+    path("importar/<uuid:pk>/confirmar/", import_views.import_confirm, name="import-confirm"),
 ]

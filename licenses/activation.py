@@ -13,16 +13,13 @@ import datetime
 from collections.abc import Iterable
 from typing import NamedTuple
 
-import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
-from psycopg import pq
-from psycopg.adapt import Transformer
 
 from clients.domain.codes import new_license_key, normalize_registration_code
 from clients.domain.status import client_status
-from clients.models import Client, Event, License, RegistrationCode
+from clients.models import Client, Event, License, Origin, RegistrationCode
 from clients.services.recording import record_event, snapshot
 from licenses import signing
 
@@ -133,6 +130,7 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
             client=client,
             action=Event.ACTIVATE,
             actor_label=ACTOR,
+            origin=Origin.API,
             before=before,
             after=snapshot(client, CONTACT_FIELDS),
             note=f"Código {registration.code} usado na máquina {machine}.",
@@ -140,124 +138,45 @@ def client_activate(*, code: str, machine: str, version: str) -> Client:
     return client
 
 
-# One statement, by the unique index on license_key: the client's facts and its licenses.
+# One statement, by the unique index on license_key: the client's facts and its licenses (a
+# client without licenses gives one row whose license columns are NULL).
 _READ = (
     "SELECT c.id, c.expires_on, c.suspended_at, c.pending_since, c.hidden_at, c.link_version, "
     "c.last_seen_at, l.module, l.quantity, l.scheduled_quantity, l.scheduled_from "
     f"FROM {Client._meta.db_table} c LEFT JOIN {License._meta.db_table} l ON l.client_id = c.id "
     "WHERE c.license_key = %s"
 )
-# On PostgreSQL, the same query inside a PL/pgSQL function (licenses 0008), whose plan the
-# server keeps for its connection: planned once, prepared or not (behind PgBouncer in
-# transaction mode nothing is prepared), where the statement sent as text is planned at every
-# check-in — planning the join costs PostgreSQL ~3× what running it does.
-_READ_POSTGRESQL = "SELECT * FROM licenses_check_in_facts(%s)"
 
 
 def read_facts(key: str) -> Facts | None:
-    """The facts of the client with license `key`, or None.
-
-    The read is the request's liveness check: Django's own (CONN_HEALTH_CHECKS, a `SELECT 1`
-    before a request's first query, a round trip that cost ~0.15 ms of CPU per check-in) is
-    skipped, and a connection found dead by the read itself (the database or the pooler
-    restarted since the last request) is replaced and the read, a read, is run again once."""
+    """The facts of the client with license `key`, or None: one statement through Django's
+    cursor. Not the ORM: the same LEFT JOIN through values_list() costs its query building
+    at every check-in, and the check-in served 1.4x the requests per second with this
+    statement (bench_api, both in one run, directly and through PgBouncer)."""
     db = connections[DEFAULT_DB_ALIAS]
-    try:
-        rows = _fetch(db, key)
-    except (OperationalError, InterfaceError):
-        if db.in_atomic_block or db.is_usable():  # not a lost connection, or not ours to close
-            raise
-        db.close()
-        rows = _fetch(db, key)
+    with db.cursor() as cursor:
+        cursor.execute(_READ, [key])
+        rows = cursor.fetchall()
     if not rows:
         return None
     pk, expires_on, suspended_at, pending_since, hidden_at, version, seen = rows[0][:7]
-    convert = db.ops.convert_datetimefield_value if db.vendor == "sqlite" else None
     return Facts(
         pk,
-        _date(expires_on),
-        _datetime(suspended_at, convert, db),
-        _datetime(pending_since, convert, db),
-        _datetime(hidden_at, convert, db),
+        expires_on,
+        _aware(suspended_at, db),
+        _aware(pending_since, db),
+        _aware(hidden_at, db),
         version,
-        _datetime(seen, convert, db),
-        tuple(
-            LicenseFacts(module, quantity, scheduled, _date(since))
-            for *_, module, quantity, scheduled, since in rows
-            if module is not None
-        ),
+        _aware(seen, db),
+        tuple(LicenseFacts(*row[7:]) for row in rows if row[7] is not None),
     )
 
 
-def _fetch(db, key: str) -> list[tuple]:
-    # What the health check would prove, the read proves: none before it, and none before
-    # this request's writes once it succeeded (Django resets the flag at every request).
-    db.health_check_done = True
-    if db.vendor == "postgresql" and not db.queries_logged:
-        with db.wrap_database_errors:  # psycopg's errors as Django's, as its cursor does
-            return _fetch_through_libpq(db, key)
-    # SQLite; and on PostgreSQL while Django logs the queries (DEBUG, the tests' query
-    # counts): the same statement through Django's cursor, which logs it.
-    with db.cursor() as cursor:
-        cursor.execute(_READ_POSTGRESQL if db.vendor == "postgresql" else _READ, [key])
-        return cursor.fetchall()
-
-
-# The call as libpq takes it, and the name it is prepared under on a connection.
-_CALL = _READ_POSTGRESQL.replace("%s", "$1").encode()
-_CALL_NAME = b"licenses_check_in_facts"
-_NOT_PREPARED = b"26000"  # invalid_sql_statement_name: not prepared on this connection
-
-
-def _fetch_through_libpq(db, key: str) -> list[tuple]:
-    """The read's rows, sent by psycopg's libpq layer and loaded by psycopg's own loaders.
-
-    Through Django's and psycopg's cursors the one statement cost the check-in ~85 µs of CPU
-    in a loop in one process and ~0.26 ms in a gunicorn worker under load, about half of it
-    their machinery; this is the same statement and the same row types without it (README,
-    "Desempenho da verificacao"). Straight to PostgreSQL, outside a transaction (the API's
-    requests), the call is a prepared statement, prepared on a connection the first time it
-    is missing there — so a `DEALLOCATE ALL` (psycopg sends one after a rollback if it had
-    prepared anything itself) costs one more round trip, not an error; inside a transaction,
-    where a failed statement would abort it, and behind a pooler in transaction mode
-    (prepare_threshold None: nothing may be prepared), the call is sent with its parameter.
-    """
-    db.ensure_connection()
-    connection = db.connection
-    pgconn = connection.pgconn
-    params = [key.encode()]
-    if connection.prepare_threshold is None or db.in_atomic_block:
-        result = pgconn.exec_params(_CALL, params)
-    else:
-        result = pgconn.exec_prepared(_CALL_NAME, params)
-        if result.error_field(pq.DiagnosticField.SQLSTATE) == _NOT_PREPARED:
-            _check(pgconn.prepare(_CALL_NAME, _CALL), connection)
-            result = pgconn.exec_prepared(_CALL_NAME, params)
-    _check(result, connection)
-    rows = Transformer(connection)
-    rows.set_pgresult(result)
-    return rows.load_rows(0, result.ntuples, tuple)
-
-
-def _check(result, connection) -> None:
-    """Raise psycopg's error for a result that failed: OperationalError for a connection
-    that is gone (the read then reconnects and tries again once), the server's error else."""
-    if result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
-        return
-    if connection.pgconn.status == pq.ConnStatus.BAD:
-        message = connection.pgconn.error_message.decode(errors="replace")
-        raise psycopg.OperationalError(message.strip() or "conexão perdida")
-    raise psycopg.errors.error_from_result(result, encoding=connection.info.encoding)
-
-
-def _date(value) -> datetime.date | None:
-    """A date column read by plain SQL (SQLite returns its ISO text)."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _datetime(value, convert, db):
-    """A timestamp read by plain SQL (SQLite returns its text; Django's converter reads it)."""
-    return convert(value, None, db) if convert and value is not None else value
+def _aware(value: datetime.datetime | None, db) -> datetime.datetime | None:
+    """A timestamp as the ORM returns it: SQLite's comes back naive, in UTC."""
+    if value is None or db.vendor != "sqlite":
+        return value
+    return db.ops.convert_datetimefield_value(value, None, db)
 
 
 def client_check_in(*, key: str, version: str) -> Facts:
@@ -319,6 +238,7 @@ def _record_version(client_id: int, version: str, now) -> None:
             client=locked,
             action=Event.VERSION,
             actor_label=ACTOR,
+            origin=Origin.API,
             before=before,
             after=snapshot(locked, CONTACT_FIELDS),
             note=f"Versão do Link informada: {version}.",

@@ -154,6 +154,9 @@ class TeamAction(models.TextChoices):
     DISABLE_2FA = "desativar-2fa", "Verificação em duas etapas desativada"
     RESET_2FA = "redefinir-2fa", "Verificação em duas etapas redefinida pelo fornecedor"
     PASSWORD = "senha", "Senha alterada"
+    RECOVERY_CODES = "codigos-2fa", "Novos códigos de recuperação"
+    EMAIL = "email", "E-mail alterado"
+    EMAIL_REPORTED = "email-contestado", "Troca de e-mail contestada"
 
 
 class TeamEvent(models.Model):

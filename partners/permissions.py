@@ -13,10 +13,11 @@ class Permission(models.TextChoices):
     VIEW = "ver", "ver clientes, detalhes e histórico; exportar a lista"
     CHANGE = "alterar", "cadastrar clientes, as ações do ⋮ e certificados"
     TEAM = "equipe", "a Equipe e a exigência de verificação em duas etapas"
+    ACTIVITY = "atividade", "ver na Atividade as alterações de toda a equipe"
 
 
 ROLE_PERMISSIONS = {
-    Role.ADMIN: {Permission.VIEW, Permission.CHANGE, Permission.TEAM},
+    Role.ADMIN: {Permission.VIEW, Permission.CHANGE, Permission.TEAM, Permission.ACTIVITY},
     Role.OPERATOR: {Permission.VIEW, Permission.CHANGE},
     Role.VIEWER: {Permission.VIEW},
 }
@@ -25,7 +26,7 @@ ROLE_PERMISSIONS = {
 # the partner, e.g. Minha conta). A page of a partner namespace missing here is refused
 # (tests/test_isolation.py fails first).
 SIGNED_IN = None
-PARTNER_NAMESPACES = {"clients", "accounts"}
+PARTNER_NAMESPACES = {"clients", "accounts", "jobs"}
 PAGE_PERMISSIONS = {
     "home": Permission.VIEW,
     "clients:list": Permission.VIEW,
@@ -34,10 +35,17 @@ PAGE_PERMISSIONS = {
     "clients:history": Permission.VIEW,
     "clients:detail": Permission.VIEW,
     "clients:renewals": Permission.VIEW,
+    # Everyone sees their own changes; Permission.ACTIVITY, the whole team's (in the view).
+    "clients:activity": Permission.VIEW,
     # A preview changes nothing (and Exportar seleção is an export); confirming is the change.
     "clients:bulk-preview": Permission.VIEW,
     "clients:bulk-confirm": Permission.CHANGE,
     "clients:new": Permission.CHANGE,
+    # Importar clientes: the form, its template, the preview and the confirmation.
+    "clients:import": Permission.CHANGE,
+    "clients:import-template": Permission.CHANGE,
+    "clients:import-preview": Permission.CHANGE,
+    "clients:import-confirm": Permission.CHANGE,
     "clients:confirm": Permission.CHANGE,
     # The ⋮ actions' own pages, Certificado digital included (URL names: the action values;
     # a test checks that every action is here).
@@ -49,10 +57,19 @@ PAGE_PERMISSIONS = {
     "clients:ocultar": Permission.CHANGE,
     "clients:reexibir": Permission.CHANGE,
     "clients:renovar": Permission.CHANGE,
+    # A job's page: its own user's only (jobs.scoping); starting it again needs the job's own
+    # permission, checked by the view from the job's row.
+    "jobs:detail": Permission.VIEW,
+    "jobs:status": Permission.VIEW,
+    "jobs:retry": Permission.VIEW,
+    "jobs:file": Permission.VIEW,
     "accounts:account": SIGNED_IN,
+    "accounts:email": SIGNED_IN,
     "accounts:password": SIGNED_IN,
+    "accounts:sessions-end": SIGNED_IN,
     "accounts:two-factor": SIGNED_IN,
     "accounts:two-factor-disable": SIGNED_IN,
+    "accounts:recovery-codes": SIGNED_IN,
     "accounts:team": Permission.TEAM,
     "accounts:invite": Permission.TEAM,
     "accounts:member-role": Permission.TEAM,

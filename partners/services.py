@@ -79,6 +79,11 @@ def _send_invitation(invitation: Invitation, token: str, accept_url: str) -> Non
         "invitation": invitation,
         "url": accept_url.replace("TOKEN", token),
         "hours": settings.INVITATION_VALID_HOURS,
+        # Only the address's owner reads this: the e-mail, not the inviting page, says what
+        # to do when the address already has an account elsewhere.
+        "account_elsewhere": User.objects.filter(email__iexact=invitation.email)
+        .exclude(partner_user__partner=invitation.partner)
+        .exists(),
     }
     subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
     body = render_to_string("emails/invitation.txt", context)
@@ -97,19 +102,15 @@ def _new_token(invitation: Invitation) -> str:
 def invitation_send(*, partner, email: str, role: Role, by, accept_url: str) -> Invitation:
     """Invites `email` to the team with `role` (accept_url holds “TOKEN” for the token).
 
-    Refused for a member of another partner's team, an active member of this one, and an
-    address that already has a pending invitation (resend that one instead).
+    Refused only for what the team itself shows: an active member of this team, and an
+    address with a pending invitation (resend that one instead). An address that has an
+    account elsewhere (another partner's team, the vendor's staff) is invited like any other,
+    so the page tells nobody who has an account; the e-mail tells its owner what to do.
     """
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         partner = lock_partner(partner)
         users = User.objects.filter(email__iexact=email)
-        if PartnerUser.objects.filter(user__in=users).exclude(partner=partner).exists():
-            raise TeamChangeRefused(
-                "Este e-mail já pertence à equipe de outro parceiro: não pode ser convidado."
-            )
-        if users.filter(is_staff=True).exists():
-            raise TeamChangeRefused("Este e-mail pertence a um usuário do fornecedor.")
         if active_members(partner).filter(user__in=users).exists():
             raise TeamChangeRefused("Este e-mail já é de um membro ativo da equipe.")
         if partner.invitations.pending().filter(email__iexact=email).exists():
@@ -191,7 +192,7 @@ def invitation_accept_new_user(
     with transaction.atomic():
         invitation = _pending_locked(invitation)
         if User.objects.filter(username__iexact=username).exists():
-            raise TeamChangeRefused("Este nome de usuário já existe: escolha outro.")
+            raise TeamChangeRefused("Este nome de usuário não está disponível: escolha outro.")
         if PartnerUser.objects.filter(
             partner=invitation.partner, user__email__iexact=invitation.email
         ).exists():

@@ -62,6 +62,10 @@ def fernet_keys(name: str, development_file: str) -> str:
 # Digital certificates (A1 PKCS#12 files and their passwords) are stored encrypted with this
 # key (clients.certificates).
 CERTIFICATE_ENCRYPTION_KEY = fernet_keys("CERTIFICATE_ENCRYPTION_KEY", "certificate-encryption.key")
+# A PKCS#12 file names its own key-derivation iteration counts; one whose counts add up to more
+# than this is refused before any derivation runs (clients.pkcs12_cost; real A1 files ask for
+# 6,000 to 200,000: docs/security.md).
+CERTIFICATE_MAX_KDF_ITERATIONS = envint("CERTIFICATE_MAX_KDF_ITERATIONS", 300_000)
 # The partner users' TOTP secrets (two-factor sign-in, accounts.models.TOTPDevice).
 TWO_FACTOR_ENCRYPTION_KEY = fernet_keys("TWO_FACTOR_ENCRYPTION_KEY", "two-factor-encryption.key")
 
@@ -69,7 +73,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that asks the staff for two-factor sign-in (accounts.admin_site).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,7 +89,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "partners",
+    "jobs",
     "clients",
     "licenses",
     "accounts",
@@ -99,10 +106,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: a body over its view's limit is a 413.
+    "portal.uploads.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to a signed-in user: Cache-Control: no-store.
+    "portal.private.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The signed-in session's record (Minha conta's list; ended sessions stay ended).
+    "accounts.sessions.SessionRecordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The partner and its role (the role's pages), then the team's two-factor requirement.
     "partners.middleware.PartnerMiddleware",
@@ -154,11 +167,6 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
     elif os.environ.get("DATABASE_POOLER", ""):
         raise ImproperlyConfigured("DATABASE_POOLER aceita apenas 'transaction' (ou vazio).")
-    else:
-        # Straight to PostgreSQL, statements may be prepared (on first use): only the check-in's
-        # read is (licenses.activation, outside transactions); Django's own cursors bind on
-        # the client and never prepare.
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index on (partner, expires_on) INCLUDEs the status flags on PostgreSQL;
 # SQLite ignores INCLUDE, which is fine for the embedded default.
@@ -188,16 +196,28 @@ AUTHENTICATION_BACKENDS = [
     # A user name or an e-mail address (of one user only) with its password.
     "accounts.backends.UsernameOrEmailBackend",
 ]
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name from
-# one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# Request bodies: form fields up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's check), and any
+# body, files included, up to MAX_REQUEST_BODY_SIZE unless its view allows less (the
+# certificate upload: 1 MB and its form), refused by its Content-Length before it is read
+# (portal.uploads). The reverse proxy should cap bodies as well (docs/security.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MAX_REQUEST_BODY_SIZE = envint("MAX_REQUEST_BODY_SIZE", 3 * 1024 * 1024)
+
+# Sign-in throttling (django-axes, accounts.lockout): failures count against the account the
+# typed name or e-mail stands for (any letter case) and against the client address. After
+# AXES_FAILURE_LIMIT failures against one account (from anywhere), or
+# SIGN_IN_ADDRESS_FAILURE_LIMIT from one address (against any accounts), that account or
+# address is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = envint("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
-AXES_USERNAME_CALLABLE = "portal.signin.sign_in_username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # How many reverse proxies stand in front of the app (they append to X-Forwarded-For): 1 behind
 # deploy/nginx alone, 2 with a load balancer before it. Too low, every client has the proxy's
 # address; too high, a client can write its own (`check --deploy` warns about 0 behind a proxy).
@@ -212,6 +232,22 @@ PASSWORD_RESET_MAX_PER_ADDRESS = envint("PASSWORD_RESET_MAX_PER_ADDRESS", 10)
 PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 60 * 60)
 # Team invitations (accounts): the e-mailed link works once, for this many hours.
 INVITATION_VALID_HOURS = envint("INVITATION_VALID_HOURS", 72)
+# Attempts to create the account through one invitation's link, per hour.
+INVITATION_MAX_ATTEMPTS = envint("INVITATION_MAX_ATTEMPTS", 20)
+# A new e-mail address of an account counts once its owner opens the link e-mailed to it,
+# within EMAIL_CHANGE_VALID_HOURS; the old address is told, and may report the change within
+# EMAIL_CHANGE_REPORT_DAYS (accounts.services).
+EMAIL_CHANGE_VALID_HOURS = envint("EMAIL_CHANGE_VALID_HOURS", 24)
+EMAIL_CHANGE_REPORT_DAYS = envint("EMAIL_CHANGE_REPORT_DAYS", 7)
+EMAIL_CHANGE_MAX_PER_HOUR = envint("EMAIL_CHANGE_MAX_PER_HOUR", 5)
+# Turning two-factor sign-in on or off, new recovery codes, a new password or e-mail address
+# need the password (and a code, with two-factor sign-in on) given at most this long ago
+# (accounts.sudo).
+SUDO_SECONDS = envint("SUDO_SECONDS", 10 * 60)
+# The vendor's staff use the admin (/admin/) only with two-factor sign-in: those without it set
+# it up at their next sign-in. Off, a staff user without it gets in with the password (the
+# demo of `make run`); one with it still gives the code.
+STAFF_REQUIRE_TWO_FACTOR = envbool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 # The name authenticator apps show beside the account (two-factor sign-in).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal do Parceiro")
 
@@ -226,10 +262,6 @@ LANGUAGES = [("pt-br", "Português (Brasil)")]
 TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
-
-# The largest request body Django reads (Django's own default, written out): deploy/nginx's
-# client_max_body_size is the same, so the proxy refuses what Django would, before reading it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -274,6 +306,24 @@ API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
 # A check-in writes the installation's time of contact only when the one stored is older than
 # this (licenses.activation): a fleet checking in every minute writes the database once in five.
 CHECK_IN_CONTACT_SECONDS = envint("CHECK_IN_CONTACT_SECONDS", 300)
+
+# Long work off the request (jobs): Django's Tasks framework with django-tasks-db's database
+# backend — no new server; `manage.py db_worker` runs the tasks (make run starts one beside
+# the web server; docs/operations.md). Each job's own row keeps its state and a heartbeat,
+# written every JOB_HEARTBEAT_SECONDS while it runs; a running job without one for
+# JOB_STALE_SECONDS had its worker die and is shown as failed (jobs.running).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 2))
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
+# A list export of up to this many clients streams in the request; a larger one is a job.
+EXPORT_STREAM_MAX_ROWS = envint("EXPORT_STREAM_MAX_ROWS", 20_000)
+# The largest file Importar clientes takes (bytes).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,12 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import account_views as own_account_views
 from accounts import views as account_views
 from clients.screen import home
 from portal import views as portal_views
-
-admin.site.site_header = "Portal do Parceiro — administração"
-admin.site.site_title = "Portal do Parceiro"
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -44,7 +42,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("convite/<str:token>/", account_views.invitation, name="invitation"),
+    path("email/confirmar/<str:token>/", account_views.email_confirm, name="email-confirm"),
+    path("email/contestar/<str:token>/", account_views.email_report, name="email-report"),
+    # Signed-in users of either kind (partner members, the vendor's staff) confirm here.
+    path("confirmar-identidade/", own_account_views.confirm_identity, name="confirm-identity"),
     path("", include("accounts.urls")),
     path("clientes/", include("clients.urls")),
+    path("tarefas/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

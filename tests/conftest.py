@@ -70,10 +70,36 @@ def client_a(client, partner_a_user):
     return client
 
 
+def staff_device(user):
+    """The staff user's authenticator app (made, with two-factor sign-in on, if missing)."""
+    import secrets
+
+    from accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="Aplicativo autenticador", confirmed=True)
+        device.bin_key = secrets.token_bytes(20)
+        device.save()
+    return device
+
+
+def sign_in_staff(http, user):
+    """Signs the vendor's staff user in as the admin requires outside DEBUG: with two-factor
+    sign-in on, and the session verified by a code (accounts.admin_site)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = staff_device(user)
+    http.force_login(user)
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return http
+
+
 @pytest.fixture
 def admin_client_(client, staff_user):
-    client.force_login(staff_user)
-    return client
+    return sign_in_staff(client, staff_user)
 
 
 _sequence = iter(range(10_000_000, 99_999_999))
@@ -171,6 +197,21 @@ def make_client_in(make_client):
         return make_client(partner, **{**facts_for(status, timezone.localdate()), **fields})
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(settings):
+    """Tests run a job's task in the process that enqueues it (Django's ImmediateBackend);
+    tests/test_jobs_worker.py runs them in a real `db_worker` on PostgreSQL instead."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """`with run_jobs(): client.post(...)`: the jobs submitted inside are enqueued — and so,
+    in tests, run — when the block ends, as they would when the request's transaction commits
+    (a test's own transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture(autouse=True)
@@ -285,9 +326,7 @@ def staff_http(staff_user):
     """A second test client, signed in as staff, for tests that also use `client_a`."""
     from django.test import Client as HttpClient
 
-    http = HttpClient()
-    http.force_login(staff_user)
-    return http
+    return sign_in_staff(HttpClient(), staff_user)
 
 
 # Partner teams (issue 12): members with a role (e-mails: pytest-django's `mailoutbox`).

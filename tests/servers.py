@@ -319,3 +319,67 @@ def _wait_for_port(port):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+@contextmanager
+def task_worker(database_url: str, **env):
+    """A real `manage.py db_worker` (django-tasks-db) against `database_url`, in a process
+    group of its own so that a test can kill it like a crashed machine (`kill_worker`). Its
+    heartbeat every 0.2 s, a job stale after 3 s of silence; its output in `.log`."""
+    import tempfile
+
+    clean = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    log = tempfile.NamedTemporaryFile(prefix="db-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    command = "manage.py db_worker --no-reload --interval 0.1 --no-startup-delay"
+    process = subprocess.Popen(
+        [sys.executable, *command.split()],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DEBUG": "false",
+            "DATABASE_URL": database_url,
+            "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 50),
+            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            "JOB_HEARTBEAT_SECONDS": "0.2",
+            "JOB_STALE_SECONDS": "3",
+            **env,
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    process.log = log.name
+    try:
+        yield process
+    finally:
+        kill_worker(process, gracefully=True)
+        log.close()
+
+
+def kill_worker(process, gracefully=False) -> None:
+    """SIGKILL (or SIGTERM first, when `gracefully`) to the worker's whole process group."""
+    import signal
+
+    if process.poll() is not None:
+        return
+    for signum in (signal.SIGTERM, signal.SIGKILL) if gracefully else (signal.SIGKILL,):
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def wait_until(condition, timeout=60, interval=0.1, what="the condition"):
+    """Poll `condition()` until it is true (its value), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(interval)

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from clients.domain.status import Status
 from clients.models import ClientEvent, Product, RegistrationCode
 from clients.services import client_suspend
+from tests.conftest import sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,48 @@ def shops(partner_a, partner_a_user, make_client_in):
     ClientEvent.objects.create(
         client=shops[Status.ACTIVE], action="renovar", actor_label="sistema", at=timezone.now()
     )
+    shops["jobs"] = jobs_in_each_state(partner_a, partner_a_user, shops[Status.ACTIVE])
+    shops["draft"] = import_preview(partner_a, partner_a_user)
     return shops
+
+
+def import_preview(partner, user):
+    """An import's preview with a refused line."""
+    from clients.services.imports import prepare
+
+    text = "nome;cpf_cnpj;email;produto;uf;cidade;vencimento\nSem CPF;;a@b.com;navi;SP;X;1/1/2030\n"
+    return prepare(partner=partner, user=user, name="clientes.csv", data=text.encode())
+
+
+def jobs_in_each_state(partner, user, shop):
+    """A bulk job of `user` running, one done (a client changed, one refused), one failed."""
+    from jobs.models import Job, JobLine, State
+
+    jobs = {}
+    for state, done in ((State.RUNNING, 120), (State.DONE, 2), (State.FAILED, 1)):
+        jobs[state] = Job.objects.create(
+            partner=partner,
+            user=user,
+            kind="bulk",
+            title="Suspender em lote: 480 clientes",
+            task_path="clients.tasks.apply_bulk",
+            key=state,
+            state=state,
+            done=done,
+            total=480 if state == State.RUNNING else 2,
+            heartbeat_at=timezone.now(),
+            permission="alterar",
+            error="O processamento foi interrompido no meio." if state == State.FAILED else "",
+            back_url=reverse("clients:list"),
+        )
+        JobLine.objects.create(
+            job=jobs[state], attempt=1, subject_id=shop.pk, label=shop.name, ok=True, message="Ok"
+        )
+        if state == State.DONE:
+            JobLine.objects.create(
+                job=jobs[state], attempt=1, subject_id=0, label="Outro", ok=False, message="Não"
+            )
+    return jobs
 
 
 @pytest.fixture
@@ -119,6 +161,14 @@ def partner_pages(shops):
         ("inicio", reverse("home"), None),
         ("renovacao", reverse("clients:renewals"), None),
         ("em-lote", reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}", None),
+        ("atividade", reverse("clients:activity"), None),
+        ("importar", reverse("clients:import"), None),
+        ("importar-previa", reverse("clients:import-preview", args=[shops["draft"].pk]), None),
+        ("atividade-filtrada", reverse("clients:activity") + "?acao=suspender&de=2026-13-01", None),
+        *(
+            (f"tarefa-{state}", reverse("jobs:detail", args=[job.pk]), None)
+            for state, job in shops["jobs"].items()
+        ),
         ("conta", reverse("accounts:account"), None),
         ("duas-etapas", reverse("accounts:two-factor"), None),
         ("equipe", reverse("accounts:team"), None),
@@ -297,7 +347,7 @@ def test_the_focus_ring_on_a_menu_button_is_visible(live_server, open_context, s
 def test_the_admins_client_pages_have_no_serious_accessibility_violation(
     browser, browser_context_args, live_server, client, staff_user, shops, screenshot_dir
 ):
-    client.force_login(staff_user)
+    sign_in_staff(client, staff_user)
     context = browser.new_context(
         **{**browser_context_args, "viewport": DESKTOP, "bypass_csp": True}
     )

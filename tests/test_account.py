@@ -1,5 +1,6 @@
-"""Minha conta: the menu with the user's name, name and e-mail, and changing one's password
-(the current one required; the user's other sessions end)."""
+"""Minha conta: the menu with the user's name, name and e-mail (a new address confirmed by
+e-mail: tests/security/test_email_change.py), and changing one's password (after a fresh
+confirmation; the user's other sessions end)."""
 
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -19,44 +20,39 @@ def test_the_menu_shows_the_users_name_and_its_pages(client_a, partner_a_user):
         assert f'href="{reverse(name)}"' in page, name
 
 
-def test_it_saves_name_and_email(client_a, partner_a_user):
+def test_it_saves_the_name(client_a, partner_a_user):
     response = client_a.post(
         reverse("accounts:account"),
         {"first_name": "Ana", "last_name": "Lima", "email": "ana@alfa.example.com"},
     )
     assert response.url == reverse("accounts:account")
     partner_a_user.refresh_from_db()
-    assert (partner_a_user.get_full_name(), partner_a_user.email) == (
-        "Ana Lima",
-        "ana@alfa.example.com",
-    )
+    # The e-mail address is not changed here: only by its own page, confirmed by e-mail.
+    assert (partner_a_user.get_full_name(), partner_a_user.email) == ("Ana Lima", "")
 
 
-def test_an_email_of_another_user_is_refused(client_a, partner_a_user, partner_b, make_member):
-    make_member(partner_b, "bia", email="bia@beta.example.com")
+def test_changing_the_password_needs_a_fresh_confirmation(client_a, partner_a_user):
+    session = client_a.session
+    session["_sudo_until"] = 0
+    session.save()
+    response = client_a.get(reverse("accounts:password"))
+    assert response.url == reverse("confirm-identity") + "?next=%2Fconta%2Fsenha%2F"
+    page = client_a.post(response.url, {"password": "errada"})
+    assert "Senha incorreta." in page.text
+    response = client_a.post(response.url, {"password": PASSWORD})
+    assert response.url == reverse("accounts:password")
     response = client_a.post(
-        reverse("accounts:account"), {"first_name": "Ana", "email": "BIA@beta.example.com"}
+        reverse("accounts:password"), {"new_password1": NEW, "new_password2": NEW}
     )
-    assert "Este e-mail já é usado por outro usuário." in response.text
+    assert response.url == reverse("accounts:account")
     partner_a_user.refresh_from_db()
-    assert partner_a_user.email == ""
-
-
-def test_changing_the_password_needs_the_current_one(client_a, partner_a_user):
-    response = client_a.post(
-        reverse("accounts:password"),
-        {"old_password": "errada", "new_password1": NEW, "new_password2": NEW},
-    )
-    assert response.status_code == 200
-    assert "A senha antiga foi digitada incorretamente" in response.text
-    partner_a_user.refresh_from_db()
-    assert partner_a_user.check_password(PASSWORD)
+    assert partner_a_user.check_password(NEW)
 
 
 def test_a_weak_new_password_is_refused_in_portuguese(client_a, partner_a_user):
     response = client_a.post(
         reverse("accounts:password"),
-        {"old_password": PASSWORD, "new_password1": "ana", "new_password2": "ana"},
+        {"new_password1": "ana", "new_password2": "ana"},
     )
     assert "Esta senha é muito curta." in response.text
     partner_a_user.refresh_from_db()
@@ -69,8 +65,7 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(client
         http.post(reverse("login"), {"username": "ana", "password": PASSWORD})
         assert http.get(reverse("clients:list")).status_code == 200
     response = client.post(
-        reverse("accounts:password"),
-        {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW},
+        reverse("accounts:password"), {"new_password1": NEW, "new_password2": NEW}
     )
     assert response.url == reverse("accounts:account")
     assert client.get(reverse("clients:list")).status_code == 200

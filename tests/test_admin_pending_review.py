@@ -9,11 +9,12 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django_otp.oath import totp
 
 from clients.domain.status import Status, client_status
 from clients.models import Client
 from clients.services import ActionNotAllowed, client_reject
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_staff, staff_device
 from tests.csv_helpers import NOW
 
 CHANGELIST = reverse("admin:clients_client_changelist")
@@ -165,10 +166,15 @@ def test_an_admin_rejects_a_pending_client_in_a_real_browser(
         pending_since=dt.datetime.now(dt.UTC),
         pending_reason="CPF/CNPJ já cadastrado por outro parceiro para este produto.",
     )
-    page.goto(live_server.url + reverse("admin:login"))
-    page.get_by_label("Usuário").fill("staff")
+    device = staff_device(staff_user)
+    # The admin's sign-in is the portal's: the password, then the code.
+    page.goto(live_server.url + reverse("admin:index"))
+    page.get_by_label("Usuário ou e-mail").fill("staff")
     page.get_by_label("Senha").fill(PASSWORD)
-    page.get_by_role("button", name="Acessar").click()
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_label("Código").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Verificar").click()
+    page.wait_for_url(f"**{reverse('admin:index')}")
     page.goto(f"{live_server.url}{CHANGELIST}?status=pendente")
     page.screenshot(path=f"{screenshot_dir}/admin-pending-list.png", full_page=True)
     page.locator("input[name=_selected_action]").first.check()
@@ -190,7 +196,7 @@ def test_an_admin_rejects_a_pending_client_in_a_real_browser(
 def test_staff_who_may_only_view_clients_get_neither_action(client, pending):
     viewer = get_user_model().objects.create_user("leitor", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_client"))
-    client.force_login(viewer)
+    sign_in_staff(client, viewer)
 
     page = client.get(CHANGELIST, {"status": "pendente"}).text
     assert "Mercado Duplicado" in page

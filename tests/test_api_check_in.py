@@ -2,16 +2,13 @@
 
 import datetime
 
-import psycopg
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import Client, License, Module
 from licenses import activation, signing
-from tests.servers import database_url
 
 TODAY = datetime.date(2026, 11, 18)
 
@@ -218,86 +215,9 @@ def test_a_client_without_licenses_gets_an_empty_count(api, activated):
     assert response.json()["licencas"] == {}
 
 
-def prepared_calls():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
-            [activation._CALL_NAME.decode()],
-        )
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_straight_to_postgresql_the_read_is_prepared_once_per_connection(api, activated):
-    # The API's requests run outside a transaction: the call is prepared the first time,
-    # then only executed (README, "Desempenho da verificacao"); behind a pooler nothing is
-    # prepared (tests/test_pgbouncer.py, test_settings.py).
-    client, key = activated
-
-    assert check_in(api, key).status_code == 200
-    assert check_in(api, key).status_code == 200
-
-    assert prepared_calls() == 1
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_prepared_read_deallocated_since_is_prepared_again(api, activated):
-    # psycopg sends DEALLOCATE ALL after a rollback when it prepared statements itself.
-    client, key = activated
-    assert check_in(api, key).status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-
-    assert check_in(api, key).json()["status"] == "ativo"
-    assert prepared_calls() == 1
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_read_on_a_connection_that_is_gone_reconnects_and_answers(api, activated):
-    client, key = activated
-    assert check_in(api, key).status_code == 200
-    backend = connection.connection.info.backend_pid
-    with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [backend])  # as a restart would
-
-    response = check_in(api, key)
-
-    assert response.status_code == 200
-    assert response.json()["status"] == "ativo"
-
-
-@pytest.mark.postgres
-def test_inside_a_transaction_the_read_prepares_nothing(api, activated):
-    # A failed EXECUTE would abort the caller's transaction: there the call is sent whole.
-    client, key = activated
-
-    assert check_in(api, key).status_code == 200
-
-    assert prepared_calls() == 0
-
-
-@pytest.mark.postgres
-def test_on_postgresql_the_read_is_the_function_whose_plan_the_server_keeps(api, activated):
-    # Prepared or not (a pooler in transaction mode), the join inside licenses 0008's PL/pgSQL
-    # function is planned once per server connection, not at every check-in.
-    client, key = activated
-
-    with CaptureQueriesContext(connection) as queries:
-        assert check_in(api, key).status_code == 200
-
-    (read,) = [query["sql"] for query in queries]
-    assert "SELECT * FROM licenses_check_in_facts(" in read
-    assert "clients_client" not in read
-
-
-@pytest.mark.postgres
-def test_the_function_returns_what_the_plain_query_does(activated, make_link_client, partner_a):
-    # licenses 0008 holds the same query as activation._READ (SQLite's): same rows, same order
-    # of columns, for a client with licenses (one with a reduction scheduled), one without, and
-    # a key nobody has.
+def test_the_read_gives_the_facts_the_models_hold(activated):
+    # The check-in reads one SQL statement, not the ORM: the same values and types (aware
+    # datetimes, dates) as the models give, for every license and for none.
     client, key = activated
     License.objects.create(
         client=client,
@@ -306,38 +226,24 @@ def test_the_function_returns_what_the_plain_query_does(activated, make_link_cli
         scheduled_quantity=2,
         scheduled_from=datetime.date(2026, 12, 1),
     )
-    bare = make_link_client(partner_a, licenses=1)[0]
-    License.objects.filter(client=bare).delete()
-    Client.objects.filter(pk=bare.pk).update(license_key="BARE-KEY", suspended_at=timezone.now())
+    now = timezone.now()
+    Client.objects.filter(pk=client.pk).update(
+        suspended_at=now, pending_since=now, hidden_at=now, last_seen_at=now
+    )
+    client.refresh_from_db()
 
-    with connection.cursor() as cursor:
-        for wanted in (key, "BARE-KEY", "NOBODY"):
-            cursor.execute(activation._READ, [wanted])
-            plain = sorted(cursor.fetchall(), key=repr)
-            cursor.execute(activation._READ_POSTGRESQL, [wanted])
-            function = sorted(cursor.fetchall(), key=repr)
-            assert function == plain
-            # The read the check-in makes when Django logs no queries (psycopg's libpq layer
-            # and its loaders): the same rows, the same Python types.
-            libpq = sorted(activation._fetch_through_libpq(connection, wanted), key=repr)
-            assert libpq == plain
-            assert [[type(value) for value in row] for row in libpq] == [
-                [type(value) for value in row] for row in plain
-            ]
-            assert [column.name for column in cursor.description] == [
-                "id",
-                "expires_on",
-                "suspended_at",
-                "pending_since",
-                "hidden_at",
-                "link_version",
-                "last_seen_at",
-                "module",
-                "quantity",
-                "scheduled_quantity",
-                "scheduled_from",
-            ]
-    assert len(plain) == 0
+    facts = activation.read_facts(key)
+
+    fields = ("pk", "expires_on", "suspended_at", "pending_since", "hidden_at")
+    assert facts[:5] == tuple(getattr(client, name) for name in fields)
+    assert (facts.link_version, facts.last_seen_at) == (client.link_version, now)
+    assert sorted(facts.licenses) == sorted(
+        (lic.module, lic.quantity, lic.scheduled_quantity, lic.scheduled_from)
+        for lic in client.licenses.all()
+    )
+    License.objects.filter(client=client).delete()
+    assert activation.read_facts(key).licenses == ()
+    assert activation.read_facts("NOBODY") is None
 
 
 def test_a_license_key_belongs_to_one_client(make_client, partner_a):
@@ -349,7 +255,7 @@ def test_a_license_key_belongs_to_one_client(make_client, partner_a):
 
 @pytest.mark.postgres
 def test_the_key_has_one_index_and_the_clients_pages_room_for_a_contact(db):
-    # clients 0014: no second, LIKE-only copy of the key's index for every update to write;
+    # No second, LIKE-only copy of the key's index for every update to write;
     # pages a tenth free, so that writing the time of contact rewrites the row in its own page
     # (a HOT update, no index touched).
     with connection.cursor() as cursor:

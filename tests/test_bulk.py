@@ -27,6 +27,14 @@ def token_of(response) -> str:
     return re.search(r'name="token" value="([^"]+)"', response.text).group(1)
 
 
+def confirm(client, token, run_jobs, **data):
+    """Confirm a preview: its job runs, and its page (the outcome) is returned."""
+    with run_jobs():
+        response = client.post(CONFIRM, {"token": token, **data})
+    assert response.status_code == 302, response
+    return client.get(response.url)
+
+
 def lines(response) -> dict[int, tuple[bool, str]]:
     return {
         line.client.pk: (line.allowed, line.message) for line in response.context["preview"].lines
@@ -54,16 +62,18 @@ def test_the_renewal_preview_shows_the_vencimento_before_and_after(client_a, eve
     assert "Confirmar: renovar 1 cliente" in response.text
 
 
-def test_confirming_applies_the_allowed_ones_each_through_the_service(client_a, every_status):
+def test_confirming_applies_the_allowed_ones_each_through_the_service(
+    client_a, every_status, run_jobs
+):
     expired, active = every_status[Status.EXPIRED], every_status[Status.ACTIVE]
     inactive = every_status[Status.INACTIVE]
     active.renewal = Renewal.BILLING  # Ativo with Gestão de cobranças: not renewable
     active.save()
     response = preview(client_a, Action.RENEW, [expired.pk, active.pk, inactive.pk])
-    result = client_a.post(CONFIRM, {"token": token_of(response)})
+    result = confirm(client_a, token_of(response), run_jobs)
     assert result.status_code == 200
-    assert [r.client_id for r in result.context["done"]] == [expired.pk]
-    assert result.context["refused"] == []  # refused ones were never bound
+    assert [line.subject_id for line in result.context["done_lines"]] == [expired.pk]
+    assert list(result.context["refused"]) == []  # refused ones were never bound
     expired.refresh_from_db()
     assert expired.expires_on == datetime.date(2026, 6, 10)
     event = ClientEvent.objects.get()
@@ -72,7 +82,7 @@ def test_confirming_applies_the_allowed_ones_each_through_the_service(client_a, 
 
 
 def test_a_client_changed_since_the_preview_is_refused_not_changed(
-    client_a, every_status, partner_a_user
+    client_a, every_status, partner_a_user, run_jobs
 ):
     """Suspended and unsuspended again: Ativo as before, but not what the preview showed."""
     active = every_status[Status.ACTIVE]
@@ -81,11 +91,11 @@ def test_a_client_changed_since_the_preview_is_refused_not_changed(
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
         suspended = client_suspend(client=active, by=partner_a_user)
         client_unsuspend(client=suspended, by=partner_a_user)
-    result = client_a.post(CONFIRM, {"token": token_of(response)})
-    assert [(r.client_id, r.message) for r in result.context["refused"]] == [
+    result = confirm(client_a, token_of(response), run_jobs)
+    assert [(line.subject_id, line.message) for line in result.context["refused"]] == [
         (active.pk, bulk.CHANGED)
     ]
-    assert result.context["done"] == []
+    assert list(result.context["done_lines"]) == []
     active.refresh_from_db()
     assert active.expires_on == expires
     assert list(ClientEvent.objects.values_list("action", flat=True)) == [
@@ -202,25 +212,30 @@ def test_renovacao_applies_the_clientes_filters(client_a, partner_a, make_client
     assert Client.objects.count() == 2
 
 
-def confirm_queries(client_a, clients) -> int:
+def confirm_queries(client_a, clients, run_jobs) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from jobs.models import JobLine
+
     token = token_of(preview(client_a, Action.RENEW, [c.pk for c in clients]))
-    with CaptureQueriesContext(connection) as queries:
-        result = client_a.post(CONFIRM, {"token": token})
-    assert len(result.context["done"]) == len(clients)
+    with CaptureQueriesContext(connection) as queries, run_jobs():
+        client_a.post(CONFIRM, {"token": token})
+    assert JobLine.objects.filter(ok=True, subject_id__in=[c.pk for c in clients]).count() == len(
+        clients
+    )
     return len(queries)
 
 
 def test_a_confirmation_costs_the_same_queries_for_2_clients_or_20(
-    client_a, partner_a, make_client_in
+    client_a, partner_a, make_client_in, run_jobs
 ):
-    """One lock, one read of the licenses, one UPDATE per new vencimento, one INSERT of the
-    events: not a service call per client."""
+    """The submission, then the job: one lock, one read of the licenses, one UPDATE per new
+    vencimento, one INSERT of the events, one of the job's lines: not a service call per
+    client."""
     few = [make_client_in(partner_a, "expirado") for _ in range(2)]
     many = [make_client_in(partner_a, "expirado") for _ in range(20)]
-    assert confirm_queries(client_a, few) == confirm_queries(client_a, many)
+    assert confirm_queries(client_a, few, run_jobs) == confirm_queries(client_a, many, run_jobs)
     renewed = ClientEvent.objects.filter(action="renovar")
     assert sorted(renewed.values_list("client", flat=True)) == sorted(c.pk for c in few + many)
     for client in many:

@@ -39,11 +39,9 @@ def test_a_bulk_renewal_racing_a_suspension_ends_in_one_serial_order(
         assert [line.allowed for line in preview.lines] == [True]
 
         def confirm(token=preview.token):
-            return bulk.confirm(
-                token=token,
-                clients=partner_clients(request),
-                partner=partner_a,
-                user=partner_a_user,
+            action, bound = bulk.read_token(token=token, partner=partner_a, user=partner_a_user)
+            return bulk.apply_bound(
+                action=action, bound=bound, clients=partner_clients(request), user=partner_a_user
             )
 
         def suspend(target=target):
@@ -51,7 +49,7 @@ def test_a_bulk_renewal_racing_a_suspension_ends_in_one_serial_order(
 
         confirmed, suspended = in_threads(confirm, suspend, hold_row=target)
         assert isinstance(suspended, Client), suspended
-        action, (result,) = confirmed
+        (result,) = confirmed
         target.refresh_from_db()
         events = list(
             ClientEvent.objects.filter(client=target)

@@ -15,7 +15,7 @@ def index_names():
 
 @pytest.mark.postgres
 def test_postgresql_has_the_covering_index_and_one_trigram_index_of_the_names(db):
-    # clients 0017 dropped the second one, on UPPER(name), that only the admin's icontains used.
+    # No second one on UPPER(name): the admin searches search_name as the portal does.
     names = index_names()
     assert "client_partner_name_cover" in names
     assert "client_upper_name_trgm" not in names
@@ -57,7 +57,7 @@ def test_other_databases_get_no_trigram_index_and_the_names_in_a_plain_index(db)
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL has them")
     assert not {"client_upper_name_trgm", *SEARCH_INDEXES} & index_names()
-    # clients 0018: the cover is the model's index; elsewhere `include` is ignored.
+    # The cover is the model's index; elsewhere `include` is ignored.
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Client._meta.db_table)
     assert constraints["client_partner_name_cover"]["columns"] == ["partner_id", "name", "id"]
@@ -65,7 +65,7 @@ def test_other_databases_get_no_trigram_index_and_the_names_in_a_plain_index(db)
 
 @pytest.mark.postgres
 def test_the_partners_unused_codes_give_their_clients_from_the_index_alone(db, partner_a):
-    # clients 0016: Início's "com código de registro não utilizado" (attention.unused_code_q)
+    # Início's "com código de registro não utilizado" (attention.unused_code_q)
     # reads the client ids of the partner's unused codes without visiting every partner's.
     from clients.domain.attention import unused_code_q
 

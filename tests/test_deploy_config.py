@@ -27,7 +27,7 @@ needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="sem nginx")
 def test_the_proxy_refuses_bodies_over_djangos_limit_and_no_smaller():
     site = (DEPLOY_DIR / "nginx" / "portal-site.conf.in").read_text()
     [limit] = re.findall(r"^client_max_body_size (\d+);", site, re.MULTILINE)
-    assert int(limit) == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert int(limit) == settings.MAX_REQUEST_BODY_SIZE
     assert int(limit) > MAX_FILE_SIZE + 64 * 1024  # a certificate's upload, with its form
 
 

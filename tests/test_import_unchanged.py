@@ -32,9 +32,9 @@ def exported(partner) -> list[list[str]]:
     return list(csv.reader(io.StringIO(stream.getvalue()), delimiter=";"))
 
 
-def as_file(rows: list[list[str]]) -> bytes:
+def as_file(rows: list[list[str]], delimiter: str = ";") -> bytes:
     stream = io.StringIO()
-    csv.writer(stream, delimiter=";", lineterminator="\r\n").writerows(rows)
+    csv.writer(stream, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return stream.getvalue().encode()
 
 
@@ -278,11 +278,131 @@ def test_the_database_writes_each_line_as_csv_writer_does(partner_a, delimiter):
         Client.objects.filter(pk=first.pk).update(name=name)
         Client.objects.filter(pk=pending.pk).update(pending_reason=name)
         rows = exported(partner_a)
+        # A client whose cell holds a line break is left to the long way (not written).
+        whole = [row for row in rows[1:] if not any("\n" in c or "\r" in c for c in row)]
         stream = io.StringIO()
-        csv.writer(stream, delimiter=delimiter, lineterminator="\n").writerows(rows[1:])
+        csv.writer(stream, delimiter=delimiter, lineterminator="\n").writerows(whole)
         header, _ = read_table(delimiter.join(rows[0]))
         document = rows[0].index("cpf_cnpj")
         documents = [row[document].translate(planning.DOCUMENT_PUNCTUATION) for row in rows[1:]]
-        # Both as sets of lines: a cell with a line end is on two (quoted the same or not).
         written = set(stream.getvalue().split("\n")) - {""}
         assert planning._exported_lines(partner_a, header, documents) == written
+
+
+# The long way compares values, not text (every database).
+
+
+# The same values written otherwise: (column, how the cell is written).
+SPELLINGS = [
+    ("nome", lambda cell: f" {cell} "),
+    ("uf", str.lower),
+    ("cidade", str.upper),
+    ("vencimento", lambda cell: "-".join(reversed(cell.split("/")))),
+    ("licencas", lambda cell: f"0{cell}"),
+    ("suspenso", str.upper),
+    ("pendente", lambda cell: "n" if cell == "não" else "1"),
+    ("cpf_cnpj", lambda cell: cell.replace(".", "").replace("/", "").replace("-", "")),
+    ("produto", str.upper),
+    ("renovacao", lambda cell: "Cobrança" if cell == "cobranca" else "MANUAL"),
+]
+
+
+@pytest.mark.parametrize(("column", "spelling"), SPELLINGS)
+def test_the_same_values_written_otherwise_change_nothing(partner_a, column, spelling):
+    rows = exported(partner_a)
+    position = rows[0].index(column)
+    for row in rows[1:]:
+        row[position] = spelling(row[position])
+    assert verdict(partner_a, as_file(rows)) == (0, 0, 6, [], [])
+
+
+# A value each client of the rows changed (every other one) does not have yet.
+CHANGES = [
+    ("nome", lambda cell: cell + " Filial"),
+    ("email", lambda cell: "outro@ex.com.br"),
+    ("cidade", lambda cell: "Campinas"),
+    ("vencimento", lambda cell: "31/12/2027"),
+    ("data_cadastro", lambda cell: "01/01/2020"),
+    ("renovacao", lambda cell: "cobranca" if cell == "manual" else "manual"),
+    ("licencas", lambda cell: str(int(cell) + 1)),
+    ("suspenso", lambda cell: "não" if cell == "sim" else "sim"),
+    ("pendente", lambda cell: "não" if cell == "sim" else "sim"),
+]
+
+
+@pytest.mark.parametrize(("column", "change"), CHANGES)
+def test_a_row_whose_values_differ_updates_only_its_client(partner_a, column, change):
+    rows = exported(partner_a)
+    position = rows[0].index(column)
+    for row in rows[1::2]:  # lines 2, 4, 6; the others stay as exported
+        row[position] = change(row[position])
+    created, updated, unchanged, errors, changes = verdict(partner_a, as_file(rows))
+    assert (created, updated, unchanged, errors) == (0, 3, 3, [])
+    assert [(change.line, change.kind) for change in changes] == [
+        (2, "atualizar"),
+        (4, "atualizar"),
+        (6, "atualizar"),
+    ]
+    assert all(column in change.columns for change in changes)
+
+
+# A stored state the file's row changes or refuses, though the row is the client's export.
+def test_a_reason_without_pendente_is_cleared(partner_a):
+    Client.objects.filter(partner=partner_a).update(pending_reason="Sem pendência")
+    created, updated, unchanged, errors, changes = verdict(partner_a, as_file(exported(partner_a)))
+    # Five clients are not Pendente: their reason goes; the Pendente one keeps it.
+    assert (created, updated, unchanged, errors) == (0, 5, 1, [])
+    assert {change.columns for change in changes} == {("motivo_pendencia",)}
+
+
+def test_pendente_without_a_reason_gets_the_default_one(partner_a):
+    pending = Client.objects.get(partner=partner_a, pending_since__isnull=False)
+    Client.objects.filter(pk=pending.pk).update(pending_reason="")
+    created, updated, unchanged, errors, changes = verdict(partner_a, as_file(exported(partner_a)))
+    assert (created, updated, unchanged, errors) == (0, 1, 5, [])
+    assert changes[0].columns == ("motivo_pendencia",)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda client: License.objects.filter(client=client, module=Module.MAIN).delete(),
+        lambda client: License.objects.filter(client=client, module=Module.MAIN).update(
+            quantity=0, scheduled_quantity=None
+        ),
+    ],
+)
+def test_a_client_without_licenses_in_force_is_refused(partner_a, change):
+    first = Client.objects.filter(partner=partner_a).order_by("pk").first()
+    change(first)
+    created, updated, unchanged, errors, _ = verdict(partner_a, as_file(exported(partner_a)))
+    assert (created, updated, unchanged) == (0, 0, 5)
+    assert [(error.line, error.message.split(":")[0]) for error in errors] == [(2, "licencas")]
+
+
+# What makes a row, and its line number.
+
+
+def test_line_numbers_follow_a_cell_that_spans_two_lines(partner_a):
+    rows = exported(partner_a)
+    rows[2][rows[0].index("nome")] += " Filial"  # line 3 changes its client
+    # A new client whose name spans two lines: every line after it is one further down.
+    new = list(rows[1])
+    new[rows[0].index("nome")], new[rows[0].index("cpf_cnpj")] = "Loja\nNova", "390.533.447-05"
+    rows[4][rows[0].index("uf")] = "XX"  # the fourth client, now on line 7
+    data = as_file([rows[0], rows[1], rows[2], new, *rows[3:]])
+    created, updated, unchanged, errors, changes = verdict(partner_a, data)
+    # Lines: 1 header, 2 and 3 the first two clients, 4–5 the new one, 6–9 the others.
+    assert (created, updated, unchanged) == (1, 1, 4)
+    assert [(change.line, change.kind) for change in changes] == [(3, "atualizar"), (4, "criar")]
+    assert [(error.line, error.message.split(":")[0]) for error in errors] == [(7, "uf")]
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+@pytest.mark.parametrize("name", NAMES)
+def test_names_and_reasons_that_need_quoting_change_nothing(partner_a, delimiter, name):
+    first = Client.objects.filter(partner=partner_a).order_by("pk").first()
+    pending = Client.objects.get(partner=partner_a, pending_since__isnull=False)
+    Client.objects.filter(pk=first.pk).update(name=name.strip())
+    Client.objects.filter(pk=pending.pk).update(pending_reason=name.strip())
+    assert verdict(partner_a, as_file(exported(partner_a), delimiter)) == (0, 0, 6, [], [])

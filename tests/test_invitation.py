@@ -81,7 +81,7 @@ def test_a_tampered_link_is_refused(client, db):
 def test_a_taken_user_name_and_a_weak_password_are_refused(client_a, client, partner_a, mailoutbox):
     link = _invited(client_a, mailoutbox=mailoutbox)
     page = client.post(link, _new(username="ANA"))
-    assert "Este nome de usuário já existe" in page.text
+    assert "Este nome de usuário não está disponível" in page.text
     page = client.post(link, _new(password="12345678"))
     assert "Esta senha é muito comum." in page.text
     page = client.post(link, _new(password="souza2026"))

@@ -15,9 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clients.models import Client, ClientEvent
+from jobs.models import Job, State
 from partners.models import Invitation, PartnerUser, Role, TeamEvent
 from partners.permissions import PAGE_PERMISSIONS, PARTNER_NAMESPACES
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_staff
 
 # URLs anybody may open.
 PUBLIC = {
@@ -31,7 +32,11 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation",
+    "email-confirm",
+    "email-report",
 }
+# Pages of any signed-in user (a partner's member or the vendor's staff): anonymous → sign in.
+SIGNED_IN_PAGES = {"confirm-identity"}
 # Partner pages that take no object: anonymous → sign in.
 PARTNER_PAGES = {
     "home",
@@ -42,10 +47,16 @@ PARTNER_PAGES = {
     "clients:renewals",
     "clients:bulk-preview",
     "clients:bulk-confirm",
+    "clients:activity",
+    "clients:import",
+    "clients:import-template",
     "accounts:account",
+    "accounts:email",
     "accounts:password",
+    "accounts:sessions-end",
     "accounts:two-factor",
     "accounts:two-factor-disable",
+    "accounts:recovery-codes",
     "accounts:team",
     "accounts:invite",
     "accounts:team-two-factor",
@@ -64,10 +75,13 @@ CLIENT_PAGES = {
     "clients:renovar": {},
     "clients:certificado": {},
 }
-# Partner pages about one team member, or one invitation: the same.
+# Partner pages about one team member, one invitation, or one of the user's jobs: the same.
 MEMBER_PAGES = {"accounts:member-role", "accounts:member-deactivate"}
 INVITATION_PAGES = {"accounts:invitation-resend", "accounts:invitation-cancel"}
-OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES
+JOB_PAGES = {"jobs:detail", "jobs:status", "jobs:retry", "jobs:file"}
+# An import's preview and confirmation: a draft job of the user's.
+IMPORT_PAGES = {"clients:import-preview", "clients:import-confirm"}
+OBJECT_PAGES = set(CLIENT_PAGES) | MEMBER_PAGES | INVITATION_PAGES | JOB_PAGES | IMPORT_PAGES
 # The customers' software: no session at all; a registration code or a key is the credential
 # (tests/test_api_*.py), and an unknown one is a 404.
 API = {"api:ativacao", "api:verificacao", "api:chave-publica", "api:openapi", "api:^(?P<path>.*)$"}
@@ -82,13 +96,22 @@ CONSULTA_MAY = {
     "clients:detail",
     "clients:renewals",
     "clients:bulk-preview",
+    "clients:activity",
     "accounts:account",
+    "accounts:email",
     "accounts:password",
+    "accounts:sessions-end",
     "accounts:two-factor",
     "accounts:two-factor-disable",
+    "accounts:recovery-codes",
+    # Retrying also needs the job's own permission (tests/test_jobs.py); this one's is "ver".
+    *JOB_PAGES,
 }
 OPERADOR_MAY = CONSULTA_MAY | {
     "clients:bulk-confirm",
+    "clients:import",
+    "clients:import-template",
+    *IMPORT_PAGES,
     "clients:new",
     "clients:confirm",
     "clients:editar",
@@ -136,7 +159,7 @@ def _all_url_names(patterns=None, namespace=None):
 
 def test_every_url_pattern_is_classified():
     names = {name for name in _all_url_names() if not name.startswith("admin:")}
-    known = PUBLIC | PARTNER_PAGES | OBJECT_PAGES | API
+    known = PUBLIC | SIGNED_IN_PAGES | PARTNER_PAGES | OBJECT_PAGES | API
     assert names - known == set(), "URL sem regra de acesso neste teste"
     assert known - names == set(), "regra para uma URL que não existe mais"
 
@@ -148,8 +171,9 @@ def test_every_partner_page_has_a_permission():
 
 
 @pytest.fixture
-def targets(partner_a, make_client):
-    """Partner A's objects the pages act on: a Navi client, a member, an invitation."""
+def targets(partner_a, partner_a_user, make_client):
+    """Partner A's objects the pages act on: a Navi client, a member, an invitation, a failed
+    job of partner A's user (one that "ver" may start again)."""
     colleague = get_user_model().objects.create_user(
         "otto", email="otto@alfa.example.com", password=PASSWORD
     )
@@ -161,10 +185,32 @@ def targets(partner_a, make_client):
         token_digest="0" * 64,
         expires_at=timezone.now() + datetime.timedelta(hours=72),
     )
+    job = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="bulk",
+        title="Exportação",
+        task_path="clients.tasks.apply_bulk",
+        key="0" * 64,
+        permission="ver",
+        state=State.FAILED,
+    )
+    draft = Job.objects.create(
+        partner=partner_a,
+        user=partner_a_user,
+        kind="import",
+        title="Importação",
+        task_path="clients.tasks.import_file",
+        key="1" * 64,
+        state=State.DRAFT,
+        outcome={"preview": {"errors": 1}},
+    )
     return {
         "client": make_client(partner_a, product="navi"),
         "member": member,
         "invitation": invitation,
+        "job": job,
+        "draft": draft,
     }
 
 
@@ -175,6 +221,10 @@ def _url(name, targets):
         return reverse(name, kwargs={"pk": targets["member"].pk})
     if name in INVITATION_PAGES:
         return reverse(name, kwargs={"pk": targets["invitation"].pk})
+    if name in JOB_PAGES:
+        return reverse(name, kwargs={"pk": targets["job"].pk})
+    if name in IMPORT_PAGES:
+        return reverse(name, kwargs={"pk": targets["draft"].pk})
     return reverse(name)
 
 
@@ -191,10 +241,11 @@ def _everything():
         list(get_user_model().objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         TeamEvent.objects.count(),
+        list(Job.objects.order_by("pk").values()),
     )
 
 
-@pytest.mark.parametrize("name", sorted(PARTNER_PAGES))
+@pytest.mark.parametrize("name", sorted(PARTNER_PAGES | SIGNED_IN_PAGES))
 def test_anonymous_visitors_are_sent_to_sign_in(client, db, name):
     for method in (client.get, client.post):
         response = method(reverse(name), follow=True)
@@ -272,6 +323,33 @@ def test_a_bulk_action_never_reaches_another_partners_clients(
     assert target.name not in client.get(reverse("clients:renewals")).text
 
 
+def test_atividade_never_shows_another_partners_event(
+    client, partner_a, partner_a_user, partner_b_user, make_client
+):
+    """Partner B's Administrador, by every filter and the export, sees none of A's events
+    (its client by id, name or CPF/CNPJ; A's member as the "membro")."""
+    from clients.services import client_suspend
+
+    target = make_client(partner_a, name="Segredo da Alfa")
+    client_suspend(client=target, by=partner_a_user)
+    client.force_login(partner_b_user)
+    url = reverse("clients:activity")
+    for query in (
+        {},
+        {"cliente": target.pk},
+        {"cliente": "Segredo"},
+        {"cliente": target.cpf_cnpj},
+        {"membro": partner_a_user.pk},
+        {"acao": "suspender"},
+    ):
+        page = client.get(url, query)
+        assert page.status_code == 200
+        assert "Segredo da Alfa" not in page.text, query
+        assert list(page.context["table"].page.object_list) == [], query
+        export = client.get(url, {**query, "_export": "csv"})
+        assert "Segredo" not in b"".join(export.streaming_content).decode(), query
+
+
 def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
     index = reverse("admin:index")
     assert client.get(index).url.startswith(reverse("admin:login"))
@@ -282,5 +360,5 @@ def test_the_admin_is_for_staff_only(client, partner_a_user, staff_user):
     licenses = reverse("admin:clients_client_licenses", args=[1])
     assert client.get(licenses).url.startswith(reverse("admin:login"))
     assert client.post(licenses, {"principal": 9, "loaded_version": 0}).status_code == 302
-    client.force_login(staff_user)
+    sign_in_staff(client, staff_user)
     assert client.get(index).status_code == 200

@@ -80,7 +80,7 @@ def quiet_partner_b(partner_b, partner_b_user, make_client):
 def test_each_partner_user_with_an_address_gets_one_summary(
     users_a, clients_a, quiet_partner_b, mailoutbox
 ):
-    out, _ = run("notify_partners")
+    out, _ = run("notify_partners", "--agora")
 
     assert sorted(message.to[0] for message in mailoutbox) == [
         "ana@alfa.com.br",
@@ -96,7 +96,7 @@ def test_each_partner_user_with_an_address_gets_one_summary(
 def test_the_summary_lists_what_expires_what_expired_and_unused_codes(
     users_a, clients_a, mailoutbox
 ):
-    run("notify_partners")
+    run("notify_partners", "--agora")
     text = mailoutbox[0].body
     ((html, mimetype),) = mailoutbox[0].alternatives
 
@@ -126,23 +126,23 @@ def test_the_summary_lists_what_expires_what_expired_and_unused_codes(
 
 def test_names_are_escaped_in_the_html_part(users_a, partner_a, make_client, mailoutbox):
     make_client(partner_a, name="<b>Loja & Cia</b>", expires_on=TODAY)
-    run("notify_partners")
+    run("notify_partners", "--agora")
     html = mailoutbox[0].alternatives[0][0]
     assert "&lt;b&gt;Loja &amp; Cia&lt;/b&gt;" in html
     assert "- <b>Loja & Cia</b> (" in mailoutbox[0].body  # plain text stays plain
 
 
 def test_running_twice_on_one_day_sends_nothing_new(users_a, clients_a, mailoutbox):
-    run("notify_partners")
+    run("notify_partners", "--agora")
     assert len(mailoutbox) == 2
 
     with time_machine.travel(NOW + dt.timedelta(hours=13), tick=False):  # 23:00 the same day
-        out, _ = run("notify_partners")
+        out, _ = run("notify_partners", "--agora")
     assert len(mailoutbox) == 2
     assert "0 e-mail(s) enviado(s); 2 usuário(s) já notificado(s) hoje" in out
 
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):  # the next morning
-        run("notify_partners")
+        run("notify_partners", "--agora")
     assert len(mailoutbox) == 4
     assert "resumo de 21/11/2026" in mailoutbox[-1].subject
     assert NotificationLog.objects.filter(sent_on=TODAY).count() == 2
@@ -151,15 +151,15 @@ def test_running_twice_on_one_day_sends_nothing_new(users_a, clients_a, mailoutb
 def test_a_user_added_later_that_day_still_gets_the_summary(
     users_a, clients_a, partner_a, mailoutbox
 ):
-    run("notify_partners")
+    run("notify_partners", "--agora")
     late = get_user_model().objects.create_user("davi", email="davi@alfa.com.br")
     PartnerUser.objects.create(user=late, partner=partner_a)
-    run("notify_partners")
+    run("notify_partners", "--agora")
     assert [message.to for message in mailoutbox[2:]] == [["davi@alfa.com.br"]]
 
 
 def test_a_partner_with_nothing_to_report_gets_no_email(quiet_partner_b, mailoutbox):
-    out, _ = run("notify_partners")
+    out, _ = run("notify_partners", "--agora")
     assert mailoutbox == []
     assert not NotificationLog.objects.exists()
     assert "1 parceiro(s) sem nada a relatar" in out
@@ -183,15 +183,15 @@ def test_a_failed_send_is_reported_and_retried_by_the_next_run(
     with monkeypatch.context() as patch:
         patch.setattr(EmailMultiAlternatives, "send", fail)
         with pytest.raises(CommandError, match="2 e-mail\\(s\\) não foram enviados"):
-            run("notify_partners")
+            run("notify_partners", "--agora")
     assert not NotificationLog.objects.exists()
 
-    run("notify_partners")
+    run("notify_partners", "--agora")
     assert len(mailoutbox) == 2
 
 
 def test_what_was_sent_is_remembered(users_a, clients_a):
-    run("notify_partners")
+    run("notify_partners", "--agora")
     log = NotificationLog.objects.get(email="ana@alfa.com.br")
     assert (log.sent_on, log.sent_at) == (TODAY, timezone.now())
     assert log.summary == {
@@ -246,7 +246,7 @@ def test_the_summary_lists_certificates_expiring_and_link_installations_not_seen
         license_key="K-RECENTE",
         last_seen_at=NOW - dt.timedelta(days=3),
     )
-    run("notify_partners")
+    run("notify_partners", "--agora")
     text = mailoutbox[0].body
     ((html, _),) = mailoutbox[0].alternatives
     assert "CERTIFICADOS DIGITAIS (NAVI) QUE VENCEM EM ATÉ 30 DIAS: 1\n" in text
@@ -259,3 +259,54 @@ def test_the_summary_lists_certificates_expiring_and_link_installations_not_seen
     log = NotificationLog.objects.get(user__username="ana")
     assert log.summary["certificados_vencendo"] == 1
     assert log.summary["link_sem_contato"] == 1
+
+
+# As jobs: the command enqueues one per partner; the worker sends (here, in-process).
+
+
+def test_the_command_enqueues_one_job_per_partner_and_the_jobs_send(
+    users_a, clients_a, quiet_partner_b, mailoutbox, run_jobs
+):
+    from jobs.models import Job, State
+
+    with run_jobs():
+        out, _ = run("notify_partners")
+    assert "2 tarefa(s) do resumo diário na fila" in out
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@alfa.com.br", "carla@alfa.com.br"]
+    jobs = {job.partner.code: job for job in Job.objects.select_related("partner")}
+    assert {job.state for job in jobs.values()} == {State.DONE}
+    assert sorted(jobs["alfa"].lines.values_list("label", "message")) == [
+        ("ana@alfa.com.br", "enviado"),
+        ("carla@alfa.com.br", "enviado"),
+    ]
+    # The same day again: new jobs, nothing sent twice.
+    with run_jobs():
+        run("notify_partners")
+    assert len(mailoutbox) == 2
+
+
+def test_a_digest_job_that_failed_to_send_is_retried_and_sends_only_the_rest(
+    users_a, clients_a, mailoutbox, monkeypatch, run_jobs
+):
+    from jobs.models import Job, State
+    from jobs.running import retry
+
+    sent = []
+
+    def flaky(message, *args, **kwargs):
+        if message.to == ["carla@alfa.com.br"] and not sent:
+            sent.append(1)
+            raise smtplib.SMTPServerDisconnected("conexão perdida")
+        mailoutbox.append(message)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
+    with run_jobs():
+        run("notify_partners")
+    job = Job.objects.get()
+    assert job.state == State.FAILED and "1 e-mail(s) não foram enviados" in job.error
+    assert [m.to for m in mailoutbox] == [["ana@alfa.com.br"]]
+    with run_jobs():
+        assert retry(job)
+    job.refresh_from_db()
+    assert job.state == State.DONE
+    assert [m.to for m in mailoutbox] == [["ana@alfa.com.br"], ["carla@alfa.com.br"]]

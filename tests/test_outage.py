@@ -50,8 +50,8 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(partner_a_user,
 
 
 def test_the_first_check_in_after_the_database_came_back_answers(make_link_client, partner_a):
-    # The check-in skips Django's per-request health check (CONN_HEALTH_CHECKS): its read
-    # finds a dead connection itself, reconnects and reads again (licenses.activation).
+    # Django's per-request health check (CONN_HEALTH_CHECKS) finds the dead connection before
+    # the check-in's read and reconnects: the software is not told 503 after a restart.
     client, code = make_link_client(partner_a, licenses=2)
     settings_dict = connection.settings_dict
     proxy = TcpProxy(settings_dict.get("HOST") or "127.0.0.1", settings_dict.get("PORT") or 5432)

@@ -135,7 +135,7 @@ def test_while_slow_clients_hold_connections_pages_and_the_api_answer_within_a_s
 
 
 def test_a_body_over_the_limit_is_refused_by_the_proxy_before_it_is_sent(stack):
-    over = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    over = settings.MAX_REQUEST_BODY_SIZE + 1
     host, port = stack.listen.split(":")
     logged_before = len(log_lines(stack))
     for path, content_type in [

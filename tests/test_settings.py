@@ -64,8 +64,9 @@ def test_behind_a_transaction_pooler_nothing_outlives_a_transaction():
     url = "postgres://postgres@127.0.0.1:6432/portal"
     pooled = _database_settings(DATABASE_URL=url, DATABASE_POOLER="transaction")
     assert pooled == "[true, null]"  # no server-side cursors, no prepared statements
-    # Straight to PostgreSQL: the check-in's read is prepared on first use (licenses.activation).
-    assert _database_settings(DATABASE_URL=url) == "[false, 0]"
+    # Straight to PostgreSQL the exports stream through a server-side cursor, and Django's
+    # default (nothing prepared) stands.
+    assert _database_settings(DATABASE_URL=url) == '[false, "default"]'
 
 
 def test_an_unknown_pooler_mode_refuses_to_start():

@@ -333,9 +333,9 @@ def trigger_plans(statement: str) -> list[str]:
 @pytest.mark.postgres
 def test_an_update_that_moves_no_client_is_found_so_without_a_join(partner_a, make_client):
     """The update trigger's first question — did the statement change any status fact? — is
-    one aggregate over its old and new rows (clients 0019). A join of the two, planned once per
-    connection for tables of unknown size, was a nested loop: quadratic in the rows updated
-    (20,000 e-mails corrected in one statement took minutes)."""
+    one aggregate over its old and new rows. A join of the two, planned once per connection for
+    tables of unknown size, is a nested loop: quadratic in the rows one statement updates (an
+    import that corrects every client's e-mail)."""
     for _ in range(3):
         make_client(partner_a)
     with transaction.atomic():

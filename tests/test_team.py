@@ -62,15 +62,16 @@ def test_an_invitation_is_emailed_with_a_link_valid_for_72_hours(
     )
 
 
-def test_an_address_in_another_partners_team_is_refused(
+def test_an_address_in_another_partners_team_is_invited_and_told_what_to_do(
     client_a, partner_b, make_member, mailoutbox
 ):
     make_member(partner_b, "bia", email="bia@beta.example.com")
     response = _invite(client_a, "BIA@beta.example.com")
-    assert response.status_code == 200
-    assert "já pertence à equipe de outro parceiro" in response.text
-    assert not Invitation.objects.exists() and not TeamEvent.objects.exists()
-    assert mailoutbox == []
+    assert response.url == reverse("accounts:team")
+    assert Invitation.objects.get().email == "BIA@beta.example.com"
+    (message,) = mailoutbox
+    assert "Este endereço já tem uma conta no Portal do Parceiro" in message.body
+    assert "escolha um nome de usuário novo" in message.body
 
 
 def test_an_active_member_and_a_pending_invitation_are_refused(

@@ -161,13 +161,14 @@ def test_a_team_that_requires_it_sends_members_without_it_to_set_it_up(
 
 
 def test_a_session_not_verified_by_a_code_must_sign_in_again_when_required(
-    client_a, partner_a, with_two_factor
+    client, partner_a, partner_a_user, with_two_factor
 ):
     partner_a.two_factor_required = True
     partner_a.save()
-    response = client_a.get(reverse("clients:list"))  # force_login: no code was given
+    client.force_login(partner_a_user)  # no code was given
+    response = client.get(reverse("clients:list"))
     assert response.url == reverse("login")
-    assert "_auth_user_id" not in client_a.session
+    assert "_auth_user_id" not in client.session
 
 
 def test_an_administrator_requires_it_for_the_team(client, partner_a, with_two_factor):
@@ -182,11 +183,21 @@ def test_an_administrator_requires_it_for_the_team(client, partner_a, with_two_f
     assert client.get(reverse("clients:list")).status_code == 200  # verified: goes on
 
 
-def test_turning_it_off_needs_the_password(client_a, with_two_factor):
-    response = client_a.post(reverse("accounts:two-factor-disable"), {"password": "errada"})
-    assert response.status_code == 400 and "Senha incorreta." in response.text
+def test_turning_it_off_asks_for_the_password_and_a_code_first(client, with_two_factor):
+    device, _ = with_two_factor
+    _password_step(client)
+    client.post(reverse("login-code"), {"code": code_for(device)})
+    session = client.session
+    session["_sudo_until"] = 0  # the confirmation given at sign-in is no longer fresh
+    session.save()
+    response = client.post(reverse("accounts:two-factor-disable"))
+    assert response.url.startswith(reverse("confirm-identity"))
     assert TOTPDevice.objects.filter(confirmed=True).exists()
-    client_a.post(reverse("accounts:two-factor-disable"), {"password": PASSWORD})
+    confirm = reverse("confirm-identity") + "?next=" + reverse("accounts:two-factor")
+    page = client.post(confirm, {"password": PASSWORD, "code": "000000"})
+    assert "Senha ou código incorretos." in page.text
+    client.post(confirm, {"password": PASSWORD, "code": code_for(device, steps_back=-1)})
+    client.post(reverse("accounts:two-factor-disable"))
     assert not TOTPDevice.objects.exists() and not StaticToken.objects.exists()
     assert TeamEvent.objects.filter(action="desativar-2fa").exists()
 
@@ -197,9 +208,7 @@ def test_it_cannot_be_turned_off_while_the_team_requires_it(client, partner_a, w
     client.post(reverse("login-code"), {"code": code_for(device)})
     partner_a.two_factor_required = True
     partner_a.save()
-    response = client.post(
-        reverse("accounts:two-factor-disable"), {"password": PASSWORD}, follow=True
-    )
+    response = client.post(reverse("accounts:two-factor-disable"), follow=True)
     assert "não pode ser desativada" in response.text
     assert TOTPDevice.objects.filter(confirmed=True).exists()
 
@@ -215,6 +224,7 @@ def test_the_vendor_resets_a_users_two_factor_in_the_admin(
         follow=True,
     )
     assert "Verificação em duas etapas redefinida para 1 usuário(s)" in response.text
-    assert not TOTPDevice.objects.exists() and not StaticToken.objects.exists()
+    assert not TOTPDevice.objects.filter(user=partner_a_user).exists()
+    assert not StaticToken.objects.exists()
     event = TeamEvent.objects.get(action="redefinir-2fa")
     assert (event.actor, event.partner) == (staff_user, partner_a)

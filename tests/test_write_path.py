@@ -155,7 +155,7 @@ def test_every_action_and_event_name_is_in_the_enumeration_with_a_label():
 
 
 def test_the_history_shows_events_whose_licenses_are_a_number(client_a, partner_a, make_client):
-    # Imports before migration clients 0006 stored the main count alone, as an int: the page
+    # Older imports stored the main count alone, as an int: the page
     # answered 500 (TypeError in clients.domain.history).
     shop = make_client(partner_a)
     event = ClientEvent.objects.create(

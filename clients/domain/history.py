@@ -33,8 +33,8 @@ def changes(event) -> list[tuple[str, str, str]]:
 
 
 def _licenses(value):
-    """The licenses of a snapshot by module. Imports before clients 0006 stored only the main
-    count, as a number: read as that."""
+    """The licenses of a snapshot by module. Older imports stored only the main count, as a
+    number: read as that."""
     if isinstance(value, int) and not isinstance(value, bool):
         return {Module.MAIN.value: {"quantity": value}}
     return value if isinstance(value, dict) else None

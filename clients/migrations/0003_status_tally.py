@@ -7,6 +7,18 @@ from django.db import migrations
 from portal.migration_helpers import run_sql_file
 
 SQL = Path(__file__).resolve().parent.parent / "sql"
+TRIGGERS = ("insert", "update", "delete", "truncate")
+
+
+def drop_triggers(apps, schema_editor):
+    """Backwards: the triggers go with the migration that made them (the table stays: 0001)."""
+    vendor = schema_editor.connection.vendor
+    for name in TRIGGERS:
+        on_table = " ON clients_client" if vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS clients_statustally_{name}{on_table}")
+    if vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS clients_statustally_apply()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS clients_statustally_truncate()")
 
 
 class Migration(migrations.Migration):
@@ -14,9 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            run_sql_file(SQL / "tally.postgresql.sql", "postgresql"), migrations.RunPython.noop
+            run_sql_file(SQL / "tally.postgresql.sql", "postgresql"), drop_triggers
         ),
-        migrations.RunPython(
-            run_sql_file(SQL / "tally.sqlite.sql", "sqlite"), migrations.RunPython.noop
-        ),
+        migrations.RunPython(run_sql_file(SQL / "tally.sqlite.sql", "sqlite"), drop_triggers),
     ]

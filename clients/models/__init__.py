@@ -1,7 +1,7 @@
 """The client and its facts, one module per part; imported from here."""
 
 from clients.models.client import UF_CHOICES, Client, Product, Renewal
-from clients.models.history import ClientEvent, Event
+from clients.models.history import ClientEvent, Event, Origin
 from clients.models.licensing import (
     CERTIFICATE_WARNING_DAYS,
     LINK_ONLY_MODULES,
@@ -31,6 +31,7 @@ __all__ = [
     "Module",
     "NotificationKind",
     "NotificationLog",
+    "Origin",
     "Product",
     "RegistrationCode",
     "Renewal",

@@ -34,7 +34,7 @@ UF_CHOICES = STATE_CHOICES
 class Client(models.Model):
     """A partner's customer (a shop) using Link or Navi."""
 
-    # No index of its own: every index of the table below starts with the partner (clients 0015).
+    # No index of its own: every index of the table below starts with the partner.
     partner = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,

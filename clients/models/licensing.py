@@ -55,7 +55,7 @@ class License(models.Model):
     count in force on a day, so nothing has to run at midnight for it to be right.
     """
 
-    # No index of its own: `license_unique_module` starts with the client (clients 0018).
+    # No index of its own: `license_unique_module` starts with the client.
     client = models.ForeignKey(
         Client,
         on_delete=models.CASCADE,

@@ -12,11 +12,12 @@ class StatusTally(models.Model):
     Início read these few thousand rows instead of every client (clients.tally).
 
     The database keeps them, whoever writes clients_client (services, import, COPY, admin):
-    triggers of migration 0012 add each statement's net change. The flags carry the names of
-    Client's facts and hold TRUE where the clients' fact is set, NULL where it is not, so that
-    clients.domain.status's predicates (`hidden_at__isnull`, `expires_on__lt`, …) select these rows
-    as they select clients. A key may have more than one row (PostgreSQL writers merge the
-    rows nobody else holds, and add their own otherwise): always sum `clients`.
+    triggers (clients/sql/tally.*.sql) add each statement's net change. The flags carry the
+    names of Client's facts and hold TRUE where the clients' fact is set, NULL where it is not,
+    so that clients.domain.status's predicates (`hidden_at__isnull`, `expires_on__lt`, …)
+    select these rows as they select clients. A key may have more than one row (PostgreSQL
+    writers merge the rows nobody else holds, and add their own otherwise): always sum
+    `clients`.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from clients import services
 from clients.certificates import (
+    MAX_FILE_SIZE,
     PASSWORD_CODES,
     check_certificate_allowed,
     client_certificate_upload,
@@ -40,8 +41,13 @@ from clients.screen.forms import (
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
 from portal.responses import wants_json
+from portal.uploads import FORM_OVERHEAD, max_body_size
 
 # The actions done by a POST to their URL, from the confirmation page or the menu itself.
+# The certificate's form: the file (at most MAX_FILE_SIZE), its password and the multipart
+# overhead. A larger body is refused before it is read (portal.uploads).
+CERTIFICATE_BODY_SIZE = MAX_FILE_SIZE + FORM_OVERHEAD
+
 POST_ACTIONS = {
     Action.SUSPEND: services.client_suspend,
     Action.UNSUSPEND: services.client_unsuspend,
@@ -242,6 +248,7 @@ def cities(request):
     return response
 
 
+@max_body_size(CERTIFICATE_BODY_SIZE)
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def client_certificate(request, pk):

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,11 +21,14 @@ from clients.domain.actions import ACTIONS_PERMISSION
 from clients.domain.attention import renewal_worklist_q
 from clients.domain.status import Status, today
 from clients.scoping import partner_clients
+from clients.screen import exports
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, ClientTable, table_rows
 from clients.services import bulk
-from clients.transfer.exporting import CSV, ListExport
-from partners.permissions import role_allows
+from clients.transfer.exporting import CSV
+from jobs.running import job_key
+from jobs.views import start_job
+from partners.permissions import Permission, role_allows
 
 EXPORT = "exportar"
 # The menu of the bulk bar: the action's value → its label.
@@ -92,7 +94,7 @@ def bulk_context(request, list_name: str, total: int) -> dict:
     }
 
 
-def _selection(request, list_name):
+def selection(request, list_name):
     if request.GET.get("todos"):
         base = _base(request, list_name)
         return ClientFilter(request.GET, queryset=base, request=request).qs
@@ -118,17 +120,21 @@ def bulk_preview(request):
     if not request.GET.getlist("id") and not request.GET.get("todos"):
         messages.error(request, "Selecione pelo menos um cliente.")
         return redirect(_back(request, list_name))
-    selection = _selection(request, list_name)
     if action == EXPORT:
-        table = ClientTable(table_rows(selection))
-        RequestConfig(request, paginate=False).configure(table)
-        return ListExport(table.data.data, CSV).response(f"clientes-selecao-{today():%Y-%m-%d}.csv")
+        return exports.export(
+            request,
+            source=exports.SELECTION,
+            export_format=CSV,
+            filename=f"clientes-selecao-{today():%Y-%m-%d}.csv",
+            back_url=_back(request, list_name),
+        )
+    selection_ = selection(request, list_name)
     if action not in {value for value, _ in BULK_CHOICES}:
         messages.error(request, "Escolha uma ação para os clientes selecionados.")
         return redirect(_back(request, list_name))
     try:
         result = bulk.preview(
-            action=action, clients=selection, partner=request.partner, user=request.user
+            action=action, clients=selection_, partner=request.partner, user=request.user
         )
     except bulk.BulkRefused as refused:
         messages.error(request, refused.message)
@@ -146,25 +152,28 @@ def bulk_preview(request):
 
 @require_POST
 def bulk_confirm(request):
-    """Apply a preview (clients.services.bulk.confirm) and report what was done and what was not."""
+    """Apply a preview: a job (clients.tasks.apply_bulk) applies exactly the clients it bound,
+    and its page shows the progress, then what was done and what was not, per client."""
     try:
-        action, results = bulk.confirm(
-            token=request.POST.get("token", ""),
-            clients=partner_clients(request),
-            partner=request.partner,
-            user=request.user,
+        action, bound = bulk.read_token(
+            token=request.POST.get("token", ""), partner=request.partner, user=request.user
         )
     except bulk.BulkRefused as refused:
         messages.error(request, refused.message)
         return redirect("clients:list")
     list_name = request.POST.get("lista") if request.POST.get("lista") in LISTS else "clientes"
-    context = {
-        "action": action,
-        "done": [result for result in results if result.done],
-        "refused": [result for result in results if not result.done],
-        "back_url": reverse(LISTS[list_name]),
-    }
-    return render(request, "clients/bulk_result.html", context)
+    pairs = sorted(bound.items())
+    return start_job(
+        request,
+        kind="bulk",
+        title=bulk.job_title(action, len(bound)),
+        task_path="clients.tasks.apply_bulk",
+        key=job_key("bulk", request.partner.pk, request.user.pk, action.value, pairs),
+        arguments={"action": action.value, "bound": pairs},
+        permission=Permission.CHANGE,
+        back_url=reverse(LISTS[list_name]),
+        total=len(bound),
+    )
 
 
 def renewals(request):
@@ -172,7 +181,6 @@ def renewals(request):
     filterset = ClientFilter(request.GET, queryset=worklist(request), request=request)
     table = SelectableClientTable(
         table_rows(filterset.qs),
-        csrf_token=get_token(request),
         order_by=("expires_on",),
         may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
     )

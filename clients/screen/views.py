@@ -1,6 +1,5 @@
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,10 +16,11 @@ from clients.scoping import (
     partner_tally,
     partner_unused_codes,
 )
+from clients.screen import exports
 from clients.screen.bulk_views import SelectableClientTable, bulk_context
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, menu_entries, table_rows
-from clients.transfer.exporting import EXPORT_FORMATS, ListExport
+from clients.transfer.exporting import EXPORT_FORMATS
 from partners.permissions import role_allows
 
 EXPORT_PARAM = "_export"  # django-tables2's ExportMixin trigger
@@ -33,15 +33,18 @@ def client_list(request):
     filterset = ClientFilter(request.GET, queryset=clients, request=request)
     table = SelectableClientTable(
         table_rows(filterset.qs),
-        csrf_token=get_token(request),
         may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
     )
 
     export_format = request.GET.get(EXPORT_PARAM)
     if export_format in EXPORT_FORMATS:
-        RequestConfig(request, paginate=False).configure(table)
-        filename = f"clientes-{today():%Y-%m-%d}.{export_format}"
-        return ListExport(table.data.data, export_format).response(filename)
+        return exports.export(
+            request,
+            source=exports.LIST,
+            export_format=export_format,
+            filename=f"clientes-{today():%Y-%m-%d}.{export_format}",
+            back_url=reverse("clients:list"),
+        )
 
     # The counts of each status under the other filters; they also give the list's row count.
     counts = filterset.status_counts(partner_tally(request))

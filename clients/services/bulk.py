@@ -3,24 +3,34 @@
 The preview says, per client, what the action will do or why it is not allowed (the same
 message as the single action, clients.services.not_allowed_message). It is bound to what it
 showed: the confirmation carries a signed token with each allowed client's id and a
-fingerprint of its state then; on confirmation every client is locked and a client whose
-state changed since is refused, not changed. The others go through the service the ⋮ menu
+fingerprint of its state then. Confirming starts a job (jobs.running) that applies exactly
+those clients, a chunk at a time: every client of the chunk locked, a client whose state
+changed since the preview refused, not changed, the others through the service the ⋮ menu
 uses (clients.services.clients_act, which takes one client or many), each with its own
-history event.
+history event — and the chunk's outcome per client written in the same transaction, so that a
+run that stops leaves each client either applied and reported or untouched, and "Tentar
+novamente" applies only the rest.
 """
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db import transaction
 
 from clients import services
 from clients.domain.actions import Action, can
 from clients.domain.dates import format_day
 from clients.domain.status import Status, client_status
 from clients.models import Client
+from jobs.models import JobLine
+from jobs.running import own
 
 MAX_CLIENTS = 5000
+# Clients per transaction of the job: each one's lock and writes stay short, and the progress
+# bar moves between them.
+CHUNK_SIZE = 250
 TOKEN_SALT = "clients.services.bulk"
 TOKEN_MAX_AGE = 60 * 60  # seconds a preview stays valid
 # The actions offered in bulk (each one of clients.services.clients_act's).
@@ -132,19 +142,29 @@ class Result:
     message: str
 
 
-def confirm(*, token: str, clients, partner, user) -> tuple[Action, list[Result]]:
-    """Apply a preview: the action's service (clients.services.clients_act, the very code the
-    ⋮ menu runs for one client) over the bound clients, which it locks all at once; a client
-    changed since the preview, or no longer allowed, is refused with the reason."""
+def read_token(*, token: str, partner, user) -> tuple[Action, dict[int, str]]:
+    """The action and the bound clients (id → fingerprint) of a preview's token, if it is
+    valid, recent and this partner user's (BulkRefused otherwise)."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise BulkRefused(INVALID_TOKEN) from None
     if data.get("p") != partner.pk or data.get("u") != user.pk:
         raise BulkRefused(INVALID_TOKEN)
-    action = Action(data["a"])
     bound = dict((pk, print_) for pk, print_ in data["c"])
     check_size(len(bound))
+    return Action(data["a"]), bound
+
+
+def job_title(action: Action, count: int) -> str:
+    return f"{action.label} em lote: {_n(count)} cliente{'s' if count != 1 else ''}"
+
+
+def apply_bound(*, action: Action, bound: dict[int, str], clients, user) -> list[Result]:
+    """Apply the preview to the `bound` clients (id → fingerprint then) of `clients`: the
+    action's service (clients.services.clients_act, the very code the ⋮ menu runs for one
+    client) over them, locked all at once; a client changed since the preview, or no longer
+    allowed, is refused with the reason; one no longer in `clients`, reported gone."""
 
     def unchanged_since_preview(locked):
         # Seen after the lock: a change committed meanwhile shows here.
@@ -162,8 +182,39 @@ def confirm(*, token: str, clients, partner, user) -> tuple[Action, list[Result]
     ]
     found = {o.client.pk for o in outcomes}
     results += [Result(pk, "", False, GONE) for pk in bound if pk not in found]
-    results.sort(key=lambda result: (result.name, result.client_id))
-    return action, results
+    return results
+
+
+def apply(job, progress) -> None:
+    """The bulk job's work (clients.tasks.apply_bulk): the bound clients its lines do not
+    report yet, CHUNK_SIZE per transaction, each transaction also writing its clients'
+    outcome — only while this run still owns the job (jobs.running.own)."""
+    action = Action(job.arguments["action"])
+    bound = {pk: print_ for pk, print_ in job.arguments["bound"]}
+    reported = set(JobLine.objects.filter(job=job).values_list("subject_id", flat=True))
+    remaining = sorted(pk for pk in bound if pk not in reported)
+    done = len(bound) - len(remaining)
+    progress(done, len(bound), "aplicando")
+    clients = Client.objects.filter(partner_id=job.partner_id)
+    for chunk in itertools.batched(remaining, CHUNK_SIZE):
+        with transaction.atomic():
+            own(job)
+            results = apply_bound(
+                action=action, bound={pk: bound[pk] for pk in chunk}, clients=clients, user=job.user
+            )
+            JobLine.objects.bulk_create(
+                JobLine(
+                    job=job,
+                    attempt=job.attempt,
+                    subject_id=result.client_id,
+                    label=result.name[:300],
+                    ok=result.done,
+                    message=result.message,
+                )
+                for result in results
+            )
+        done += len(chunk)
+        progress(done)
 
 
 def done_message(action: Action, client: Client) -> str:

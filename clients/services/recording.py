@@ -3,7 +3,7 @@
 import logging
 
 from clients.domain.status import client_status
-from clients.models import Client, ClientEvent, Event
+from clients.models import Client, ClientEvent, Event, Origin
 
 audit_log = logging.getLogger("portal.audit")
 
@@ -33,10 +33,24 @@ def snapshot(client: Client, fields=SNAPSHOT_FIELDS) -> dict:
     return data
 
 
-def new_event(*, client, action: Event, by=None, actor_label="", before=None, after=None, note=""):
+def origin_of(by, origin: Origin | None = None) -> Origin:
+    """Where a change by `by` came from: as given, or vendor staff's in the admin, a partner
+    user's in the portal, nobody's by the system."""
+    if origin is not None:
+        return Origin(origin)
+    if by is not None and by.is_authenticated:
+        return Origin.ADMIN if by.is_staff else Origin.PORTAL
+    return Origin.SYSTEM
+
+
+def new_event(
+    *, client, action: Event, by=None, actor_label="", before=None, after=None, note="", origin=None
+):
     """The history row of one change, unsaved (record_event saves it; the import saves many)."""
     return ClientEvent(
         client=client,
+        partner_id=client.partner_id,
+        origin=origin_of(by, origin),
         actor=by if by is not None and by.is_authenticated else None,
         actor_label=actor_label or (by.get_username() if by is not None else "sistema"),
         action=Event(action),
@@ -83,7 +97,7 @@ def audit_line(*, action, client_id, partner_id, actor_id, origin, changed: list
 
 
 def record_event(
-    *, client, action: Event, by=None, actor_label="", before=None, after=None, note=""
+    *, client, action: Event, by=None, actor_label="", before=None, after=None, note="", origin=None
 ):
     event = new_event(
         client=client,
@@ -93,6 +107,7 @@ def record_event(
         before=before,
         after=after,
         note=note,
+        origin=origin,
     )
     event.save()
     audit(event)

@@ -7,7 +7,10 @@ CREATE TRIGGER clients_statustally_insert AFTER INSERT ON clients_client
 BEGIN
     INSERT INTO clients_statustally
         (partner_id, expires_on, product, hidden_at, pending_since, suspended_at, clients)
-    SELECT NEW.partner_id, NEW.expires_on, NEW.product, NULLIF(NEW.hidden_at IS NOT NULL, 0), NULLIF(NEW.pending_since IS NOT NULL, 0), NULLIF(NEW.suspended_at IS NOT NULL, 0), 0
+    SELECT NEW.partner_id, NEW.expires_on, NEW.product,
+           NULLIF(NEW.hidden_at IS NOT NULL, 0),
+           NULLIF(NEW.pending_since IS NOT NULL, 0),
+           NULLIF(NEW.suspended_at IS NOT NULL, 0), 0
     WHERE NOT EXISTS (
         SELECT 1 FROM clients_statustally
         WHERE partner_id = NEW.partner_id AND
@@ -59,7 +62,10 @@ BEGIN
       suspended_at IS NULLIF(OLD.suspended_at IS NOT NULL, 0);
     INSERT INTO clients_statustally
         (partner_id, expires_on, product, hidden_at, pending_since, suspended_at, clients)
-    SELECT NEW.partner_id, NEW.expires_on, NEW.product, NULLIF(NEW.hidden_at IS NOT NULL, 0), NULLIF(NEW.pending_since IS NOT NULL, 0), NULLIF(NEW.suspended_at IS NOT NULL, 0), 0
+    SELECT NEW.partner_id, NEW.expires_on, NEW.product,
+           NULLIF(NEW.hidden_at IS NOT NULL, 0),
+           NULLIF(NEW.pending_since IS NOT NULL, 0),
+           NULLIF(NEW.suspended_at IS NOT NULL, 0), 0
     WHERE NOT EXISTS (
         SELECT 1 FROM clients_statustally
         WHERE partner_id = NEW.partner_id AND

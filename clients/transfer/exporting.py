@@ -199,10 +199,12 @@ def write_csv(chunks, stream, delimiter: str = DELIMITER, bom: bool = False) -> 
 
 class SpreadsheetText(Func):
     """Free text as a spreadsheet reads it: a leading =, +, - or @ would start a formula (CSV
-    injection), so such a cell gets the apostrophe that marks it as text. (For a column.)"""
+    injection), and so may a leading tab or carriage return (some spreadsheets skip them before
+    the formula), so such a cell gets the apostrophe that marks it as text. (For a column; the
+    tab and carriage return reach the SQL literal as such.)"""
 
     template = (
-        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ('=', '+', '-', '@') "
+        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ('=', '+', '-', '@', '\t', '\r') "
         "THEN '''' || %(expressions)s ELSE %(expressions)s END"
     )
     output_field = CharField()
@@ -269,13 +271,39 @@ class ListExport:
         )
 
     def _xlsx_file(self):
+        file = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+        self._write_xlsx(file, lambda done: None)
+        file.seek(0)
+        return file
+
+    def _write_xlsx(self, file, progress) -> int:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Clientes")
         sheet.append(self.header)
+        count = 0
         for chunk in self.chunks():
             for row in chunk:
                 sheet.append(row)
-        file = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+            count += len(chunk)
+            progress(count)
         workbook.save(file)
-        file.seek(0)
-        return file
+        return count
+
+    def write(self, file, progress=None) -> int:
+        """The whole file into the binary `file` (a job's export), the same bytes the
+        response sends; `progress(rows)` after each chunk. The number of rows."""
+        progress = progress or (lambda done: None)
+        if self.format != CSV:
+            return self._write_xlsx(file, progress)
+        count = 0
+
+        def counted():
+            nonlocal count
+            for chunk in self.chunks():
+                yield chunk
+                count += len(chunk)
+                progress(count)
+
+        for text in csv_text(self.header, counted()):
+            file.write(text.encode("utf-8"))
+        return count

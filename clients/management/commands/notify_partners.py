@@ -1,9 +1,14 @@
-"""manage.py notify_partners [--dry-run]: see clients.notifications."""
+"""manage.py notify_partners [--agora | --dry-run]: see clients.notifications."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.domain.attention import NO_CONTACT_DAYS
-from clients.notifications import CERTIFICATE_DAYS, EXPIRING_DAYS, notify_partners
+from clients.notifications import (
+    CERTIFICATE_DAYS,
+    EXPIRING_DAYS,
+    enqueue_digests,
+    notify_partners,
+)
 
 
 class Command(BaseCommand):
@@ -12,7 +17,9 @@ class Command(BaseCommand):
         f"nos próximos {EXPIRING_DAYS} dias, expirados este mês, códigos de registro a "
         f"ativar, certificados digitais (Navi) que vencem em até {CERTIFICATE_DAYS} dias e "
         f"instalações do Link sem contato há mais de {NO_CONTACT_DAYS} dias. Quem já recebeu "
-        "o resumo hoje não recebe de novo; parceiro sem nada a relatar não recebe nada."
+        "o resumo hoje não recebe de novo; parceiro sem nada a relatar não recebe nada. "
+        "Coloca na fila uma tarefa por parceiro, que o processador de tarefas (db_worker) "
+        "executa; --agora envia neste processo."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +28,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Mostra o que seria enviado, sem enviar nem registrar nada.",
         )
+        parser.add_argument(
+            "--agora",
+            action="store_true",
+            help="Envia neste processo, sem o processador de tarefas.",
+        )
 
-    def handle(self, *args, dry_run=False, verbosity=1, **options):
+    def handle(self, *args, dry_run=False, agora=False, verbosity=1, **options):
+        if not (dry_run or agora):
+            jobs = enqueue_digests()
+            self.stdout.write(
+                f"{len(jobs)} tarefa(s) do resumo diário na fila (uma por parceiro com "
+                "usuários a avisar); o processador de tarefas envia os e-mails."
+            )
+            return
         report = notify_partners(dry_run=dry_run)
         for message in report.would_send:
             self.stdout.write(f"Para: {', '.join(message.to)}\nAssunto: {message.subject}\n")

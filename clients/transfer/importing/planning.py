@@ -8,14 +8,13 @@ waits for the import, and then re-checks its own rule on what the import wrote.
 
 import csv
 import io
-import itertools
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, F
+from django.db.models import BooleanField, F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -26,10 +25,9 @@ from clients.transfer.columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
 from clients.transfer.exporting import client_facts, export_query
 from clients.transfer.importing.reading import RowError
 from partners.models import Partner
-from portal.copying import copy_rows
+from portal.copying import load_rows
 
 DEFAULT_PENDING_REASON = "Marcado como pendente na importação."
-LOCK_CHUNK = 5000
 # A new client's facts before its row is applied.
 NEW_CLIENT = {
     "renewal": Renewal.MANUAL,
@@ -143,22 +141,22 @@ def licenses_problem(plan: Plan) -> str | None:
 KEYS_TABLE = "import_key"
 
 
+KEY_COLUMNS = (
+    ("line", IntegerField()),
+    ("cpf_cnpj", Client._meta.get_field("cpf_cnpj")),
+    ("product", Client._meta.get_field("product")),
+)
+
+
 def stage_keys(rows) -> None:
-    """Load the (line, CPF/CNPJ, product) of `rows` into KEYS_TABLE, for this transaction."""
+    """Load the (line, CPF/CNPJ, product) of `rows` into KEYS_TABLE, for `compare`."""
     quote = connection.ops.quote_name
-    keys = ((line, values["cpf_cnpj"], values["produto"]) for line, values in rows)
+    definitions = ", ".join(f"{name} {field.db_type(connection)}" for name, field in KEY_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {quote(KEYS_TABLE)}")
-        ends = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(KEYS_TABLE)} "
-            f"(line integer, cpf_cnpj varchar(14), product varchar(4)){ends}"
-        )
-        if connection.vendor == "postgresql":
-            copy_rows(cursor, KEYS_TABLE, ["line", "cpf_cnpj", "product"], keys)
-        else:
-            for chunk in itertools.batched(keys, LOCK_CHUNK):
-                cursor.executemany(f"INSERT INTO {quote(KEYS_TABLE)} VALUES (%s, %s, %s)", chunk)
+        cursor.execute(f"CREATE TEMPORARY TABLE {quote(KEYS_TABLE)} ({definitions})")
+        keys = ((line, values["cpf_cnpj"], values["produto"]) for line, values in rows)
+        load_rows(cursor, KEYS_TABLE, KEY_COLUMNS, keys)
 
 
 def _matching_keys(partner: Partner, *, same_partner: bool) -> RawSQL:
@@ -288,7 +286,13 @@ def _exported_lines(partner: Partner, header, documents: list[str]) -> set[str]:
         with cursor.copy(f"COPY {quote(DOCUMENTS_TABLE)} FROM STDIN") as copy:
             copy.write("\n".join(documents).translate(DOCUMENT_PUNCTUATION).upper())
         cursor.execute(f"ANALYZE {quote(DOCUMENTS_TABLE)}")
-        cursor.execute(f"SELECT string_agg(line, E'\\n') FROM ({select}) lines", params)
+        # A line with a line break in a quoted cell is two lines of the text: such a client's
+        # row goes the long way, or its pieces would be counted as rows.
+        cursor.execute(
+            f"SELECT string_agg(line, E'\\n') FROM ({select}) lines "
+            "WHERE strpos(line, E'\\n') = 0 AND strpos(line, E'\\r') = 0",
+            params,
+        )
         (text,) = cursor.fetchone()
     return set(text.split("\n")) if text else set()
 
@@ -412,6 +416,8 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
                 report.created += 1
             else:
                 report.updated += 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {connection.ops.quote_name(KEYS_TABLE)}")
     report.errors.sort(key=lambda error: error.line)
     return plans
 

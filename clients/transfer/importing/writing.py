@@ -1,38 +1,62 @@
-"""Writing the import's plans: bulk, in the import's transaction, on rows it has locked.
+"""Writing the import's plans: one staging load, then one statement per table, in the import's
+transaction, on rows it has locked.
 
-PostgreSQL (`_write_staged`): the planned rows go in with one COPY into a temporary staging
-table (with each client's status before and after, computed by clients.domain.status, and a new
-Link client's registration code), the license rows to write with another; then one statement
-per table — INSERT … SELECT of the new clients, their licenses and codes, the history events
-(their before/after JSON built by the database from the staged row and the client's row
-before the update), UPDATE … FROM of the changed clients and licenses. Elsewhere
-(`_write_batched`): Django's bulk_create/bulk_update, in batches, the events built in Python.
-Both write the same rows: the history in the portal's shape (`snapshot`, the portal's event
-names: a new client is "cadastrar", a changed one "editar") and one audit log line per client,
-as a portal action's. Every updated client gets a new version (clients.services), so a form
-loaded before the import cannot undo it.
+Python computes each row the import writes — a planned client's facts, its license counts, a
+new Link client's registration code, its history event in the portal's shape (`snapshot`: a new
+client is "cadastrar", a changed one "editar") — and loads them into two temporary tables
+(portal.copying.load_rows). Each table is then written from them by one INSERT … SELECT or
+UPDATE … FROM, the same statements on SQLite and PostgreSQL; a new client's rows find it by
+its partner, CPF/CNPJ and product (unique). Every updated client gets a new version
+(clients.services), so that a form loaded before the import cannot undo it; every client one
+audit log line, as a portal action's.
 """
 
 import itertools
-from collections import defaultdict
 from types import SimpleNamespace
 
-from django.db import connection
-from django.db.models import F, JSONField
+from django.db import connection, models
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from clients.domain.codes import new_registration_codes
-from clients.domain.status import client_status
-from clients.models import Client, ClientEvent, Event, License, Module, Product, RegistrationCode
-from clients.services.recording import SNAPSHOT_FIELDS, audit, audit_line, new_event, snapshot
+from clients.models import (
+    Client,
+    ClientEvent,
+    Event,
+    License,
+    Module,
+    Origin,
+    Product,
+    RegistrationCode,
+)
+from clients.services.recording import SNAPSHOT_FIELDS, audit_line, snapshot
 from clients.transfer.columns import CLIENT_FIELDS, LICENSE_FIELDS
-from portal.copying import copy_rows
+from portal.copying import load_rows
 
 ACTOR_LABEL = "importação"
 # What the history shows of an imported client: the import never reads nor writes the notes.
 HISTORY_FIELDS = tuple(name for name in SNAPSHOT_FIELDS if name != "notes")
-BATCH_SIZE = 5000
+
+# The temporary tables the plans are loaded into (dropped once written): a row per planned
+# client (`kind`: "c" new, "u" changed), and a row per license it creates or changes.
+STAGED_CLIENTS = "import_client"
+STAGED_LICENSES = "import_license"
+CLIENT_COLUMNS = (
+    ("line", models.IntegerField()),
+    ("kind", models.CharField(max_length=1)),
+    ("id", models.BigIntegerField(null=True)),
+    *((name, Client._meta.get_field(name)) for name in CLIENT_FIELDS),
+    ("code", RegistrationCode._meta.get_field("code")),
+    ("action", ClientEvent._meta.get_field("action")),
+    ("before", ClientEvent._meta.get_field("before")),
+    ("after", ClientEvent._meta.get_field("after")),
+)
+LICENSE_COLUMNS = (
+    ("cpf_cnpj", Client._meta.get_field("cpf_cnpj")),
+    ("product", Client._meta.get_field("product")),
+    ("module", License._meta.get_field("module")),
+    ("quantity", License._meta.get_field("quantity")),
+    ("license_id", models.BigIntegerField(null=True)),
+)
 
 
 def _licenses(counts: dict) -> dict:
@@ -45,172 +69,10 @@ def _history(client, counts: dict) -> dict:
     return {**snapshot(client, HISTORY_FIELDS), "licenses": _licenses(counts)}
 
 
-def _counts(current: dict) -> dict:
-    return {field: current[field] for field in LICENSE_FIELDS}
-
-
-def _event(client: Client, action: Event, before: dict, after: dict, note: str) -> ClientEvent:
-    return new_event(
-        client=client, action=action, actor_label=ACTOR_LABEL, before=before, after=after, note=note
-    )
-
-
 def write(partner, plans, note: str, progress) -> None:
+    """Write `plans` (emptied as they are loaded: memory holds the staged rows once)."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        _write_staged(partner, plans, note, now, progress)
-    else:
-        _write_batched(partner, plans, note, now, progress)
-
-
-def _write_batched(partner, plans, note, now, progress) -> None:
-    for done, chunk in enumerate(itertools.batched(plans, BATCH_SIZE)):
-        creates = [plan for plan in chunk if plan.current is None]
-        updates = [plan for plan in chunk if plan.current is not None]
-        events = _write_creates(partner, creates, note, now)
-        events += _write_updates(partner, updates, note, now)
-        insert(ClientEvent, events)
-        for event in events:
-            audit(event)
-        progress("gravando", min((done + 1) * BATCH_SIZE, len(plans)), len(plans))
-
-
-def _write_creates(partner, plans, note, now) -> list[ClientEvent]:
-    clients = [Client(partner=partner, updated_at=now, **plan.facts) for plan in plans]
-    insert(Client, clients)
-    insert(
-        License,
-        [
-            License(client=client, module=LICENSE_FIELDS[field], quantity=count)
-            for client, plan in zip(clients, plans, strict=True)
-            for field, count in plan.counts.items()
-            if count or LICENSE_FIELDS[field] == Module.MAIN
-        ],
-    )
-    insert(
-        RegistrationCode,
-        [
-            RegistrationCode(client=client, partner_id=client.partner_id)
-            for client in clients
-            if client.product == Product.LINK
-        ],
-    )
-    return [
-        _event(client, Event.REGISTER, {}, _history(client, plan.counts), note)
-        for client, plan in zip(clients, plans, strict=True)
-    ]
-
-
-def _write_updates(partner, plans, note, now) -> list[ClientEvent]:
-    by_fields, changed_licenses, new_licenses, events = defaultdict(list), [], [], []
-    for plan in plans:
-        client = Client(id=plan.current["id"], partner=partner, updated_at=now, **plan.facts)
-        by_fields[frozenset(plan.changed).difference(LICENSE_FIELDS)].append(client)
-        for field in LICENSE_FIELDS.keys() & set(plan.changed):
-            module = LICENSE_FIELDS[field]
-            license_id = plan.current["license_ids"][module]
-            count = plan.counts[field]
-            license = License(id=license_id, client=client, module=module, quantity=count)
-            (changed_licenses if license_id is not None else new_licenses).append(license)
-        before = _history(SimpleNamespace(**plan.current), _counts(plan.current))
-        events.append(_event(client, Event.EDIT, before, _history(client, plan.counts), note))
-    # One statement per set of changed fields: an import usually changes the same one or two
-    # columns on every row, and a field nobody changed is never written. Every updated client
-    # (a license count alone too) gets a new version.
-    for fields, clients in by_fields.items():
-        update(Client, clients, [*sorted(fields), "updated_at"], increment=["version"])
-    update(License, changed_licenses, ["quantity", "scheduled_quantity", "scheduled_from"])
-    insert(License, new_licenses)
-    return events
-
-
-def insert(model, objects: list) -> None:
-    """INSERT `objects` and set their primary keys.
-
-    PostgreSQL: the keys come from the table's sequence, the rows go in with one COPY (several
-    times faster than bulk_create's INSERTs). Elsewhere: bulk_create.
-    """
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        return
-    meta = model._meta
-    # The database computes generated columns (Client.last_seen_on, search_name) itself.
-    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objects)],
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
-        copy_rows(
-            cursor,
-            meta.db_table,
-            [field.column for field in [meta.pk, *fields]],
-            ([obj.pk, *(copy_value(field, obj, add=True) for field in fields)] for obj in objects),
-        )
-
-
-def update(model, objects: list, field_names: list[str], increment=()) -> None:
-    """UPDATE `field_names` of `objects`, matched by primary key, and add 1 to each column of
-    `increment` (the clients' version).
-
-    PostgreSQL: COPY into a temporary table, then one UPDATE ... FROM. Elsewhere: bulk_update.
-    """
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        for obj in objects:
-            for name in increment:
-                setattr(obj, name, F(name) + 1)
-        model.objects.bulk_update(objects, [*field_names, *increment], batch_size=BATCH_SIZE)
-        return
-    meta, quote = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in field_names]
-    staging = f"import_{meta.db_table}"
-    table, temporary = quote(meta.db_table), quote(staging)
-    names = [field.column for field in [meta.pk, *fields]]
-    columns = [quote(name) for name in names]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temporary} AS "
-            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-        )
-        copy_rows(
-            cursor,
-            staging,
-            names,
-            ([obj.pk, *(copy_value(field, obj) for field in fields)] for obj in objects),
-        )
-        assignments = ", ".join(
-            [f"{column} = new.{column}" for column in columns[1:]]
-            + [f"{quote(name)} = {table}.{quote(name)} + 1" for name in increment]
-        )
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {temporary} AS new "
-            f"WHERE {table}.{columns[0]} = new.{columns[0]}"
-        )
-        cursor.execute(f"DROP TABLE {temporary}")
-
-
-def copy_value(field, obj, add=False):
-    value = field.pre_save(obj, add) if add else getattr(obj, field.attname)
-    return Jsonb(value) if isinstance(field, JSONField) and value is not None else value
-
-
-# The staging tables of the PostgreSQL path (dropped when the import's transaction ends).
-STAGED_CLIENTS = "import_client"
-STAGED_LICENSES = "import_license"
-MODULES = tuple(LICENSE_FIELDS.values())
-
-
-def _write_staged(partner, plans, note, now, progress) -> None:
-    today = timezone.localdate()
     creates = sum(plan.current is None for plan in plans)
-    ids = iter(_new_ids(Client, creates))
     links = sum(plan.current is None and plan.facts["product"] == Product.LINK for plan in plans)
     # The new Link clients' registration codes, drawn 1,000 at a time.
     codes = itertools.chain.from_iterable(
@@ -219,13 +81,24 @@ def _write_staged(partner, plans, note, now, progress) -> None:
     licenses, audits, shared = [], [], {}
 
     def staged_clients():
-        # Each plan goes once staged (memory: the staged rows are streamed to COPY).
         for index, plan in enumerate(plans):
             plans[index] = None
-            yield _staged_client(plan, today, ids, codes, licenses, audits, shared)
+            yield _staged_client(plan, codes, licenses, audits, shared)
 
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        _stage(cursor, staged_clients(), licenses)
+        for table, columns in (
+            (STAGED_CLIENTS, CLIENT_COLUMNS),
+            (STAGED_LICENSES, LICENSE_COLUMNS),
+        ):
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+            definitions = ", ".join(
+                f"{quote(name)} {field.db_type(connection)}" for name, field in columns
+            )
+            cursor.execute(f"CREATE TEMPORARY TABLE {quote(table)} ({definitions})")
+        load_rows(cursor, STAGED_CLIENTS, CLIENT_COLUMNS, staged_clients())
+        load_rows(cursor, STAGED_LICENSES, LICENSE_COLUMNS, licenses)
+        cursor.execute(f"ANALYZE {quote(STAGED_CLIENTS)}")
         statements = list(
             _statements(
                 partner,
@@ -238,14 +111,19 @@ def _write_staged(partner, plans, note, now, progress) -> None:
                 codes=links > 0,
             )
         )
+        ids = {}
         progress("gravando", 1, len(statements) + 1)
         for step, (statement, params) in enumerate(statements, start=2):
             cursor.execute(statement, params)
+            if statement.endswith("RETURNING cpf_cnpj, product, id"):
+                ids = {(document, product): pk for document, product, pk in cursor.fetchall()}
             progress("gravando", step, len(statements) + 1)
-    for action, client_id, changed in audits:
+        for table in (STAGED_CLIENTS, STAGED_LICENSES):
+            cursor.execute(f"DROP TABLE {quote(table)}")
+    for action, client, changed in audits:
         audit_line(
             action=action,
-            client_id=client_id,
+            client_id=ids[client] if isinstance(client, tuple) else client,
             partner_id=partner.pk,
             actor_id=None,
             origin=ACTOR_LABEL,
@@ -253,190 +131,106 @@ def _write_staged(partner, plans, note, now, progress) -> None:
         )
 
 
-def _staged_client(plan, today, ids, codes, licenses: list, audits: list, shared: dict) -> list:
-    """The row of STAGED_CLIENTS of one plan (`ids`, `codes`: a new client's id and, for Link,
-    registration code, taken in turn); its license rows and its audit line's
-    (action, client id, changed fields) appended to `licenses` and `audits` (`shared`: one
-    tuple per distinct set of changed fields)."""
+def _staged_client(plan, codes, licenses: list, audits: list, shared: dict) -> list:
+    """The row of STAGED_CLIENTS of one plan (`codes`: a new Link client's registration code,
+    taken in turn); its license rows and its audit line's (action, client key, changed fields)
+    appended to `licenses` and `audits` (`shared`: one tuple per distinct set of fields)."""
     facts, counts, current = plan.facts, plan.counts, plan.current
-    status = client_status(SimpleNamespace(**facts), today).value
+    key = (facts["cpf_cnpj"], facts["product"])
+    after = _history(SimpleNamespace(**facts), counts)
     if current is None:
-        client_id, old_status, old_counts = next(ids), None, [None] * len(MODULES)
+        action, client_id, before = Event.REGISTER, None, {}
         code = next(codes) if facts["product"] == Product.LINK else None
         for field, count in counts.items():
             if count or LICENSE_FIELDS[field] == Module.MAIN:
-                licenses.append((client_id, LICENSE_FIELDS[field], count, None))
-        changed = {*(f for f in HISTORY_FIELDS if facts[f] is not None), "status", "licenses"}
+                licenses.append((*key, LICENSE_FIELDS[field], count, None))
     else:
-        client_id, code = current["id"], None
-        old_status = client_status(SimpleNamespace(**current), today).value
-        old_counts = [current[field] for field in LICENSE_FIELDS]
-        changed = {name for name in plan.changed if name in HISTORY_FIELDS}
+        action, client_id, code = Event.EDIT, current["id"], None
+        before = _history(
+            SimpleNamespace(**current), {field: current[field] for field in LICENSE_FIELDS}
+        )
         for field in LICENSE_FIELDS.keys() & set(plan.changed):
             module = LICENSE_FIELDS[field]
-            licenses.append((client_id, module, counts[field], current["license_ids"][module]))
-            changed.add("licenses")
-        if status != old_status:
-            changed.add("status")
-    changed = tuple(sorted(changed))
-    audits.append(
-        (
-            Event.REGISTER if current is None else Event.EDIT,
-            client_id,
-            shared.setdefault(changed, changed),
-        )
-    )
+            licenses.append((*key, module, counts[field], current["license_ids"][module]))
+    changed = tuple(sorted(k for k in {*before, *after} if before.get(k) != after.get(k)))
+    audits.append((action, client_id or key, shared.setdefault(changed, changed)))
     return [
         plan.line,
         "c" if current is None else "u",
         client_id,
-        status,
-        old_status,
-        code,
         *(facts[name] for name in CLIENT_FIELDS),
-        *(counts[field] for field in LICENSE_FIELDS),
-        *old_counts,
+        code,
+        action.value,
+        before,
+        after,
     ]
-
-
-def _new_ids(model, count: int) -> list[int]:
-    """`count` primary keys for new rows of `model`, from its table's sequence."""
-    if not count:
-        return []
-    meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _column(name: str) -> str:
-    return connection.ops.quote_name(Client._meta.get_field(name).column)
-
-
-def _stage(cursor, clients, licenses: list) -> None:
-    """COPY `clients` (an iterable, consumed first: it fills `licenses`) and `licenses`."""
-    quote = connection.ops.quote_name
-    staged, table = quote(STAGED_CLIENTS), quote(Client._meta.db_table)
-    fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
-    cursor.execute(f"DROP TABLE IF EXISTS {staged}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "
-        f"SELECT id, {fields} FROM {table} WITH NO DATA"
-    )
-    counts = [f"ADD COLUMN new_{m} integer, ADD COLUMN old_{m} integer" for m in MODULES]
-    cursor.execute(
-        f"ALTER TABLE {staged} ADD COLUMN line integer, ADD COLUMN kind char(1), "
-        "ADD COLUMN status varchar(10), ADD COLUMN old_status varchar(10), "
-        f"ADD COLUMN code varchar(23), {', '.join(counts)}"
-    )
-    copy_rows(
-        cursor,
-        STAGED_CLIENTS,
-        [
-            "line",
-            "kind",
-            "id",
-            "status",
-            "old_status",
-            "code",
-            *(Client._meta.get_field(name).column for name in CLIENT_FIELDS),
-            *(f"new_{module}" for module in MODULES),
-            *(f"old_{module}" for module in MODULES),
-        ],
-        clients,
-    )
-    cursor.execute(f"DROP TABLE IF EXISTS {quote(STAGED_LICENSES)}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {quote(STAGED_LICENSES)} (client_id bigint, "
-        "module varchar(30), quantity integer, license_id bigint) ON COMMIT DROP"
-    )
-    copy_rows(cursor, STAGED_LICENSES, ["client_id", "module", "quantity", "license_id"], licenses)
-    cursor.execute(f"ANALYZE {staged}")
-
-
-def _snapshot_json(row: str, status: str, counts: str) -> str:
-    """The history's snapshot (services.snapshot over HISTORY_FIELDS, plus the licenses as
-    _licenses writes them) as a jsonb expression over the client columns of `row`."""
-    fields = ", ".join(f"'{name}', {row}.{_column(name)}" for name in HISTORY_FIELDS)
-    licenses = ", ".join(
-        f"'{module}', CASE WHEN {counts}_{module} > 0 "
-        f"THEN jsonb_build_object('quantity', {counts}_{module}) END"
-        for module in MODULES
-    )
-    return (
-        f"jsonb_build_object({fields}, 'status', {status}, "
-        f"'licenses', jsonb_strip_nulls(jsonb_build_object({licenses})))"
-    )
 
 
 def _statements(partner, note, now, *, creates, updates, new_licenses, changed_licenses, codes):
-    """The writes, one statement per table and kind, in an order the history needs: the
-    events read the clients' rows before their UPDATE. A kind of row the import has none of
-    (`creates`, `updates`, …: whether it has any) gets no statement: an UPDATE … FROM of no
-    rows still reads the whole table it joins (a seq scan of every license)."""
+    """The writes, one statement per table and kind of row; a kind the plans have none of
+    (`creates`, `updates`, …: whether they have any) gets no statement (an UPDATE … FROM of no
+    rows still reads the table it joins). The new clients' INSERT returns their ids."""
     quote = connection.ops.quote_name
     staged, staged_licenses = quote(STAGED_CLIENTS), quote(STAGED_LICENSES)
-    client_table = quote(Client._meta.db_table)
-    template = Client(partner=partner, created_at=now, updated_at=now)
-    others = [
-        field
-        for field in Client._meta.concrete_fields
-        if not field.primary_key and not field.generated and field.name not in CLIENT_FIELDS
-    ]
-    columns = ", ".join(quote(f.column) for f in others)
-    fields = ", ".join(_column(name) for name in CLIENT_FIELDS)
+    client_table, license_table = quote(Client._meta.db_table), quote(License._meta.db_table)
+    fields = [quote(Client._meta.get_field(name).column) for name in CLIENT_FIELDS]
+    # A staged row's client, by its key (a new one has no id until it is inserted).
+    by_key = (
+        f"JOIN {client_table} AS client ON client.partner_id = %s "
+        "AND client.cpf_cnpj = new.cpf_cnpj AND client.product = new.product"
+    )
+    at = Client._meta.get_field("updated_at").get_db_prep_save(now, connection)
     if creates:
+        template = Client(partner=partner, created_at=now, updated_at=now)
+        others = [
+            field
+            for field in Client._meta.concrete_fields
+            if not field.primary_key and not field.generated and field.name not in CLIENT_FIELDS
+        ]
         yield (
-            f"INSERT INTO {client_table} (id, {fields}, {columns}) "
-            f"SELECT id, {fields}, {', '.join(['%s'] * len(others))} FROM {staged} "
-            "WHERE kind = 'c' ORDER BY line",
-            [getattr(template, field.attname) for field in others],
+            f"INSERT INTO {client_table} ({', '.join(fields)}, "
+            f"{', '.join(quote(field.column) for field in others)}) "
+            f"SELECT {', '.join(fields)}, {', '.join(['%s'] * len(others))} FROM {staged} "
+            "WHERE kind = 'c' ORDER BY line RETURNING cpf_cnpj, product, id",
+            [
+                field.get_db_prep_save(field.pre_save(template, True), connection)
+                for field in others
+            ],
         )
-    license_table = quote(License._meta.db_table)
+    if updates:
+        assignments = ", ".join(f"{field} = new.{field}" for field in fields)
+        yield (
+            f"UPDATE {client_table} SET {assignments}, version = {client_table}.version + 1, "
+            f"updated_at = %s FROM {staged} AS new "
+            f"WHERE new.kind = 'u' AND {client_table}.id = new.id",
+            [at],
+        )
     if new_licenses:
         yield (
             f"INSERT INTO {license_table} (client_id, module, quantity) "
-            f"SELECT client_id, module, quantity FROM {staged_licenses} WHERE license_id IS NULL",
-            [],
+            f"SELECT client.id, new.module, new.quantity FROM {staged_licenses} AS new {by_key} "
+            "WHERE new.license_id IS NULL",
+            [partner.pk],
         )
     if changed_licenses:
         yield (
-            f"UPDATE {license_table} AS license SET quantity = new.quantity, "
-            "scheduled_quantity = NULL, scheduled_from = NULL "
-            f"FROM {staged_licenses} AS new WHERE license.id = new.license_id",
+            f"UPDATE {license_table} SET quantity = new.quantity, scheduled_quantity = NULL, "
+            f"scheduled_from = NULL FROM {staged_licenses} AS new "
+            f"WHERE {license_table}.id = new.license_id",
             [],
         )
     if codes:
         yield (
             f"INSERT INTO {quote(RegistrationCode._meta.db_table)} "
             "(client_id, partner_id, code, created_at, consumed_at, machine) "
-            f"SELECT id, %s, code, %s, NULL, '' FROM {staged} "
-            "WHERE code IS NOT NULL ORDER BY line",
-            [partner.pk, now],
+            f"SELECT client.id, %s, new.code, %s, NULL, '' FROM {staged} AS new {by_key} "
+            "WHERE new.code IS NOT NULL ORDER BY new.line",
+            [partner.pk, at, partner.pk],
         )
-    after = _snapshot_json("new", "new.status", "new.new")
-    # A new client's history starts empty; an updated one's from its row before the UPDATE
-    # (joined only when there is one: the join reads the whole clients table).
-    before, rows = "'{}'::jsonb", f"{staged} AS new"
-    if updates:
-        old = _snapshot_json("old", "new.old_status", "new.old")
-        before = f"CASE new.kind WHEN 'c' THEN '{{}}'::jsonb ELSE {old} END"
-        rows += f" LEFT JOIN {client_table} AS old ON new.kind = 'u' AND old.id = new.id"
     yield (
         f"INSERT INTO {quote(ClientEvent._meta.db_table)} "
-        "(client_id, actor_id, actor_label, action, at, before, after, note) "
-        "SELECT new.id, NULL, %s, CASE new.kind WHEN 'c' THEN %s ELSE %s END, %s, "
-        f"{before}, {after}, %s FROM {rows} ORDER BY new.line",
-        [ACTOR_LABEL, Event.REGISTER.value, Event.EDIT.value, now, note],
+        "(client_id, partner_id, origin, actor_id, actor_label, action, at, before, after, note) "
+        f"SELECT client.id, %s, %s, NULL, %s, new.action, %s, new.before, new.after, %s "
+        f"FROM {staged} AS new {by_key} ORDER BY new.line",
+        [partner.pk, Origin.IMPORT.value, ACTOR_LABEL, at, note, partner.pk],
     )
-    if updates:
-        assignments = ", ".join(f"{_column(name)} = new.{_column(name)}" for name in CLIENT_FIELDS)
-        yield (
-            f"UPDATE {client_table} AS client SET {assignments}, "
-            f"version = client.version + 1, updated_at = %s "
-            f"FROM {staged} AS new WHERE new.kind = 'u' AND client.id = new.id",
-            [now],
-        )
