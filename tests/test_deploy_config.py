@@ -162,3 +162,13 @@ def test_the_proxys_pages_use_static_files_that_exist(page):
     assert linked
     for name in linked:
         assert (ROOT / "static" / name).is_file(), name
+
+
+def test_the_import_page_alone_takes_a_spreadsheet_of_the_import_limit(settings):
+    from portal.uploads import FORM_OVERHEAD
+
+    site = (ROOT / "deploy" / "nginx" / "portal-site.conf.in").read_text()
+    block = re.search(r"location = /clientes/importar/ \{(.*?)\}", site, re.DOTALL)
+    assert block, "the import page needs its own body cap in the proxy"
+    [limit] = re.findall(r"client_max_body_size (\d+);", block.group(1))
+    assert int(limit) == settings.IMPORT_MAX_BYTES + FORM_OVERHEAD
