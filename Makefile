@@ -43,8 +43,8 @@ serve: .venv/.synced
 	BIND=$${BIND:-127.0.0.1:$(PORT)} .venv/bin/gunicorn -c deploy/gunicorn.conf.py
 
 # The production stack on this machine (docs/deploy.md): nginx on 127.0.0.1:PROD_PORT in front
-# of gunicorn on a Unix socket, DEBUG off, PostgreSQL (DATABASE_URL, default in
-# PROD_DIR/portal.env, made once with new keys), everything under PROD_DIR.
+# of gunicorn on a Unix socket, and the task worker, DEBUG off, PostgreSQL (DATABASE_URL,
+# default in PROD_DIR/portal.env, made once with new keys), everything under PROD_DIR.
 PROD_DIR ?= var/prod
 PROD_PORT ?= 8080
 prod: .venv/.synced nginx

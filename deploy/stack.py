@@ -1,5 +1,5 @@
-"""The portal's production stack on one machine: nginx in front of gunicorn (and the task
-worker, once the project has one), with production settings (DEBUG off) on PostgreSQL.
+"""The portal's production stack on one machine: nginx in front of gunicorn, and the task
+worker (`manage.py db_worker`), with production settings (DEBUG off) on PostgreSQL.
 
     python -m deploy.stack start  [--dir var/prod] [--listen 127.0.0.1:8080]   (make prod)
     python -m deploy.stack stop   [--dir var/prod]                             (make prod-stop)
@@ -190,22 +190,24 @@ class Stack:
         """SIGTERM: gunicorn's graceful shutdown (the requests in flight are finished)."""
         self._stop(self.run / "gunicorn.pid", signal.SIGTERM, timeout)
 
-    def worker_command(self) -> list[str] | None:
-        """The task worker's command, started after gunicorn and stopped (SIGTERM) after
-        it, with the same environment. None while the project has no background tasks;
-        with django-tasks-db: [sys.executable, "manage.py", "db_worker"]."""
-        return None
+    def worker_command(self) -> list[str]:
+        """The task worker (django-tasks-db), as `make worker` runs it: started after
+        gunicorn, stopped (SIGTERM: it finishes the task it runs) after it, with the same
+        environment."""
+        interval = self.env.get("WORKER_INTERVAL", "1")
+        return [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", interval]
 
     # The whole stack --------------------------------------------------------------------
     def start(self):
+        if len(str(self.socket).encode()) > 100:  # sun_path holds 108 bytes with its NUL
+            raise StackError(f"caminho longo demais para o socket: {self.socket}; use --dir")
         for pidfile in ("nginx.pid", "gunicorn.pid", "worker.pid"):
             if _alive(_read_pid(self.run / pidfile)):
                 raise StackError(f"já está rodando ({self.run / pidfile}); pare-o antes")
         self.run.mkdir(parents=True, exist_ok=True)
         self.render()
         self.start_app()
-        if command := self.worker_command():
-            self._spawn("worker", command)
+        self._spawn("worker", self.worker_command())
         try:
             self.start_proxy()
             self.wait_until_serving()

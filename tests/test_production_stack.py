@@ -27,6 +27,7 @@ from tests.servers import (
     database_url,
     free_port,
     post_json,
+    wait_until,
     with_production_password,
 )
 from tests.slow_clients import SlowClients, summary
@@ -203,6 +204,26 @@ def test_the_portal_and_its_rate_limits_see_the_clients_address_not_the_proxys(s
         body=activation,
     )
     assert other[0] == 404, other
+
+
+def test_the_stacks_task_worker_runs_the_queued_jobs(
+    stack, partner_a, make_member, make_client, settings
+):
+    import datetime
+
+    from clients.notifications import enqueue_digests
+    from jobs.models import Job, State
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    member = make_member(partner_a, "otto")
+    make_client(partner_a, expires_on=datetime.date.today() + datetime.timedelta(days=3))
+
+    [job] = enqueue_digests()  # what the daily cron does: the worker sends
+
+    wait_until(lambda: Job.objects.get(pk=job.pk).state == State.DONE, what="the digest job")
+    assert member.email in (stack.run / "worker.log").read_text()  # the console e-mail
 
 
 def test_with_the_app_down_the_api_answers_json_and_the_pages_html(stack):
