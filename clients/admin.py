@@ -29,7 +29,8 @@ from clients.models import (
 )
 from clients.screen.filters import search_q
 from clients.screen.forms import ClientAdminForm, LicensesForm, VersionField
-from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed, client_reject
+from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed
+from clients.services.review import client_approve, client_reject
 from portal.admin import LabelledTabularInline, SafeAdminMixin
 
 
@@ -98,7 +99,7 @@ class RejectForm(forms.Form):
 # locks it in id order and re-checks, changes and records each client as the single-client
 # service does (the same code, with one client). A service is called once per selected client.
 SERVICE_ACTIONS = {
-    "approve": (services.client_approve, "Aprovar clientes pendentes selecionados", "aprovado(s)"),
+    "approve": (client_approve, "Aprovar clientes pendentes selecionados", "aprovado(s)"),
     "suspend": (Action.SUSPEND, "Suspender os clientes selecionados", "suspenso(s)"),
     "unsuspend": (
         Action.UNSUSPEND,

@@ -13,7 +13,8 @@ from django_otp.oath import totp
 
 from clients.domain.status import Status, client_status
 from clients.models import Client
-from clients.services import ActionNotAllowed, client_reject
+from clients.services import ActionNotAllowed
+from clients.services.review import client_reject
 from tests.conftest import PASSWORD, sign_in_staff, staff_device
 from tests.csv_helpers import NOW
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from clients.domain.actions import Action
 from clients.domain.status import Status
 from clients.models import ClientEvent
-from clients.services import client_approve
+from clients.services.review import client_approve
 from tests.client_actions import action_url, form_data
 
 pytestmark = pytest.mark.usefixtures("action_day")

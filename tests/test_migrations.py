@@ -25,10 +25,12 @@ def test_the_migrations_state_is_the_models():
 
 
 def test_each_app_is_built_by_a_few_migrations():
+    # Reset to a few per app before the money and device releases (clients 0005, 0006); squash
+    # again when an app passes six.
     loader = MigrationLoader(None, ignore_no_migrations=True)
     for app in PRODUCT_APPS:
         names = [name for label, name in loader.disk_migrations if label == app]
-        assert 1 <= len(names) <= 4, (app, names)
+        assert 1 <= len(names) <= 6, (app, names)
 
 
 def _product_models():

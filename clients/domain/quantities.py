@@ -64,6 +64,20 @@ def wanted_quantity(license: License, today: datetime.date) -> int:
     return reduction[0] if reduction else license.current_quantity(today)
 
 
+def counts_in_force(client, today: datetime.date) -> dict[str, int]:
+    """Module → count in force on `today`."""
+    return {license.module: license.current_quantity(today) for license in client.licenses.all()}
+
+
+def counts_after(client, quantities: dict[str, int], today: datetime.date) -> dict[str, int]:
+    """The counts in force on `today` once `set_quantities(client, quantities, today)` is done:
+    increases now, a reduction only next month."""
+    counts = counts_in_force(client, today)
+    for module, wanted in quantities.items():
+        counts[module] = max(wanted, counts.get(module, 0))
+    return counts
+
+
 def set_quantities(client, quantities: dict[str, int], today: datetime.date) -> None:
     """Apply the wanted count of each module: increases now, reductions next month.
 

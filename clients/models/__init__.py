@@ -1,6 +1,7 @@
 """The client and its facts, one module per part; imported from here."""
 
 from clients.models.client import UF_CHOICES, Client, Product, Renewal
+from clients.models.credit import CreditAccount, CreditEntry, EntryKind, Price
 from clients.models.history import ClientEvent, Event, Origin
 from clients.models.licensing import (
     CERTIFICATE_WARNING_DAYS,
@@ -24,6 +25,9 @@ __all__ = [
     "UNCOUNTED_LINK_MODULES",
     "Certificate",
     "Client",
+    "CreditAccount",
+    "CreditEntry",
+    "EntryKind",
     "ClientEvent",
     "Event",
     "License",
@@ -32,6 +36,7 @@ __all__ = [
     "NotificationKind",
     "NotificationLog",
     "Origin",
+    "Price",
     "Product",
     "RegistrationCode",
     "Renewal",

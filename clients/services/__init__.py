@@ -18,30 +18,36 @@ from django.utils import timezone
 from clients.domain.actions import Action, can
 from clients.domain.dates import add_months
 from clients.domain.documents import normalize_document
-from clients.domain.quantities import license_snapshot, set_quantities, validate_quantities
+from clients.domain.money import (
+    PriceList,
+    increase_charge,
+    pays,
+    reactivation_charge,
+    renewal_charge,
+)
+from clients.domain.quantities import (
+    counts_after,
+    counts_in_force,
+    license_snapshot,
+    set_quantities,
+    validate_quantities,
+)
 from clients.domain.status import (
     HIDE_ONLY_INACTIVE,
     Status,
     client_status,
     duplicate_facts,
     may_be_hidden,
-    month_start,
     today,
 )
 from clients.models import Client, ClientEvent, Event, RegistrationCode
+from clients.services.credit import Till
+from clients.services.errors import ActionNotAllowed
 from clients.services.recording import audit, new_event, record_event, snapshot
 from partners.models import Partner
 
 # Rows per UPDATE / INSERT when a service changes many clients at once.
 BATCH_SIZE = 1000
-
-
-class ActionNotAllowed(Exception):
-    """The action is not allowed for the client's current status; nothing was changed."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 STALE_MESSAGE = (
@@ -55,38 +61,6 @@ class StaleClient(ActionNotAllowed):
 
     def __init__(self):
         super().__init__(STALE_MESSAGE)
-
-
-def _locked(client: Client) -> Client:
-    """The client's row, locked until the transaction ends (the staff's review of Pendente)."""
-    return Client.objects.select_for_update().get(pk=client.pk)
-
-
-def _save(locked: Client, fields) -> None:
-    """Save `fields` of the locked client as one more version of it."""
-    locked.version += 1
-    locked.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def client_approve(*, client: Client, by, note: str = "") -> Client:
-    """Approve a Pendente client (vendor staff): it leaves Pendente. Only for Pendente."""
-    with transaction.atomic():
-        locked = _locked(client)
-        if client_status(locked) != Status.PENDING:
-            raise ActionNotAllowed("Só um cliente Pendente pode ser aprovado.")
-        before = snapshot(locked)
-        locked.pending_since = None
-        locked.pending_reason = ""
-        _save(locked, ["pending_since", "pending_reason"])
-        record_event(
-            client=locked,
-            action=Event.APPROVE,
-            by=by,
-            before=before,
-            after=snapshot(locked),
-            note=note,
-        )
-    return locked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,54 +106,68 @@ def lock_clients(clients: QuerySet) -> list[Client]:
     return list(clients.select_for_update().order_by("pk").prefetch_related("licenses"))
 
 
-def _act(clients: QuerySet, action: Action | None, by, change, guard=None) -> list[Outcome]:
+def _act(
+    clients: QuerySet, action: Action | None, by, change, guard=None, price=None
+) -> list[Outcome]:
     """Lock the clients, and for each: `guard(locked)` (may raise ActionNotAllowed: a form or
-    a preview out of date), re-check the table on the locked row, apply `change(locked,
-    today)`. Then save every changed client (one UPDATE) and its event (one INSERT).
+    a preview out of date), re-check the table on the locked row, hold what the change costs
+    the partner (`price(locked, today, prices)`, a clients.domain.money.Charge or None; a
+    client the remaining credit cannot pay for is refused, InsufficientCredit), apply
+    `change(locked, today, now)`. Then save every changed client (one UPDATE), its event (one
+    INSERT) and its charge in the partner's extrato (clients.services.credit.Till).
 
     `change(locked, today, now)` sets attributes on the locked client (`now`: the moment of
     the change, one for the whole set) and returns the names of the fields it set;
     it may also change related rows (licenses) under the same lock, or refuse the client by
-    raising ActionNotAllowed. No event is written for a client that did not change. `action`
-    None: no status restriction (staff edits in the admin). One client or 5,000: the same
-    code, the same rule, one event each.
+    raising ActionNotAllowed. No event is written, and nothing charged, for a client that did
+    not change. `action` None: no status restriction (staff edits in the admin). One client
+    or 5,000: the same code, the same rule, one event each.
     """
     outcomes, changed, fields, events = [], [], set(), []
+    till, prices = Till(), None
     with transaction.atomic():
         day, now = today(), timezone.now()
         for locked in lock_clients(clients):
+            debit = None
             try:
                 if guard is not None:
                     guard(locked)
                 status = client_status(locked, day)
                 if action is not None and not can(locked, action, status):
                     raise ActionNotAllowed(not_allowed_message(action, status))
+                if price is not None:
+                    prices = prices or PriceList(day)
+                    debit = till.reserve(locked, price(locked, day, prices))
                 before = full_snapshot(locked, day)
                 set_fields = change(locked, day, now)
             except ActionNotAllowed as refusal:
+                till.release(debit)
                 outcomes.append(Outcome(locked, refusal))
                 continue
             outcomes.append(Outcome(locked))
             after = full_snapshot(locked, day)
             if after == before:
+                till.release(debit)
                 continue
             # A license change alone is a new version too: the Editar form shows the counts.
             locked.version += 1
             locked.updated_at = now
             fields.update(set_fields)
             changed.append(locked)
-            events.append(
-                new_event(
-                    client=locked,
-                    action=Event(action.value) if action is not None else Event.EDIT,
-                    by=by,
-                    before=before,
-                    after=after,
-                    note="" if action is not None else "Alterado na administração.",
-                )
+            event = new_event(
+                client=locked,
+                action=Event(action.value) if action is not None else Event.EDIT,
+                by=by,
+                before=before,
+                after=after,
+                note="" if action is not None else "Alterado na administração.",
             )
+            events.append(event)
+            if debit is not None:
+                debit.event = event
         _save_all(changed, fields - {"version", "updated_at"}, now)
         ClientEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        till.pay(by)
         for event in events:
             audit(event)
     return outcomes
@@ -259,6 +247,13 @@ def _renew(locked, day, now):
     return ["expires_on"]
 
 
+def _renewal_price(locked, day, prices):
+    """Renovar costs a month of licenses (Renovação manual clients)."""
+    if pays(locked.renewal):
+        return renewal_charge(locked, renewed_until(locked.expires_on), prices)
+    return None
+
+
 CHANGES = {
     Action.SUSPEND: _suspend,
     Action.UNSUSPEND: _unsuspend,
@@ -274,7 +269,9 @@ def clients_act(*, clients: QuerySet, action: Action, by, guard=None) -> list[Ou
     service below does (which is this, with one client), each with its own event; a client
     the action is not allowed for is left unchanged, with the reason in its Outcome. The bulk
     actions' `guard` refuses a client changed since their preview."""
-    return _act(clients, Action(action), by, CHANGES[Action(action)], guard)
+    action = Action(action)
+    price = _renewal_price if action == Action.RENEW else None
+    return _act(clients, action, by, CHANGES[action], guard, price)
 
 
 def client_suspend(*, client: Client, by) -> Client:
@@ -322,6 +319,33 @@ def _edit(fields: dict, licenses: dict | None):
     return change
 
 
+def _increase_price(fields: dict, licenses: dict | None):
+    """What Editar costs: licenses and modules added, for the days left in the period."""
+
+    def price(locked, day, prices):
+        if licenses is None or not pays(fields.get("renewal", locked.renewal)):
+            return None
+        validate_quantities(locked.product, licenses)
+        before, after = counts_in_force(locked, day), counts_after(locked, licenses, day)
+        return increase_charge(locked, before, after, day, prices)
+
+    return price
+
+
+def _reactivation_price(fields: dict, licenses: dict | None):
+    """What Reativar costs: a month of the licenses in force after the change."""
+
+    def price(locked, day, prices):
+        if not pays(fields.get("renewal", locked.renewal)):
+            return None
+        if licenses is not None:
+            validate_quantities(locked.product, licenses)
+        counts = counts_after(locked, licenses or {}, day)
+        return reactivation_charge(locked, counts, active_until(day), prices)
+
+    return price
+
+
 def client_edit(
     *, client: Client, by, fields: dict, licenses: dict, expected_version: int | None = None
 ) -> Client:
@@ -331,10 +355,9 @@ def client_edit(
     `licenses` maps module → wanted count (clients.domain.quantities.set_quantities);
     `expected_version` is the client's version when the form was loaded (StaleClient if not).
     """
-    change = _edit(fields, licenses)
-    return _one(
-        client, _act(_just(client), Action.EDIT, by, change, _expect_version(expected_version))
-    )
+    change, price = _edit(fields, licenses), _increase_price(fields, licenses)
+    guard = _expect_version(expected_version)
+    return _one(client, _act(_just(client), Action.EDIT, by, change, guard, price))
 
 
 def client_reactivate(
@@ -357,7 +380,8 @@ def client_reactivate(
         return [*changed, "expires_on", "suspended_at"]
 
     guard = _expect_version(expected_version)
-    return _one(client, _act(_just(client), Action.REACTIVATE, by, change, guard))
+    price = _reactivation_price(fields or {}, licenses)
+    return _one(client, _act(_just(client), Action.REACTIVATE, by, change, guard, price))
 
 
 def client_staff_edit(
@@ -432,40 +456,3 @@ def lock_document(cpf_cnpj: str, product: str) -> None:
         with connection.cursor() as cursor:
             key = document_lock_key(cpf_cnpj, product)
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
-
-
-def client_reject(*, client: Client, by, reason: str) -> Client:
-    """Reject a Pendente client (vendor staff), with a reason. Only for Pendente.
-
-    A rejected registration (typically a CPF/CNPJ another partner already has for the
-    product) must lose access and leave the partner's list, without losing its history. So
-    the client leaves Pendente and ends Inativo and Oculto: its vencimento goes back to the
-    last day of the previous month (unless it is already earlier) and it is hidden. Its
-    unused registration codes are withdrawn; nothing else is deleted, and the event keeps the
-    reason and the facts before and after.
-    """
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ActionNotAllowed("Informe o motivo da rejeição.")
-    with transaction.atomic():
-        locked = _locked(client)
-        if client_status(locked) != Status.PENDING:
-            raise ActionNotAllowed("Só um cliente Pendente pode ser rejeitado.")
-        before = snapshot(locked)
-        last_month_end = month_start(today()) - datetime.timedelta(days=1)
-        locked.expires_on = min(locked.expires_on, last_month_end)
-        locked.pending_since = None
-        locked.pending_reason = ""
-        locked.hidden_at = timezone.now()
-        _save(locked, ["expires_on", "pending_since", "pending_reason", "hidden_at"])
-        # A rejected registration must not be activated by the customer's software.
-        RegistrationCode.objects.filter(client=locked, consumed_at__isnull=True).delete()
-        record_event(
-            client=locked,
-            action=Event.REJECT,
-            by=by,
-            before=before,
-            after=snapshot(locked),
-            note=reason[:300],
-        )
-    return locked
