@@ -22,12 +22,12 @@ def format_brl(centavos: int) -> str:
     return f"{'-' if centavos < 0 else ''}R$ {text}"
 
 
-def prorate(monthly: int, days_left: int, period_days: int) -> int:
-    """`monthly` centavos for `days_left` of a `period_days` period, rounded half up."""
-    if period_days <= 0 or days_left <= 0:
+def prorate(monthly: int, days: int, period_days: int) -> int:
+    """`monthly` centavos for `days` days of a `period_days` period, rounded half up (more
+    days than the period: a client renewed ahead pays for every day through its vencimento)."""
+    if period_days <= 0 or days <= 0:
         return 0
-    days_left = min(days_left, period_days)
-    exact = Decimal(monthly) * days_left / period_days
+    exact = Decimal(monthly) * days / period_days
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -37,9 +37,9 @@ def period_of(expires_on: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def days_left(expires_on: datetime.date, day: datetime.date) -> tuple[int, int]:
-    """(days from `day` through `expires_on`, days of that period)."""
+    """(days from `day` through `expires_on`, days of the period ending on `expires_on`)."""
     first, last = period_of(expires_on)
-    return max(0, (last - max(day, first)).days + 1), (last - first).days + 1
+    return max(0, (last - day).days + 1), (last - first).days + 1
 
 
 class PriceList:
