@@ -12,6 +12,7 @@ from clients.models.licensing import (
     LinkVersionSetting,
     Module,
     RegistrationCode,
+    ReleasedKey,
 )
 from clients.models.notifications import NotificationKind, NotificationLog
 from clients.models.tally import StatusTally
@@ -34,6 +35,7 @@ __all__ = [
     "Origin",
     "Product",
     "RegistrationCode",
+    "ReleasedKey",
     "Renewal",
     "StatusTally",
 ]
