@@ -25,6 +25,12 @@ urlpatterns = [
     path("<int:pk>/ocultar/", action_views.act, {"action": Action.HIDE}, name="ocultar"),
     path("<int:pk>/reexibir/", action_views.act, {"action": Action.UNHIDE}, name="reexibir"),
     path("<int:pk>/renovar/", action_views.act, {"action": Action.RENEW}, name="renovar"),
+    path(
+        "<int:pk>/liberar-dispositivo/",
+        action_views.act,
+        {"action": Action.RELEASE_DEVICE},
+        name="liberar-dispositivo",
+    ),
     path("<int:pk>/certificado/", action_views.client_certificate, name="certificado"),
     path("codigos-de-registro/", views.registration_codes, name="registration-codes"),
     path("renovacao/", bulk_views.renewals, name="renewals"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clients.domain.codes import new_license_key, normalize_registration_code
 from clients.domain.status import client_status
-from clients.models import Client, Event, License, Origin, RegistrationCode
+from clients.models import Client, Event, License, Origin, RegistrationCode, ReleasedKey
 from clients.services.recording import record_event, snapshot
 from licenses import signing
 
@@ -75,6 +75,12 @@ class CodeAlreadyUsed(ApiError):
 
 class KeyNotFound(ApiError):
     http_status = 404
+
+
+class KeyReleased(ApiError):
+    """The key was released by the partner (Liberar dispositivo): gone for good."""
+
+    http_status = 410
 
 
 def license_state(client: Client | Facts, licenses: Iterable[License | LicenseFacts]) -> dict:
@@ -186,11 +192,11 @@ def client_check_in(*, key: str, version: str) -> Facts:
     This is the hot path, every installation calls it: one read of the facts, and a write only
     when the time of contact is older than CHECK_IN_CONTACT_SECONDS (the UPDATE re-checks it,
     so concurrent check-ins write it once) or the version changed (locked, one history event
-    per actual change)."""
+    per actual change). A key the partner released → KeyReleased (read only then)."""
     key = key.strip().upper()
     facts = read_facts(key)
     if facts is None:
-        raise KeyNotFound("Chave não encontrada.")
+        raise unknown_key(key)
     now = timezone.now()
     if facts.link_version != version:
         _record_version(facts.pk, version, now)
@@ -199,6 +205,18 @@ def client_check_in(*, key: str, version: str) -> Facts:
         if facts.last_seen_at is None or facts.last_seen_at < stale:
             _record_contact(facts.pk, now, stale)
     return facts
+
+
+def unknown_key(key: str) -> ApiError:
+    """Why no client has `key`: released from its device by the partner, or never issued."""
+    released = ReleasedKey.objects.filter(key=key).values_list("released_at", flat=True).first()
+    if released is None:
+        return KeyNotFound("Chave não encontrada.")
+    return KeyReleased(
+        f"Este dispositivo foi liberado pelo parceiro em "
+        f"{timezone.localdate(released):%d/%m/%Y}. Ative o Link neste dispositivo com o novo "
+        "código de registro."
+    )
 
 
 # The time of contact, only while the stored one is still stale: of concurrent check-ins, one

@@ -57,6 +57,7 @@ PAGE_PERMISSIONS = {
     "clients:ocultar": Permission.CHANGE,
     "clients:reexibir": Permission.CHANGE,
     "clients:renovar": Permission.CHANGE,
+    "clients:liberar-dispositivo": Permission.CHANGE,
     # A job's page: its own user's only (jobs.scoping); starting it again needs the job's own
     # permission, checked by the view from the job's row.
     "jobs:detail": Permission.VIEW,

@@ -306,6 +306,9 @@ API_ACTIVATION_FAILURE_WINDOW = envint("API_ACTIVATION_FAILURE_WINDOW", 15 * 60)
 # A check-in writes the installation's time of contact only when the one stored is older than
 # this (licenses.activation): a fleet checking in every minute writes the database once in five.
 CHECK_IN_CONTACT_SECONDS = envint("CHECK_IN_CONTACT_SECONDS", 300)
+# Liberar dispositivo: how many times a client's device may be released per calendar month
+# (local month, America/Sao_Paulo; clients.services.devices).
+DEVICE_RELEASES_PER_MONTH = envint("DEVICE_RELEASES_PER_MONTH", 2)
 
 # Long work off the request (jobs): Django's Tasks framework with django-tasks-db's database
 # backend — no new server; `manage.py db_worker` runs the tasks (make run starts one beside

@@ -5,10 +5,11 @@ single source the server is checked against. Certificado digital has its own tes
 """
 
 import itertools
+import uuid
 
 import pytest
 
-from clients.domain.actions import ACTION_TABLE, Action
+from clients.domain.actions import ACTION_NEEDS, ACTION_TABLE, Action
 from clients.domain.status import Status
 from clients.models import ClientEvent, Product, Renewal
 from tests.client_actions import Unchanged, action_url, form_data
@@ -25,7 +26,16 @@ STATUS_AFTER = {
     Action.HIDE: Status.HIDDEN,
     Action.UNHIDE: Status.INACTIVE,
     Action.RENEW: Status.ACTIVE,
+    Action.RELEASE_DEVICE: None,
 }
+
+
+def needs(action) -> dict:
+    """The fact ACTION_NEEDS asks of a client for `action` (a license key), set, so that the
+    table decides (tests/test_release_device.py refuses a client without it)."""
+    if action in ACTION_NEEDS:
+        return {ACTION_NEEDS[action]: uuid.uuid4().hex.upper()}
+    return {}
 
 
 def allowed_by_table(action, status, product, renewal) -> bool:
@@ -48,7 +58,7 @@ CASES = [
 def test_the_server_allows_exactly_what_the_table_says(
     client_a, partner_a, make_client_in, status, action, product, renewal
 ):
-    shop = make_client_in(partner_a, status, product=product, renewal=renewal)
+    shop = make_client_in(partner_a, status, product=product, renewal=renewal, **needs(action))
     data = form_data(shop) if action in (Action.EDIT, Action.REACTIVATE) else {}
     url, htmx = action_url(action, shop), {"HX-Request": "true"}
 

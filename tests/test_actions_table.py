@@ -32,6 +32,27 @@ def test_each_status_offers_exactly_its_actions(key, expected):
         assert can(client, action, status) == (action in expected)
 
 
+# A Link client whose device activated (it has a key) may also have it released.
+WITH_KEY = {
+    (Status.ACTIVE, Product.LINK, Renewal.MANUAL): [A.EDIT, A.SUSPEND, A.RENEW, A.RELEASE_DEVICE],
+    (Status.ACTIVE, Product.LINK, Renewal.BILLING): [A.EDIT, A.SUSPEND, A.RELEASE_DEVICE],
+    (Status.SUSPENDED, Product.LINK, Renewal.MANUAL): [A.EDIT, A.UNSUSPEND, A.RELEASE_DEVICE],
+    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [A.RENEW],
+    (Status.INACTIVE, Product.LINK, Renewal.MANUAL): [A.REACTIVATE, A.HIDE],
+    (Status.PENDING, Product.LINK, Renewal.MANUAL): [],
+    (Status.ACTIVE, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.SUSPEND],
+}
+
+
+@pytest.mark.parametrize(("key", "expected"), WITH_KEY.items(), ids=lambda v: str(v))
+def test_a_client_with_a_key_may_release_its_device_only_as_link_ativo_or_suspenso(key, expected):
+    status, product, renewal = key
+    client = Client(product=product, renewal=renewal, license_key="CHAVE")
+    assert allowed_actions(client, status) == expected
+    for action in Action:
+        assert can(client, action, status) == (action in expected)
+
+
 def test_every_action_has_a_menu_step():
     assert set(MENU_STEP) == set(Action)
 

@@ -73,6 +73,7 @@ CLIENT_PAGES = {
     "clients:ocultar": {},
     "clients:reexibir": {},
     "clients:renovar": {},
+    "clients:liberar-dispositivo": {},
     "clients:certificado": {},
 }
 # Partner pages about one team member, one invitation, or one of the user's jobs: the same.
@@ -121,6 +122,7 @@ OPERADOR_MAY = CONSULTA_MAY | {
     "clients:ocultar",
     "clients:reexibir",
     "clients:renovar",
+    "clients:liberar-dispositivo",
     "clients:certificado",
 }
 MAY = {

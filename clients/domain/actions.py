@@ -21,6 +21,7 @@ class Action(models.TextChoices):
     HIDE = "ocultar", "Ocultar"
     UNHIDE = "reexibir", "Reexibir"
     RENEW = "renovar", "Renovar"
+    RELEASE_DEVICE = "liberar-dispositivo", "Liberar dispositivo"
 
 
 # (action, status it is allowed in, only for this product, only with this renewal method)
@@ -36,7 +37,13 @@ ACTION_TABLE = (
     (Action.UNHIDE, Status.HIDDEN, None, None),
     (Action.RENEW, Status.EXPIRED, None, None),
     (Action.RENEW, Status.ACTIVE, None, Renewal.MANUAL),
+    (Action.RELEASE_DEVICE, Status.ACTIVE, Product.LINK, None),
+    (Action.RELEASE_DEVICE, Status.SUSPENDED, Product.LINK, None),
 )
+
+# What an action needs of the client besides its row of the table (the fact must be set):
+# Liberar dispositivo releases the key a device activated with, so there must be one.
+ACTION_NEEDS = {Action.RELEASE_DEVICE: "license_key"}
 
 # How the ⋮ menu offers each action (URL names are "clients:<action value>", taking the pk):
 # - "form":    a link to the action's page; GET shows a form, POST saves and acts.
@@ -51,6 +58,7 @@ MENU_STEP = {
     Action.SUSPEND: "confirm",
     Action.HIDE: "confirm",
     Action.RENEW: "confirm",
+    Action.RELEASE_DEVICE: "confirm",
     Action.UNSUSPEND: "post",
     Action.UNHIDE: "post",
 }
@@ -65,6 +73,7 @@ def allowed_actions(client, status: Status | None = None) -> list[Action]:
         if in_status == status
         and product in (None, client.product)
         and renewal in (None, client.renewal)
+        and (action not in ACTION_NEEDS or getattr(client, ACTION_NEEDS[action]))
     }
     return [action for action in Action if action in allowed]
 

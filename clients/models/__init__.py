@@ -13,6 +13,7 @@ from clients.models.licensing import (
     LinkVersionSetting,
     Module,
     RegistrationCode,
+    ReleasedKey,
 )
 from clients.models.notifications import NotificationKind, NotificationLog
 from clients.models.tally import StatusTally
@@ -39,6 +40,7 @@ __all__ = [
     "Price",
     "Product",
     "RegistrationCode",
+    "ReleasedKey",
     "Renewal",
     "StatusTally",
 ]

@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     HIDE = "ocultar", "Ocultar"
     UNHIDE = "reexibir", "Reexibir"
     RENEW = "renovar", "Renovar"
+    RELEASE_DEVICE = "liberar-dispositivo", "Liberar dispositivo"
     APPROVE = "aprovar", "Aprovação"
     REJECT = "rejeitar", "Rejeição"
     ACTIVATE = "ativar", "Ativação"

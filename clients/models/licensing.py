@@ -174,6 +174,42 @@ class RegistrationCode(models.Model):
         return self.consumed_at is not None
 
 
+class ReleasedKey(models.Model):
+    """A license key the partner released from its device (⋮ Liberar dispositivo).
+
+    The client's `license_key` is cleared and a new registration code issued; the released key
+    is kept here so that the old device's next check-in is told why it no longer works (HTTP
+    410, licenses.activation) instead of "not found". Looked up only when a check-in's key
+    belongs to no client, so the check-in of a valid key reads nothing more. Never changed.
+    """
+
+    # Unique by a constraint in Meta (as Client.license_key): no LIKE index on PostgreSQL.
+    key = models.CharField("chave", max_length=64)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="released_keys", verbose_name="cliente"
+    )
+    # The machine the released key was activated on, as the software reported it.
+    machine = models.CharField("máquina", max_length=200, blank=True)
+    released_at = models.DateTimeField("liberada em", default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="liberada por",
+    )
+
+    class Meta:
+        verbose_name = "chave liberada"
+        verbose_name_plural = "chaves liberadas"
+        ordering = ["-released_at"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="releasedkey_unique_key")]
+
+    def __str__(self):
+        return f"{self.client} · {self.released_at:%d/%m/%Y}"
+
+
 # Below this many days left, the certificate page warns that the certificate is about to expire.
 CERTIFICATE_WARNING_DAYS = 30
 

@@ -7,6 +7,7 @@ pt-BR error message and goes back to the list; fetch/htmx requests get HTTP 409 
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -40,6 +41,7 @@ from clients.screen.forms import (
 )
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
+from clients.services.devices import client_release_device, releases_this_month
 from portal.responses import wants_json
 from portal.uploads import FORM_OVERHEAD, max_body_size
 
@@ -54,6 +56,7 @@ POST_ACTIONS = {
     Action.HIDE: services.client_hide,
     Action.UNHIDE: services.client_unhide,
     Action.RENEW: services.client_renew,
+    Action.RELEASE_DEVICE: client_release_device,
 }
 # The actions done through the client form: (service, page title, button).
 FORM_ACTIONS = {
@@ -70,6 +73,8 @@ DONE = {
     Action.RENEW: "{name} foi renovado até {expires_on}.",
     Action.EDIT: "Cadastro de {name} salvo.",
     Action.REACTIVATE: "{name} foi reativado até {expires_on}.",
+    Action.RELEASE_DEVICE: "O dispositivo de {name} foi liberado: a chave antiga é recusada na "
+    "próxima verificação. O novo código de registro está nos detalhes do cliente.",
 }
 
 # (question, explanation, button style) of the confirmation page.
@@ -97,6 +102,13 @@ CONFIRMATION = {
         "O vencimento passa de {expires_on} para {renewed_until}.",
         "btn-primary",
     ),
+    Action.RELEASE_DEVICE: (
+        "Liberar o dispositivo de {name}?",
+        "A chave atual deixa de funcionar: o dispositivo que a usa é bloqueado na próxima "
+        "verificação. Um novo código de registro é gerado para ativar o Link em outro "
+        "dispositivo. Liberações neste mês: {releases} de {cap}.",
+        "btn-warning",
+    ),
 }
 
 
@@ -109,7 +121,8 @@ def _done(request, action: Action, client):
 
 
 def act(request, pk, action):
-    """Suspender, Cancelar suspensão, Ocultar, Reexibir, Renovar: POST only."""
+    """Suspender, Cancelar suspensão, Ocultar, Reexibir, Renovar, Liberar dispositivo: POST
+    only."""
     # The client first, so that another partner's client is a 404 whatever the method.
     client = get_client_or_404(request, pk)
     if request.method != "POST":
@@ -134,7 +147,10 @@ def confirm(request, pk, action):
         "name": client.name,
         "expires_on": format_day(client.expires_on),
         "renewed_until": format_day(services.renewed_until(client.expires_on)),
+        "cap": settings.DEVICE_RELEASES_PER_MONTH,
     }
+    if action == Action.RELEASE_DEVICE:  # one query, only for the page that shows it
+        values["releases"] = releases_this_month(client)
     context = {
         "client": client,
         "action": action,

@@ -9,29 +9,19 @@ from clients.domain.status import Status, client_status, month_start, today
 from clients.models import Client, Event, RegistrationCode
 from clients.services.errors import ActionNotAllowed
 from clients.services.recording import record_event, snapshot
-
-
-def _locked(client: Client) -> Client:
-    """The client's row, locked until the transaction ends (the staff's review of Pendente)."""
-    return Client.objects.select_for_update().get(pk=client.pk)
-
-
-def _save(locked: Client, fields) -> None:
-    """Save `fields` of the locked client as one more version of it."""
-    locked.version += 1
-    locked.save(update_fields=[*fields, "version", "updated_at"])
+from clients.services.rows import locked_row, save_version
 
 
 def client_approve(*, client: Client, by, note: str = "") -> Client:
     """Approve a Pendente client (vendor staff): it leaves Pendente. Only for Pendente."""
     with transaction.atomic():
-        locked = _locked(client)
+        locked = locked_row(client)
         if client_status(locked) != Status.PENDING:
             raise ActionNotAllowed("Só um cliente Pendente pode ser aprovado.")
         before = snapshot(locked)
         locked.pending_since = None
         locked.pending_reason = ""
-        _save(locked, ["pending_since", "pending_reason"])
+        save_version(locked, ["pending_since", "pending_reason"])
         record_event(
             client=locked,
             action=Event.APPROVE,
@@ -57,7 +47,7 @@ def client_reject(*, client: Client, by, reason: str) -> Client:
     if not reason:
         raise ActionNotAllowed("Informe o motivo da rejeição.")
     with transaction.atomic():
-        locked = _locked(client)
+        locked = locked_row(client)
         if client_status(locked) != Status.PENDING:
             raise ActionNotAllowed("Só um cliente Pendente pode ser rejeitado.")
         before = snapshot(locked)
@@ -66,7 +56,7 @@ def client_reject(*, client: Client, by, reason: str) -> Client:
         locked.pending_since = None
         locked.pending_reason = ""
         locked.hidden_at = timezone.now()
-        _save(locked, ["expires_on", "pending_since", "pending_reason", "hidden_at"])
+        save_version(locked, ["expires_on", "pending_since", "pending_reason", "hidden_at"])
         # A rejected registration must not be activated by the customer's software.
         RegistrationCode.objects.filter(client=locked, consumed_at__isnull=True).delete()
         record_event(
