@@ -22,7 +22,8 @@ from django_tables2.utils import OrderBy
 from clients.domain import attention
 from clients.domain.actions import MENU_STEP, allowed_actions
 from clients.domain.documents import format_document
-from clients.domain.quantities import COUNTED_MODULES, describe_license
+from clients.domain.modules import COUNTED_MODULES
+from clients.domain.quantities import describe_license
 from clients.domain.status import Status, client_status, with_status
 from clients.domain.status import today as local_today
 from clients.models import Client, License, Module, RegistrationCode
