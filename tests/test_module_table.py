@@ -120,3 +120,37 @@ def test_a_price_for_a_module_the_product_lacks_is_refused():
     with pytest.raises(ValidationError) as error:
         price.clean()
     assert error.value.message_dict["module"] == ["Este módulo não é vendido para o Navi."]
+
+
+def test_the_link_row_and_the_client_page_show_scheduled_reductions(
+    client_a, partner_a, make_client_in, action_day
+):
+    import datetime
+
+    from clients.models import License
+
+    april = datetime.date(2026, 4, 1)
+    shop = make_client_in(partner_a, Status.ACTIVE, product=Product.LINK, licenses=3)
+    License.objects.filter(client=shop, module=Module.MAIN).update(
+        scheduled_quantity=2, scheduled_from=april
+    )
+    License.objects.create(
+        client=shop, module=Module.WAITER, quantity=2, scheduled_quantity=1, scheduled_from=april
+    )
+    License.objects.create(
+        client=shop, module=Module.CLOUD, quantity=1, scheduled_quantity=0, scheduled_from=april
+    )
+    License.objects.create(client=shop, module=Module.TEF, quantity=1)
+    row = client_a.get(reverse("clients:list")).text
+    assert "<dt>Licenças</dt><dd>3 licenças; 2 a partir de 01/04/2026</dd>" in row
+    assert (
+        "<dt>Módulos</dt><dd>Cloud (removido a partir de 01/04/2026), "
+        "Link Garçom (2; 1 a partir de 01/04/2026), TEF</dd>" in row
+    )
+    page = client_a.get(reverse("clients:detail", args=[shop.pk])).context["licenses"]
+    assert page == [
+        ("Licenças", "3 licenças; 2 a partir de 01/04/2026"),
+        ("Cloud", "contratado; removido a partir de 01/04/2026"),
+        ("Link Garçom", "2 licenças; 1 a partir de 01/04/2026"),
+        ("TEF", "contratado"),
+    ]
