@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from clients.domain.modules import validate_quantities
 from clients.domain.quantities import (
     describe_license,
     license_snapshot,
     set_quantities,
-    validate_quantities,
     wanted_quantity,
 )
 from clients.models import License, Module

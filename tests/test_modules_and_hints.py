@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.domain.quantities import COUNTED_MODULES, ON_OFF_MODULES, validate_quantities
+from clients.domain.modules import COUNTED_MODULES, ON_OFF_MODULES, validate_quantities
 from clients.models import Certificate, License, Module, Product
 
 URL = reverse("clients:list")

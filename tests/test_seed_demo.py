@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from clients.domain.status import Status, status_counts
-from clients.models import Certificate, Client, RegistrationCode
+from clients.models import Certificate, Client, CreditEntry, Price, RegistrationCode
 from clients.screen.tables import PER_PAGE
 from partners.models import Partner, PartnerUser
 
@@ -65,8 +65,10 @@ def test_running_it_twice_changes_nothing(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     before = list(Client.objects.order_by("pk").values())
+    money = (CreditEntry.objects.count(), Price.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert list(Client.objects.order_by("pk").values()) == before
+    assert (CreditEntry.objects.count(), Price.objects.count()) == money
 
 
 def test_it_refuses_with_debug_off_unless_forced(db, settings):
@@ -76,3 +78,47 @@ def test_it_refuses_with_debug_off_unless_forced(db, settings):
     assert not Client.objects.exists()
     call_command("seed_demo", "--force", stdout=io.StringIO())
     assert Client.objects.exists()
+
+
+def test_it_seeds_prices_and_months_of_credit_through_the_services(db, settings):
+    from django.utils import timezone
+
+    from clients.domain.modules import modules_for
+    from clients.domain.money import PriceList, renewal_charge
+    from clients.models import CreditEntry, EntryKind, Price, Product, Renewal
+    from clients.services import renewed_until
+    from clients.services.credit import balance, reconcile
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    today = timezone.localdate()
+    # A price for every product and module, and one change since (a later validity).
+    for product in Product:
+        for module in modules_for(product):
+            assert Price.objects.filter(product=product, module=module).exists()
+    assert Price.objects.filter(product="link", module="principal").count() == 2
+    assert reconcile() == []
+    alfa, beta = Partner.objects.get(code="alfa"), Partner.objects.get(code="beta")
+    entries = CreditEntry.objects.filter(partner=alfa)
+    assert set(entries.values_list("kind", flat=True)) == set(EntryKind) - {"reativacao"}
+    months = {(entry.at.year, entry.at.month) for entry in entries}
+    assert len(months) >= 5
+    # Every charge belongs to a client's event: the services wrote it, not the seed.
+    charges = entries.filter(amount__lt=0).exclude(kind=EntryKind.REVERSAL)
+    assert all(entry.event_id and entry.client_id for entry in charges)
+    # Alfa can pay its clients' next renewals; Beta cannot pay its own.
+    prices = PriceList(today)
+
+    def next_renewal(client):
+        return renewal_charge(client, renewed_until(client.expires_on), prices).amount
+
+    alfa_story = Client.objects.filter(partner=alfa, name__contains="Completo")
+    assert balance(alfa) > sum(next_renewal(client) for client in alfa_story)
+    (short,) = Client.objects.filter(partner=beta, name="Padaria Crédito Curto")
+    assert 0 < balance(beta) < next_renewal(short)
+    # Clients with every module of their product, and both renewal methods.
+    for client in alfa_story:
+        assert {lic.module for lic in client.licenses.all()} == set(modules_for(client.product))
+    for partner in (alfa, beta):
+        methods = set(Client.objects.filter(partner=partner).values_list("renewal", flat=True))
+        assert methods == set(Renewal)

@@ -22,6 +22,16 @@ def next_month_start(day: datetime.date) -> datetime.date:
     return add_months(month_start(day), 1)
 
 
+def renewed_until(expires_on: datetime.date) -> datetime.date:
+    """Renovar's new vencimento: one calendar month after the current one."""
+    return add_months(expires_on, 1)
+
+
+def active_until(day: datetime.date) -> datetime.date:
+    """The vencimento of a client registered or reactivated on `day`: one month later."""
+    return add_months(day, 1)
+
+
 def format_day(day: datetime.date) -> str:
     """A day as the portal writes it in messages: dd/mm/aaaa (what `date_format(day, "d/m/Y")`
     gives, without a lookup of the locale's formats per call: a bulk preview writes thousands)."""

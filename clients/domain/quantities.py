@@ -1,4 +1,5 @@
-"""License counts: which modules a client may have, and how a change takes effect.
+"""License counts: how a change takes effect (which modules a client may have, and how many:
+clients.domain.modules).
 
 Adding takes effect at once; removing takes effect on the first day of the next month
 (docs/domain.md, "Licenses and modules"). A reduction waits in `scheduled_quantity` /
@@ -8,47 +9,11 @@ has to run at midnight. Callers hold the client's row lock (clients.services).
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from clients.domain.dates import next_month_start
-from clients.models import (
-    LINK_ONLY_MODULES,
-    MODULE_REQUIRES,
-    UNCOUNTED_LINK_MODULES,
-    License,
-    Module,
-    Product,
-)
-
-# The Link-only modules are counted in licenses (but Link Balanço Estoque); the others are
-# switched on or off (1 or 0).
-COUNTED_MODULES = frozenset({Module.MAIN, *(LINK_ONLY_MODULES - UNCOUNTED_LINK_MODULES)})
-ON_OFF_MODULES = frozenset(Module) - COUNTED_MODULES
-
-
-def modules_for(product: str | None) -> list[Module]:
-    """The modules a client of `product` may have, main count first; any product → all."""
-    return [m for m in Module if product in (None, Product.LINK) or m not in LINK_ONLY_MODULES]
-
-
-def validate_quantities(product: str | None, quantities: dict[str, int]) -> None:
-    """Raise a ValidationError keyed by module when `quantities` break a licensing rule."""
-    errors = {}
-    for module, quantity in quantities.items():
-        if quantity < 0:
-            errors[module] = "Informe um número maior ou igual a zero."
-        elif module in ON_OFF_MODULES and quantity > 1:
-            errors[module] = "Este módulo é contratado ou não (0 ou 1)."
-        elif quantity and module in LINK_ONLY_MODULES and product not in (None, Product.LINK):
-            errors[module] = "Módulo disponível só para clientes Link."
-    if quantities.get(Module.MAIN, 0) < 1 and Module.MAIN not in errors:
-        errors[Module.MAIN] = "O cliente precisa de pelo menos 1 licença."
-    for module, required in MODULE_REQUIRES.items():
-        if quantities.get(module) and not quantities.get(required) and module not in errors:
-            errors[module] = f"{Module(module).label} requer o módulo {Module(required).label}."
-    if errors:
-        raise ValidationError(errors)
+from clients.domain.modules import ON_OFF_MODULES
+from clients.models import License
 
 
 def pending_reduction(license: License, today: datetime.date) -> tuple[int, datetime.date] | None:

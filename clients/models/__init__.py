@@ -5,9 +5,6 @@ from clients.models.credit import CreditAccount, CreditEntry, EntryKind, Price
 from clients.models.history import ClientEvent, Event, Origin
 from clients.models.licensing import (
     CERTIFICATE_WARNING_DAYS,
-    LINK_ONLY_MODULES,
-    MODULE_REQUIRES,
-    UNCOUNTED_LINK_MODULES,
     Certificate,
     License,
     LinkVersionSetting,
@@ -20,10 +17,7 @@ from clients.models.tally import StatusTally
 
 __all__ = [
     "CERTIFICATE_WARNING_DAYS",
-    "LINK_ONLY_MODULES",
-    "MODULE_REQUIRES",
     "UF_CHOICES",
-    "UNCOUNTED_LINK_MODULES",
     "Certificate",
     "Client",
     "CreditAccount",

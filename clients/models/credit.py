@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from clients.models.client import Client, Product
 from clients.models.history import ClientEvent
-from clients.models.licensing import LINK_ONLY_MODULES, Module
+from clients.models.licensing import Module
 from partners.models import Partner
 
 
@@ -50,8 +50,11 @@ class Price(models.Model):
         return f"{self.get_product_display()} · {self.get_module_display()} · {self.valid_from}"
 
     def clean(self):
-        if self.product == Product.NAVI and self.module in LINK_ONLY_MODULES:
-            raise ValidationError({"module": "Este módulo é só do Link."})
+        from clients.domain.modules import is_valid_for
+
+        if self.product and self.module and not is_valid_for(self.product, self.module):
+            product = Product(self.product).label
+            raise ValidationError({"module": f"Este módulo não é vendido para o {product}."})
 
 
 class CreditAccount(models.Model):

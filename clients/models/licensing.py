@@ -28,23 +28,7 @@ class Module(models.TextChoices):
     STOCK_COUNT = "link_balanco_estoque", "Link Balanço Estoque"
 
 
-# Modules only a Link client may have. All but Link Balanço Estoque (which uses no license)
-# are counted in licenses: Link Garçom, Link Autoatendimento, Pesagem Automática and Monitor
-# de Cozinha by simultaneous use.
-LINK_ONLY_MODULES = frozenset(
-    {
-        Module.SELF_SERVICE,
-        Module.WAITER,
-        Module.MOBILE,
-        Module.AUTOMATIC_WEIGHING,
-        Module.KITCHEN_MONITOR,
-        Module.STOCK_COUNT,
-    }
-)
-# Link modules that are switched on or off, without a license count.
-UNCOUNTED_LINK_MODULES = frozenset({Module.STOCK_COUNT})
-# A module that needs another one.
-MODULE_REQUIRES = {Module.MOBILE: Module.CLOUD}
+# Which product may have which module, and how it is counted: clients.domain.modules.
 
 
 class License(models.Model):

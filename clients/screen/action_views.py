@@ -28,6 +28,7 @@ from clients.certificates import (
 from clients.domain.actions import Action, can
 from clients.domain.dates import format_day
 from clients.domain.history import action_label, changes
+from clients.domain.money import format_brl
 from clients.domain.municipalities import cities_of
 from clients.domain.status import today
 from clients.models import CERTIFICATE_WARNING_DAYS, UF_CHOICES, Certificate
@@ -41,6 +42,8 @@ from clients.screen.forms import (
 )
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
+from clients.services.charges import ChargeChanged, edit_preview
+from clients.services.credit import InsufficientCredit
 from clients.services.devices import client_release_device, releases_this_month
 from portal.responses import wants_json
 from portal.uploads import FORM_OVERHEAD, max_body_size
@@ -112,8 +115,10 @@ CONFIRMATION = {
 }
 
 
-def _done(request, action: Action, client):
+def _done(request, action: Action, client, preview=None):
     message = DONE[action].format(name=client.name, expires_on=format_day(client.expires_on))
+    if preview is not None and preview.amount:
+        message += f" {format_brl(preview.amount)} debitados do crédito."
     if wants_json(request):
         return JsonResponse({"mensagem": message, "status": client.status.value})
     messages.success(request, message)
@@ -164,7 +169,12 @@ def confirm(request, pk, action):
 
 
 def edit(request, pk, action):
-    """Editar and Reativar: GET shows the client form, POST saves (and reactivates)."""
+    """Editar and Reativar: GET shows the client form, POST saves (and reactivates).
+
+    A Renovação manual client's added licenses (Editar) or month (Reativar) cost credit: the
+    POST that would charge shows the amount and a confirmation first, and only a POST carrying
+    the amount shown saves (clients.services.charges). Too little credit saves nothing.
+    """
     client = get_client_or_404(request, pk)
     if not can(client, action):
         return refuse(request, not_allowed_message(action, client.status))
@@ -173,18 +183,33 @@ def edit(request, pk, action):
     form = ClientForm(data, instance=copy.copy(client))
     licenses_form = LicensesForm(data, client=client, product=client.product)
     service, title, button = FORM_ACTIONS[action]
+    preview = None
     if data is not None and all([form.is_valid(), licenses_form.is_valid()]):
-        try:
-            client = service(
-                client=client,
-                by=request.user,
-                fields=form.service_fields(),
-                licenses=licenses_form.quantities(),
-                expected_version=form.cleaned_data["loaded_version"],
-            )
-        except ActionNotAllowed as refused:
-            return refuse(request, refused.message)
-        return _done(request, action, client)
+        fields, licenses = form.service_fields(), licenses_form.quantities()
+        shown = form.cleaned_data["confirmed_charge"]
+        preview = edit_preview(client=client, action=action, fields=fields, licenses=licenses)
+        if _confirmed(preview, shown):
+            try:
+                client = service(
+                    client=client,
+                    by=request.user,
+                    fields=fields,
+                    licenses=licenses,
+                    expected_version=form.cleaned_data["loaded_version"],
+                    confirmed_charge=preview.amount,
+                )
+            except (ChargeChanged, InsufficientCredit) as changed:
+                # The price, the counts or the balance changed since the preview: show it again.
+                preview = edit_preview(
+                    client=client, action=action, fields=fields, licenses=licenses
+                )
+                preview.changed_from = getattr(changed, "confirmed", None)
+            except ActionNotAllowed as refused:
+                return refuse(request, refused.message)
+            else:
+                return _done(request, action, client, preview)
+        elif shown is not None and shown != preview.amount:
+            preview.changed_from = shown
     context = {
         "client": client,
         "action": action,
@@ -194,9 +219,33 @@ def edit(request, pk, action):
         "licenses_form": licenses_form,
         "back_url": back_url(request),
     }
+    if preview is not None and preview.worth_showing:
+        context["preview"] = preview
+        context["money"] = _preview_money(preview)
     if action == Action.REACTIVATE:
         context["reactivated_until"] = services.active_until(today())
     return render(request, "clients/client_form.html", context)
+
+
+def _preview_money(preview) -> dict:
+    """The preview's amounts as the page writes them (R$ 1.234,56)."""
+    lines = preview.charge.lines if preview.charge else []
+    return {
+        "amount": format_brl(preview.amount),
+        "balance": format_brl(preview.balance),
+        "after": format_brl(preview.balance_after),
+        "missing": format_brl(preview.missing),
+        "changed_from": format_brl(preview.changed_from or 0),
+        "lines": [(str(line), format_brl(line.amount)) for line in lines],
+    }
+
+
+def _confirmed(preview, shown: int | None) -> bool:
+    """Whether to save: nothing to pay, or the amount shown is the amount due and the credit
+    covers it."""
+    if preview.missing:
+        return False
+    return shown == preview.amount if (preview.amount or shown is not None) else True
 
 
 def new_client(request):

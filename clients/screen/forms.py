@@ -6,17 +6,18 @@ from django.core.exceptions import ValidationError
 from clients.certificates import check_file_size
 from clients.domain.dates import next_month_start
 from clients.domain.documents import format_document, normalize_document, validate_document
-from clients.domain.municipalities import cities_of
-from clients.domain.quantities import (
+from clients.domain.modules import (
+    LINK_ONLY_MODULES,
     ON_OFF_MODULES,
-    describe_license,
+    RULES,
+    module_hint,
     modules_for,
-    pending_reduction,
     validate_quantities,
-    wanted_quantity,
 )
+from clients.domain.municipalities import cities_of
+from clients.domain.quantities import describe_license, pending_reduction, wanted_quantity
 from clients.domain.status import today
-from clients.models import LINK_ONLY_MODULES, MODULE_REQUIRES, UF_CHOICES, Client, Module, Product
+from clients.models import UF_CHOICES, Client, Module, Product
 from clients.services import EDITABLE_FIELDS, STAFF_EDITABLE_FIELDS
 
 
@@ -78,6 +79,9 @@ class ClientForm(forms.ModelForm):
     """
 
     loaded_version = VersionField()
+    # The charge the form showed and the partner confirmed, in centavos (clients.services
+    # .charges); absent until the form has shown one.
+    confirmed_charge = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     class Meta:
         model = Client
@@ -113,6 +117,7 @@ class NewClientForm(ClientForm):
 
     cpf_cnpj = DocumentField()
     loaded_version = None  # a new client has no version yet
+    confirmed_charge = None  # + Novo cliente charges nothing
 
     class Meta(ClientForm.Meta):
         fields = ["name", "cpf_cnpj", "email", "uf", "city", "product", "renewal"]
@@ -144,8 +149,8 @@ MAX_QUANTITY = 9999
 class LicensesForm(forms.Form):
     """Gestão de licenças — shared by Editar, Reativar and + Novo cliente.
 
-    One field per module, named by its value: the main count and the Link-only modules are
-    numbers (counted in licenses), the other modules are switched on or off. The initial value
+    One field per module the product may have (clients.domain.modules.MODULE_TABLE), named by
+    its value: a counted module is a number, the others are switched on or off. The initial value
     is what the partner last asked for (a pending reduction's count); the help text shows the
     count in force while a reduction waits for next month.
     """
@@ -167,9 +172,9 @@ class LicensesForm(forms.Form):
         label = Module(module).label
         if module in ON_OFF_MODULES:
             return forms.BooleanField(label=label, required=False, initial=bool(wanted))
-        if module == Module.MAIN:
+        if minimum := RULES[module].minimum:
             return forms.IntegerField(
-                label=label, min_value=1, max_value=MAX_QUANTITY, initial=wanted or 1
+                label=label, min_value=minimum, max_value=MAX_QUANTITY, initial=wanted or minimum
             )
         # Optional: empty means none, and client_form.js disables them while Navi is chosen.
         return forms.IntegerField(
@@ -181,8 +186,8 @@ class LicensesForm(forms.Form):
         notes = []
         if license and pending_reduction(license, self.today):
             notes.append(f"Em vigor: {describe_license(license, self.today)}.")
-        if module in MODULE_REQUIRES:
-            notes.append(f"Requer {Module(MODULE_REQUIRES[module]).label}.")
+        if hint := module_hint(module):
+            notes.append(hint)
         return " ".join(notes)
 
     def clean(self):

@@ -22,7 +22,8 @@ from django_tables2.utils import OrderBy
 from clients.domain import attention
 from clients.domain.actions import MENU_STEP, allowed_actions
 from clients.domain.documents import format_document
-from clients.domain.quantities import COUNTED_MODULES, describe_license
+from clients.domain.modules import COUNTED_MODULES
+from clients.domain.quantities import describe_license, pending_reduction
 from clients.domain.status import Status, client_status, with_status
 from clients.domain.status import today as local_today
 from clients.models import Client, License, Module, RegistrationCode
@@ -259,11 +260,20 @@ class ClientTable(tables.Table):
             if license.module == Module.MAIN:
                 main = license
             elif count:
-                label = Module(license.module).label
-                modules.append(f"{label} ({count})" if license.module in COUNTED_MODULES else label)
+                modules.append(module_in_force(license, count, self.today))
         return LinkDetails(
             # In force today, and a reduction scheduled for next month.
             licenses=describe_license(main, self.today) if main else None,
             modules=", ".join(modules),
             code=client.unused_codes[0].code if client.unused_codes else None,
         )
+
+
+def module_in_force(license, count: int, today) -> str:
+    """'Monitor de Cozinha (3)', 'Link Garçom (2; 1 a partir de 01/04/2026)', 'Cloud',
+    'Cloud (removido a partir de 01/04/2026)': the Link row's modules."""
+    label, reduction = Module(license.module).label, pending_reduction(license, today)
+    if license.module in COUNTED_MODULES:
+        later = f"; {reduction[0]} a partir de {format_date(reduction[1])}" if reduction else ""
+        return f"{label} ({count}{later})"
+    return f"{label} (removido a partir de {format_date(reduction[1])})" if reduction else label

@@ -96,12 +96,13 @@ def client_detail(request, pk):
     status = client.status
     here = request.get_full_path()
     day = today()
+    # In the module table's order (the main count first), each with a pending reduction.
+    order = list(Module)
     licenses = [
         (license.get_module_display(), describe_license(license, day))
-        for license in client.licenses.order_by("pk")
+        for license in sorted(client.licenses.all(), key=lambda lic: order.index(lic.module))
         if license.current_quantity(day) or license.scheduled_from
     ]
-    licenses.sort(key=lambda row: row[0] != Module.MAIN.label)
     events = client.events.select_related("actor").order_by("-at", "-id")[: RECENT_EVENTS + 1]
     events = [(event, action_label(event.action), changes(event)) for event in events]
     context = {

@@ -7,7 +7,6 @@ audit log line). Every change adds 1 to `Client.version`; a service given the
 opened before someone else's change cannot undo it.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,22 +15,11 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from clients.domain.actions import Action, can
-from clients.domain.dates import add_months
+from clients.domain.dates import active_until, renewed_until
 from clients.domain.documents import normalize_document
-from clients.domain.money import (
-    PriceList,
-    increase_charge,
-    pays,
-    reactivation_charge,
-    renewal_charge,
-)
-from clients.domain.quantities import (
-    counts_after,
-    counts_in_force,
-    license_snapshot,
-    set_quantities,
-    validate_quantities,
-)
+from clients.domain.modules import validate_quantities
+from clients.domain.money import PriceList, pays, renewal_charge
+from clients.domain.quantities import license_snapshot, set_quantities
 from clients.domain.status import (
     HIDE_ONLY_INACTIVE,
     Status,
@@ -41,6 +29,7 @@ from clients.domain.status import (
     today,
 )
 from clients.models import Client, ClientEvent, Event, RegistrationCode
+from clients.services.charges import agreed, increase_price, reactivation_price
 from clients.services.credit import Till
 from clients.services.errors import ActionNotAllowed
 from clients.services.recording import audit, new_event, record_event, snapshot
@@ -75,16 +64,6 @@ STAFF_EDITABLE_FIELDS = (*EDITABLE_FIELDS, "notes")
 def full_snapshot(client: Client, today) -> dict:
     """`snapshot()` plus the licenses, for the actions that change them."""
     return {**snapshot(client), "licenses": license_snapshot(client, today)}
-
-
-def renewed_until(expires_on: datetime.date) -> datetime.date:
-    """Renovar's new vencimento: one calendar month after the current one."""
-    return add_months(expires_on, 1)
-
-
-def active_until(day: datetime.date) -> datetime.date:
-    """The vencimento of a client registered or reactivated on `day`: one month later."""
-    return add_months(day, 1)
 
 
 def not_allowed_message(action: Action, status: Status) -> str:
@@ -319,43 +298,25 @@ def _edit(fields: dict, licenses: dict | None):
     return change
 
 
-def _increase_price(fields: dict, licenses: dict | None):
-    """What Editar costs: licenses and modules added, for the days left in the period."""
-
-    def price(locked, day, prices):
-        if licenses is None or not pays(fields.get("renewal", locked.renewal)):
-            return None
-        validate_quantities(locked.product, licenses)
-        before, after = counts_in_force(locked, day), counts_after(locked, licenses, day)
-        return increase_charge(locked, before, after, day, prices)
-
-    return price
-
-
-def _reactivation_price(fields: dict, licenses: dict | None):
-    """What Reativar costs: a month of the licenses in force after the change."""
-
-    def price(locked, day, prices):
-        if not pays(fields.get("renewal", locked.renewal)):
-            return None
-        if licenses is not None:
-            validate_quantities(locked.product, licenses)
-        counts = counts_after(locked, licenses or {}, day)
-        return reactivation_charge(locked, counts, active_until(day), prices)
-
-    return price
-
-
 def client_edit(
-    *, client: Client, by, fields: dict, licenses: dict, expected_version: int | None = None
+    *,
+    client: Client,
+    by,
+    fields: dict,
+    licenses: dict,
+    expected_version: int | None = None,
+    confirmed_charge: int | None = None,
 ) -> Client:
     """Editar: name, e-mail, UF, cidade, renewal method and license counts. Ativo or Suspenso.
 
     `fields` holds every name of EDITABLE_FIELDS, already validated (clients.screen.forms);
     `licenses` maps module → wanted count (clients.domain.quantities.set_quantities);
-    `expected_version` is the client's version when the form was loaded (StaleClient if not).
+    `expected_version` is the client's version when the form was loaded (StaleClient if not);
+    `confirmed_charge`, the centavos the form showed and the partner confirmed (ChargeChanged
+    if the increase costs anything else now; clients.services.charges).
     """
-    change, price = _edit(fields, licenses), _increase_price(fields, licenses)
+    change = _edit(fields, licenses)
+    price = agreed(increase_price(fields, licenses), confirmed_charge)
     guard = _expect_version(expected_version)
     return _one(client, _act(_just(client), Action.EDIT, by, change, guard, price))
 
@@ -367,10 +328,11 @@ def client_reactivate(
     fields: dict | None = None,
     licenses: dict | None = None,
     expected_version: int | None = None,
+    confirmed_charge: int | None = None,
 ) -> Client:
     """Reativar: Editar's changes (none: data and licenses as they are — the admin's action),
     vencimento one calendar month from today, suspension cleared — the client becomes Ativo.
-    Only for Inativo."""
+    Only for Inativo. `confirmed_charge` as in client_edit (the month at the new counts)."""
     edit = _edit(fields or {}, licenses)
 
     def change(locked, day, now):
@@ -380,7 +342,7 @@ def client_reactivate(
         return [*changed, "expires_on", "suspended_at"]
 
     guard = _expect_version(expected_version)
-    price = _reactivation_price(fields or {}, licenses)
+    price = agreed(reactivation_price(fields or {}, licenses), confirmed_charge)
     return _one(client, _act(_just(client), Action.REACTIVATE, by, change, guard, price))
 
 

@@ -20,7 +20,7 @@ from django.db.models.lookups import GreaterThan, IsNull
 from django.utils.text import slugify
 
 from clients.domain.documents import DocumentText, normalize_document, validate_document
-from clients.domain.quantities import ON_OFF_MODULES
+from clients.domain.modules import ON_OFF_MODULES
 from clients.models import UF_CHOICES, Client, Module, Product, Renewal
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
@@ -162,7 +162,7 @@ def switch_text(source):
 
 
 def parse_count(value: str) -> int:
-    # A client has at least one license (clients.domain.quantities.validate_quantities).
+    # A client has at least one license (clients.domain.modules.validate_quantities).
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_LICENSES:
         raise ValueError(f"“{value}” não é um número inteiro de 1 a {MAX_LICENSES}")
     return int(value)

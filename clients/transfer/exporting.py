@@ -26,7 +26,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from clients.domain.documents import DocumentText
-from clients.domain.quantities import ON_OFF_MODULES
+from clients.domain.modules import ON_OFF_MODULES
 from clients.domain.status import status_expression, statuses_q
 from clients.models import License, Module, Product
 from clients.transfer.columns import (

@@ -1,6 +1,8 @@
 """Demo data: two partners, their users, an admin and 60 clients each in every status (two
 pages of the list), history on several clients (through the services), and Navi clients with
-a demo A1 certificate (one valid for a year, one expiring within 30 days).
+a demo A1 certificate (one valid for a year, one expiring within 30 days). Prices for every
+module, and months of credit (clients.demo_credit): Revenda Alfa with comfortable credit and
+clients with every module, Revenda Beta with less credit than its next renewal.
 
 A seeding path, like the benchmarks' bulk seeding: it writes the rows of clients in a wanted
 status directly (the facts from clients.domain.status.facts_for), which no service does — never
@@ -26,6 +28,7 @@ from django.utils import timezone
 from clients import services
 from clients.certificates import client_certificate_upload, describe_certificate, encrypt
 from clients.demo_certificates import make_pfx
+from clients.demo_credit import comfortable_story, low_credit_story, seed_prices
 from clients.domain.documents import cnpj_from_base, cpf_from_base
 from clients.domain.status import Status, client_status, facts_for, month_start
 from clients.models import (
@@ -135,7 +138,8 @@ class Command(BaseCommand):
                 "Use --force se é isso mesmo que você quer."
             )
         with transaction.atomic():
-            self._admin()
+            staff = self._admin()
+            seed_prices(timezone.localdate())
             if not LinkVersionSetting.objects.exists():
                 LinkVersionSetting.objects.create(
                     version=CURRENT_LINK_VERSION, note="Dados de demonstração"
@@ -145,6 +149,8 @@ class Command(BaseCommand):
                 # The partner's users; the first (its Administrador) acts in the demo history.
                 users = [self._user(partner, *user[1:]) for user in USERS if user[0] == code]
                 created = self._clients(partner, users[0], seed=index)
+                story = comfortable_story if index == 0 else low_credit_story
+                story(partner, users[0], staff, timezone.localdate())
                 self.stdout.write(f"{name}: {created} cliente(s) criado(s).")
         self.stdout.write(self.style.SUCCESS("Dados de demonstração prontos."))
 
@@ -156,6 +162,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
+        return user
 
     def _user(self, partner, username, password, role, first_name):
         user, created = get_user_model().objects.get_or_create(
@@ -191,10 +198,9 @@ class Command(BaseCommand):
         return len(created)
 
     def _history(self, clients, user):
-        """Some of the partner's own actions, through the services (each writes its event)."""
+        """Some of the partner's own actions, through the services (each writes its event).
+        Renewals cost credit: clients.demo_credit renews, on the days they were due."""
         for client in clients[4:36:4]:  # Ativo ones (not those due in the next days)
-            if client.renewal == Renewal.MANUAL:
-                client = services.client_renew(client=client, by=user)
             client = services.client_suspend(client=client, by=user)
             services.client_unsuspend(client=client, by=user)
 

@@ -18,7 +18,7 @@ from django.db.models import BooleanField, F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clients.domain.quantities import validate_quantities
+from clients.domain.modules import validate_quantities
 from clients.domain.status import HIDE_ONLY_INACTIVE, client_status, duplicate_facts, may_be_hidden
 from clients.models import Client, Module, Product, Renewal
 from clients.transfer.columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
