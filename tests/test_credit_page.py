@@ -53,7 +53,9 @@ def prices(db):
 
 
 @pytest.fixture
-def ledger(partner_a, partner_b, partner_a_user, partner_b_user, staff_user, make_client_in, prices):
+def ledger(
+    partner_a, partner_b, partner_a_user, partner_b_user, staff_user, make_client_in, prices
+):
     """Partner A: R$ 1.000,00 added in March, a renewal in April (1 license), R$ 200,00 added
     and a renewal (2 licenses) in May. Partner B: credit and a renewal of its own in May."""
     with at("2026-03-10"):
@@ -95,7 +97,7 @@ def test_it_shows_the_balance_and_the_extrato_newest_first(client_a, ledger, on_
     mercado = ledger["mercado"]
     entry = CreditEntry.objects.get(client=mercado)
     assert f'href="{reverse("clients:detail", args=[mercado.pk])}">Mercado Sol</a>' in html
-    assert f'{reverse("clients:history", args=[mercado.pk])}#evento-{entry.event_id}' in html
+    assert f"{reverse('clients:history', args=[mercado.pk])}#evento-{entry.event_id}" in html
     history = client_a.get(reverse("clients:history", args=[mercado.pk]))
     assert f'id="evento-{entry.event_id}"' in history.text
     assert 'aria-current="page" href="/clientes/credito/">Crédito</a>' in html
@@ -141,7 +143,7 @@ def test_bad_filters_are_explained_and_ignored(client_a, ledger, on_may_15, quer
 
 def test_without_entries_the_balance_is_zero(client_a, partner_a):
     page = client_a.get(URL)
-    assert "Saldo atual: <strong class=\"text-nowrap\">R$ 0,00</strong>" in page.text
+    assert 'Saldo atual: <strong class="text-nowrap">R$ 0,00</strong>' in page.text
     assert "Nenhum lançamento encontrado." in page.text
 
 
@@ -234,9 +236,7 @@ def test_it_pages_by_fifty_with_the_same_queries_for_one_row_or_many(
 
 def test_the_csv_has_the_filtered_extrato_in_reais_and_no_formula(client_a, ledger, on_may_15):
     response = client_a.get(URL, {"_export": "csv", "mes": "2026-05"})
-    assert response["Content-Disposition"] == (
-        'attachment; filename="extrato-credito-2026-05.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="extrato-credito-2026-05.csv"')
     header, *rows = exported(response)
     assert header == [
         "Data",

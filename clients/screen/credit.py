@@ -82,7 +82,7 @@ def month_choices(entries, day: datetime.date) -> list[tuple[str, str]]:
 
 
 def month_range(value: str) -> tuple[datetime.datetime, datetime.datetime]:
-    """"2026-05" → the first moment of May 2026 and of June 2026, in São Paulo."""
+    """ "2026-05" → the first moment of May 2026 and of June 2026, in São Paulo."""
     first = datetime.date(int(value[:4]), int(value[5:7]), 1)
     return local_midnight(first), local_midnight(add_months(first, 1))
 
@@ -94,7 +94,10 @@ class CreditFilterForm(forms.Form):
         helper.form_tag = False
         helper.disable_csrf = True
         helper.layout = Layout(
-            Row(Column("mes", css_class="col-12 col-md-4"), Column("tipo", css_class="col-12 col-md-4"))
+            Row(
+                Column("mes", css_class="col-12 col-md-4"),
+                Column("tipo", css_class="col-12 col-md-4"),
+            )
         )
         return helper
 
