@@ -145,10 +145,9 @@ def signed_brl(centavos: int) -> str:
 
 
 class CreditTable(tables.Table):
+    # The amounts before the client: on a phone they are what shows without scrolling.
     at = tables.DateTimeColumn(verbose_name="Data", format="d/m/Y H:i", orderable=False)
-    kind = tables.Column("Tipo", orderable=False)
-    description = tables.Column("Descrição", orderable=False)
-    client = tables.Column("Cliente", orderable=False, empty_values=())
+    description = tables.Column("Lançamento", orderable=False)
     amount = tables.Column(
         "Valor", orderable=False, attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
     )
@@ -157,10 +156,11 @@ class CreditTable(tables.Table):
         orderable=False,
         attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
     )
+    client = tables.Column("Cliente", orderable=False, empty_values=())
 
     class Meta:
         model = CreditEntry
-        fields = ("at", "kind", "description", "client", "amount", "balance_after")
+        fields = ("at", "description", "amount", "balance_after", "client")
         attrs = {"class": "table table-sm bg-white align-top credit-table mb-0"}
         empty_text = "Nenhum lançamento encontrado."
 
@@ -168,8 +168,13 @@ class CreditTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.partner = partner
 
-    def render_kind(self, record):
-        return record.get_kind_display()
+    def render_description(self, record):
+        """The kind, and the description under it."""
+        return format_html(
+            '<span class="fw-semibold">{}</span><span class="d-block">{}</span>',
+            record.get_kind_display(),
+            record.description,
+        )
 
     def render_client(self, record):
         # Only a client of the signed-in partner is ever named or linked, whatever the row
