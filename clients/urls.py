@@ -1,7 +1,7 @@
 from django.urls import path
 
 from clients.domain.actions import Action
-from clients.screen import action_views, activity, bulk_views, import_views, views
+from clients.screen import action_views, activity, bulk_views, credit, import_views, views
 
 app_name = "clients"
 
@@ -37,6 +37,7 @@ urlpatterns = [
     path("em-lote/", bulk_views.bulk_preview, name="bulk-preview"),
     path("em-lote/confirmar/", bulk_views.bulk_confirm, name="bulk-confirm"),
     path("atividade/", activity.activity, name="activity"),
+    path("credito/", credit.credit, name="credit"),
     path("importar/", import_views.import_start, name="import"),
     path("importar/modelo.csv", import_views.import_template, name="import-template"),
     path("importar/<uuid:pk>/", import_views.import_preview, name="import-preview"),

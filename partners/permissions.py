@@ -37,6 +37,8 @@ PAGE_PERMISSIONS = {
     "clients:renewals": Permission.VIEW,
     # Everyone sees their own changes; Permission.ACTIVITY, the whole team's (in the view).
     "clients:activity": Permission.VIEW,
+    # Crédito and its CSV: the balance and the extrato change nothing, so every role.
+    "clients:credit": Permission.VIEW,
     # A preview changes nothing (and Exportar seleção is an export); confirming is the change.
     "clients:bulk-preview": Permission.VIEW,
     "clients:bulk-confirm": Permission.CHANGE,

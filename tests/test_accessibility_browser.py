@@ -15,8 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.domain.status import Status
-from clients.models import ClientEvent, Product, RegistrationCode
-from clients.services import client_suspend
+from clients.models import ClientEvent, Module, Price, Product, RegistrationCode
+from clients.services import client_renew, client_suspend
+from clients.services.credit import credit_add
 from tests.conftest import sign_in_staff
 
 pytestmark = pytest.mark.browser
@@ -46,8 +47,19 @@ def shops(partner_a, partner_a_user, make_client_in):
         client=shops[Status.ACTIVE], action="renovar", actor_label="sistema", at=timezone.now()
     )
     shops["jobs"] = jobs_in_each_state(partner_a, partner_a_user, shops[Status.ACTIVE])
+    shops["renewed"] = credit_entries(partner_a, partner_a_user, make_client_in)
     shops["draft"] = import_preview(partner_a, partner_a_user)
     return shops
+
+
+def credit_entries(partner, user, make_client_in):
+    """Credit added, and a renewal paid from it (Crédito's extrato)."""
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=4990, valid_from=timezone.localdate()
+    )
+    credit_add(partner=partner, amount=123456, by=None, description="Pagamento via PIX")
+    shop = make_client_in(partner, Status.ACTIVE, name="Mercearia Renovada")
+    return client_renew(client=shop, by=user)
 
 
 def import_preview(partner, user):
@@ -165,6 +177,13 @@ def partner_pages(shops):
         ("importar", reverse("clients:import"), None),
         ("importar-previa", reverse("clients:import-preview", args=[shops["draft"].pk]), None),
         ("atividade-filtrada", reverse("clients:activity") + "?acao=suspender&de=2026-13-01", None),
+        ("credito", reverse("clients:credit"), None),
+        (
+            "credito-filtrado",
+            reverse("clients:credit") + f"?mes={timezone.localdate():%Y-%m}",
+            None,
+        ),
+        ("credito-erros", reverse("clients:credit") + "?mes=2026-13&tipo=bonus", None),
         *(
             (f"tarefa-{state}", reverse("jobs:detail", args=[job.pk]), None)
             for state, job in shops["jobs"].items()

@@ -235,8 +235,9 @@ def test_its_queries_do_not_grow_with_the_clients(client_a, partner_a, make_clie
         make_client(partner_a, product=Product.LINK, link_version="4.1", renewal=Renewal.MANUAL)
     LinkVersionSetting.objects.create(version="4.10")
     # session, user, partner and its user link; the current version; the cards (the status
-    # tally's sums, certificates, Link installations by version); each chart's query
-    assert queries() == few == 9
+    # tally's sums, certificates, Link installations by version); each chart's query; the
+    # Crédito atual card (the balance, the prices, the renewals' licenses)
+    assert queries() == few == 12
 
 
 def test_staff_without_a_partner_go_to_the_admin(admin_client_):

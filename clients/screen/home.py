@@ -21,10 +21,13 @@ from django.utils.formats import date_format
 
 from clients.domain import attention
 from clients.domain.dates import add_months, next_month_start
+from clients.domain.money import format_brl
+from clients.domain.outlook import RENEWAL_OUTLOOK_DAYS, upcoming_renewals_cost
 from clients.domain.status import RULE_ORDER, Status, month_start, status_q, statuses_q, today
 from clients.domain.versions import is_older
 from clients.models import Certificate, LinkVersionSetting, Product
 from clients.scoping import partner_clients, partner_tally
+from clients.services.credit import balance
 from clients.tally import count_tallied
 
 CHART_MONTHS = 12
@@ -180,6 +183,37 @@ def cards(
     return {"status": by_status, "month": month, "certificates": certificates, "link": link}
 
 
+@dataclass(frozen=True)
+class CreditCard:
+    """Crédito atual: the balance, and whether it covers the renewals ahead (an estimate at
+    today's prices: clients.domain.outlook)."""
+
+    balance: int
+    upcoming: int
+
+    @property
+    def amount(self) -> str:
+        return format_brl(self.balance)
+
+    @property
+    def short(self) -> bool:
+        return self.balance < self.upcoming
+
+    @property
+    def note(self) -> str:
+        if not self.upcoming:
+            return "Ver o extrato"
+        days, cost = RENEWAL_OUTLOOK_DAYS, format_brl(self.upcoming)
+        if self.short:
+            return f"Não cobre as renovações manuais dos próximos {days} dias ({cost})"
+        return f"Renovações manuais dos próximos {days} dias: {cost}"
+
+
+def credit_card(partner, clients, day: datetime.date) -> CreditCard:
+    """Three queries: the balance (a primary-key read), the prices, the renewals' licenses."""
+    return CreditCard(balance(partner), upcoming_renewals_cost(clients, day))
+
+
 def _month_label(day: datetime.date) -> str:
     return f"{MONTH_NAMES[day.month - 1]}/{day.year}"
 
@@ -266,6 +300,7 @@ def start_page(request):
     new_clients = new_clients_chart(clients, day)
     context = {
         "cards": cards(clients, tally, request.partner, day, current_version),
+        "credit": credit_card(request.partner, clients, day),
         "today": day,
         "charts": [
             {

@@ -22,6 +22,8 @@ def navi(partner_a, make_client):
         ("clients:list", "?_export=xlsx"),
         ("clients:detail", ""),
         ("clients:registration-codes", ""),
+        ("clients:credit", ""),
+        ("clients:credit", "?_export=csv"),
         ("clients:certificado", ""),
         ("accounts:account", ""),
         ("accounts:two-factor", ""),
