@@ -9,7 +9,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
 .PHONY: run test lint format browser pgbouncer nginx migrate serve worker prod prod-stop bench \
-  bench-api bench-import bench-slow-clients bench-activity bench-tasks clean
+  bench-api bench-import bench-slow-clients bench-activity bench-tasks bench-credit clean
 
 # uv itself lives in its own small venv, so that `uv sync` never removes it.
 $(UV):
@@ -162,6 +162,13 @@ bench-slow-clients: .venv/.synced nginx
 BENCH_ACTIVITY_ARGS ?=
 bench-activity: .venv/.synced
 	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_activity $(BENCH_ACTIVITY_ARGS)
+
+# The money at scale (docs/performance.md): the Crédito page with 1,000,000 ledger entries next to
+# the Clientes floor, the balance read, a bulk renewal of 1,000 clients with prices and without;
+# in make bench's database (seeded by it: make bench BENCH_ARGS=--seed-only); entries added once.
+BENCH_CREDIT_ARGS ?=
+bench-credit: .venv/.synced
+	DJANGO_SETTINGS_MODULE=benchmarks.settings DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BENCH_SECRETS) $(MANAGE) bench_credit $(BENCH_CREDIT_ARGS)
 
 # What a job costs: queueing one, and a 100,000-row import through the portal and a real worker
 # next to import_clients (docs/performance.md), in a database of its own (created if missing).

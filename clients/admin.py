@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from clients import services
+from clients import (
+    credit_admin,  # noqa: F401 -- registers the money's admin
+    services,
+)
+from clients.admin_mixins import ClientNameSearchMixin, ReadOnlyAdminMixin
 from clients.domain.actions import Action
 from clients.domain.quantities import describe_license
-from clients.domain.search import name_contains_q
 from clients.domain.status import Status, status_q, status_since, today
 from clients.models import (
     Certificate,
@@ -30,6 +33,7 @@ from clients.models import (
 from clients.screen.filters import search_q
 from clients.screen.forms import ClientAdminForm, LicensesForm, VersionField
 from clients.services import STAFF_EDITABLE_FIELDS, ActionNotAllowed
+from clients.services.billing import client_billing_paid
 from clients.services.review import client_approve, client_reject
 from portal.admin import LabelledTabularInline, SafeAdminMixin
 
@@ -47,19 +51,6 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() in Status.values:
             return queryset.filter(status_q(self.value()))
         return queryset
-
-
-class ReadOnlyAdminMixin:
-    """Shown, never changed here: the services change these rows."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RegistrationCodeInline(ReadOnlyAdminMixin, LabelledTabularInline):
@@ -113,6 +104,11 @@ SERVICE_ACTIONS = {
         services.client_reactivate,
         "Reativar os clientes selecionados (vencimento daqui a um mês)",
         "reativado(s)",
+    ),
+    "billing_paid": (
+        client_billing_paid,
+        "Marcar a cobrança como paga (Gestão de cobranças: renova um mês, sem débito do parceiro)",
+        "renovado(s) pela cobrança paga",
     ),
 }
 
@@ -317,6 +313,7 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
     unhide = _service_action("unhide")
     renew = _service_action("renew")
     reactivate = _service_action("reactivate")
+    billing_paid = _service_action("billing_paid")
 
     @admin.action(
         description="Rejeitar com motivo os clientes pendentes selecionados",
@@ -354,18 +351,6 @@ class ClientAdmin(SafeAdminMixin, admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/clients/client/reject.html", context)
-
-
-class ClientNameSearchMixin:
-    """The search of a list of the clients' rows (events, licenses, codes, certificates): the
-    client's name as the portal searches it — accents and case ignored, through the stored
-    `search_name` and its trigram index — besides the admin's own `search_fields`."""
-
-    def get_search_results(self, request, queryset, search_term):
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip():
-            found |= queryset.filter(name_contains_q(search_term, "client__search_name"))
-        return found, may_have_duplicates
 
 
 @admin.register(ClientEvent)

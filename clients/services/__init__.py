@@ -86,7 +86,7 @@ def lock_clients(clients: QuerySet) -> list[Client]:
 
 
 def _act(
-    clients: QuerySet, action: Action | None, by, change, guard=None, price=None
+    clients: QuerySet, action: Action | None, by, change, guard=None, price=None, record=None
 ) -> list[Outcome]:
     """Lock the clients, and for each: `guard(locked)` (may raise ActionNotAllowed: a form or
     a preview out of date), re-check the table on the locked row, hold what the change costs
@@ -99,8 +99,9 @@ def _act(
     the change, one for the whole set) and returns the names of the fields it set;
     it may also change related rows (licenses) under the same lock, or refuse the client by
     raising ActionNotAllowed. No event is written, and nothing charged, for a client that did
-    not change. `action` None: no status restriction (staff edits in the admin). One client
-    or 5,000: the same code, the same rule, one event each.
+    not change. `action` None: no status restriction (staff edits in the admin; `guard` may
+    check one), each event an Editar noted as the admin's, or `record` (event action, note).
+    One client or 5,000: the same code, the same rule, one event each.
     """
     outcomes, changed, fields, events = [], [], set(), []
     till, prices = Till(), None
@@ -133,13 +134,12 @@ def _act(
             locked.updated_at = now
             fields.update(set_fields)
             changed.append(locked)
+            if action is not None:
+                recorded, note = Event(action.value), ""
+            else:
+                recorded, note = record or (Event.EDIT, "Alterado na administração.")
             event = new_event(
-                client=locked,
-                action=Event(action.value) if action is not None else Event.EDIT,
-                by=by,
-                before=before,
-                after=after,
-                note="" if action is not None else "Alterado na administração.",
+                client=locked, action=recorded, by=by, before=before, after=after, note=note
             )
             events.append(event)
             if debit is not None:

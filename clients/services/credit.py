@@ -9,7 +9,7 @@ lock serialises the transactions instead.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from clients.domain.money import format_brl
@@ -64,13 +64,22 @@ def _actor_label(by) -> str:
     return by.get_username() if by is not None and by.is_authenticated else "sistema"
 
 
+def _store(account, change: int) -> None:
+    """Add `change` to the stored balance in the database itself (balance + change), not
+    the value read: were the row ever written unlocked, a concurrent debit would then meet
+    the CHECK constraint (an IntegrityError) instead of overwriting the other's balance."""
+    CreditAccount.objects.filter(pk=account.pk).update(
+        balance=F("balance") + change, updated_at=account.updated_at
+    )
+
+
 def _write(account, *, kind, amount, by, description, client=None, event=None, reverses=None):
     """One entry and the balance it leaves, on the locked `account` (caller's transaction)."""
     if account.balance + amount < 0:
         raise InsufficientCredit(-amount, account.balance)
     account.balance += amount
     account.updated_at = timezone.now()
-    account.save(update_fields=["balance", "updated_at"])
+    _store(account, amount)
     return CreditEntry.objects.create(
         partner_id=account.pk,
         kind=kind,
@@ -181,7 +190,7 @@ class Till:
                 )
             )
         account.updated_at = now
-        account.save(update_fields=["balance", "updated_at"])
+        _store(account, -sum(d.charge.amount for d in self.debits))
         self.debits = []
         return CreditEntry.objects.bulk_create(entries)
 
