@@ -1,4 +1,4 @@
-"""Renovar: POST /clientes/<pk>/renovar/ (Expirado; Ativo with Renovação manual)."""
+"""Renovar: POST /clientes/<pk>/renovar/ (Renovação manual clients, Expirado or Ativo)."""
 
 import datetime
 
@@ -8,6 +8,7 @@ import time_machine
 from clients.domain.actions import Action
 from clients.domain.status import Status
 from clients.models import ClientEvent, Renewal
+from clients.services import RENEWED_BY_VENDOR
 from tests.client_actions import Unchanged, action_url, messages_of, refused_statuses
 
 
@@ -83,6 +84,22 @@ def test_it_refuses_every_other_status(client_a, partner_a, make_client_in, stat
     shop = make_client_in(partner_a, status, renewal=renewal)
     with Unchanged(shop):
         response = client_a.post(action_url(Action.RENEW, shop))
+    if renewal == Renewal.BILLING and status in (Status.ACTIVE, Status.EXPIRED):
+        expected = RENEWED_BY_VENDOR.format(action="Renovar")
+    else:
+        expected = f"“Renovar” não está disponível para um cliente {status.label}."
+    assert messages_of(response) == [expected]
+
+
+@pytest.mark.usefixtures("action_day")
+@pytest.mark.parametrize("status", [Status.EXPIRED, Status.ACTIVE])
+def test_a_gestao_de_cobrancas_client_is_left_to_the_vendor(
+    client_a, partner_a, make_client_in, status
+):
+    shop = make_client_in(partner_a, status, renewal=Renewal.BILLING)
+    with Unchanged(shop):
+        response = client_a.post(action_url(Action.RENEW, shop))
     assert messages_of(response) == [
-        f"“Renovar” não está disponível para um cliente {status.label}."
+        "“Renovar” não está disponível para um cliente com Gestão de cobranças: o fornecedor "
+        "o renova quando o cliente final paga."
     ]

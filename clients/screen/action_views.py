@@ -141,7 +141,7 @@ def confirm(request, pk, action):
         raise Http404("Ação desconhecida.")
     action = Action(action)
     if not can(client, action):
-        return refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status, client))
     question, explanation, button = CONFIRMATION[action]
     values = {
         "name": client.name,
@@ -167,7 +167,7 @@ def edit(request, pk, action):
     """Editar and Reativar: GET shows the client form, POST saves (and reactivates)."""
     client = get_client_or_404(request, pk)
     if not can(client, action):
-        return refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status, client))
     data = request.POST if request.method == "POST" else None
     # The form works on a copy, so that the page's heading keeps the saved name.
     form = ClientForm(data, instance=copy.copy(client))

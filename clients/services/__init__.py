@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from clients.domain.actions import Action, can
+from clients.domain.actions import Action, barred_by_renewal, can
 from clients.domain.dates import add_months
 from clients.domain.documents import normalize_document
 from clients.domain.money import (
@@ -87,8 +87,18 @@ def active_until(day: datetime.date) -> datetime.date:
     return add_months(day, 1)
 
 
-def not_allowed_message(action: Action, status: Status) -> str:
+def not_allowed_message(action: Action, status: Status, client: Client | None = None) -> str:
+    """Why `action` is refused; with `client`, also when its renewal method is the reason."""
+    if client is not None and barred_by_renewal(client, action, status):
+        return RENEWED_BY_VENDOR.format(action=action.label)
     return f"“{action.label}” não está disponível para um cliente {status.label}."
+
+
+# Renovar spends the partner's credit; the vendor renews a Gestão de cobranças client itself.
+RENEWED_BY_VENDOR = (
+    "“{action}” não está disponível para um cliente com Gestão de cobranças: o fornecedor o "
+    "renova quando o cliente final paga."
+)
 
 
 @dataclass
@@ -134,7 +144,7 @@ def _act(
                     guard(locked)
                 status = client_status(locked, day)
                 if action is not None and not can(locked, action, status):
-                    raise ActionNotAllowed(not_allowed_message(action, status))
+                    raise ActionNotAllowed(not_allowed_message(action, status, locked))
                 if price is not None:
                     prices = prices or PriceList(day)
                     debit = till.reserve(locked, price(locked, day, prices))
@@ -297,7 +307,9 @@ def client_unhide(*, client: Client, by) -> Client:
 def client_renew(*, client: Client, by) -> Client:
     """Renovar: vencimento + one calendar month from the current vencimento.
 
-    Only for Expirado, and for Ativo with Renovação manual. A suspension stays as it is.
+    Only for Renovação manual clients, Expirado or Ativo (the vendor renews a Gestão de
+    cobranças client when its end customer pays). Costs a month of the licenses in force on the
+    new period's first day (InsufficientCredit if the balance cannot pay). A suspension stays.
     """
     return _one(client, clients_act(clients=_just(client), action=Action.RENEW, by=by))
 

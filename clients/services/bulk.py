@@ -124,7 +124,9 @@ def preview(*, action: Action, clients, partner, user) -> Preview:
         if can(client, action, status):
             lines.append(Line(client, status, True, outcome(action, client)))
         else:
-            lines.append(Line(client, status, False, services.not_allowed_message(action, status)))
+            lines.append(
+                Line(client, status, False, services.not_allowed_message(action, status, client))
+            )
     bound = [[line.client.pk, fingerprint(line.client)] for line in lines if line.allowed]
     token = signing.dumps(
         {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound},
