@@ -103,3 +103,26 @@ def test_a_gestao_de_cobrancas_client_is_left_to_the_vendor(
         "“Renovar” não está disponível para um cliente com Gestão de cobranças: o fornecedor "
         "o renova quando o cliente final paga."
     ]
+
+
+@pytest.mark.usefixtures("action_day")
+def test_too_little_credit_is_refused_with_what_is_missing_and_changes_nothing(
+    client_a, partner_a, make_client_in
+):
+    from clients.models import CreditEntry, Module, Price, Product
+    from clients.services.credit import balance, credit_add
+
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=50_00, valid_from="2026-01-01"
+    )
+    credit_add(partner=partner_a, amount=100_00, by=None)
+    shop = make_client_in(partner_a, Status.EXPIRED, licenses=3)
+    with Unchanged(shop):
+        response = client_a.post(action_url(Action.RENEW, shop))
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Crédito insuficiente: esta operação custa R$ 150,00 e o saldo é R$ 100,00. "
+        "Faltam R$ 50,00."
+    ]
+    assert balance(partner_a) == 100_00
+    assert CreditEntry.objects.count() == 1  # the credit added, nothing spent

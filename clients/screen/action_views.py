@@ -28,10 +28,12 @@ from clients.certificates import (
 from clients.domain.actions import Action, can
 from clients.domain.dates import format_day
 from clients.domain.history import action_label, changes
+from clients.domain.money import PriceList
 from clients.domain.municipalities import cities_of
 from clients.domain.status import today
 from clients.models import CERTIFICATE_WARNING_DAYS, UF_CHOICES, Certificate
 from clients.scoping import get_client_or_404
+from clients.screen.charges import renewal_cost
 from clients.screen.forms import (
     CertificateUploadForm,
     ClientForm,
@@ -41,6 +43,7 @@ from clients.screen.forms import (
 )
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
+from clients.services.credit import balance
 from clients.services.devices import client_release_device, releases_this_month
 from portal.responses import wants_json
 from portal.uploads import FORM_OVERHEAD, max_body_size
@@ -160,6 +163,11 @@ def confirm(request, pk, action):
         "button": button,
         "back_url": back_url(request),
     }
+    if action == Action.RENEW:
+        # The charge as it stands now; the service charges it again on the locked row.
+        day = today()
+        charge = services.renewal_price(client, day, PriceList(day))
+        context["cost"] = renewal_cost(charge, balance(request.partner))
     return render(request, "clients/confirm.html", context)
 
 

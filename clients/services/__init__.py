@@ -257,10 +257,11 @@ def _renew(locked, day, now):
     return ["expires_on"]
 
 
-def _renewal_price(locked, day, prices):
-    """Renovar costs a month of licenses (Renovação manual clients)."""
-    if pays(locked.renewal):
-        return renewal_charge(locked, renewed_until(locked.expires_on), prices)
+def renewal_price(client, day, prices, licenses=None):
+    """What Renovar costs: a month of licenses (Renovação manual clients; None otherwise). The
+    screens quote it (`licenses`: the client's, if already read); _act charges it, locked."""
+    if pays(client.renewal):
+        return renewal_charge(client, renewed_until(client.expires_on), prices, licenses)
     return None
 
 
@@ -280,7 +281,7 @@ def clients_act(*, clients: QuerySet, action: Action, by, guard=None) -> list[Ou
     the action is not allowed for is left unchanged, with the reason in its Outcome. The bulk
     actions' `guard` refuses a client changed since their preview."""
     action = Action(action)
-    price = _renewal_price if action == Action.RENEW else None
+    price = renewal_price if action == Action.RENEW else None
     return _act(clients, action, by, CHANGES[action], guard, price)
 
 
