@@ -17,8 +17,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from clients.domain.actions import ACTIONS_PERMISSION
+from clients.domain.actions import ACTIONS_PERMISSION, Action
 from clients.domain.attention import renewal_worklist_q
+from clients.domain.money import format_brl
 from clients.domain.status import Status, today
 from clients.scoping import partner_clients
 from clients.screen import exports
@@ -140,12 +141,19 @@ def bulk_preview(request):
         messages.error(request, refused.message)
         return redirect(_back(request, list_name))
     badges = {s: render_to_string("clients/_status_badge.html", {"status": s}) for s in Status}
+    # Renovar's charges: a few distinct amounts, each formatted once (up to 5,000 lines).
+    amounts = {line.charge for line in result.lines} | {result.total, result.balance}
+    brl = {amount: format_brl(amount) for amount in amounts}
     context = {
         "preview": result,
         "back_url": _back(request, list_name),
         "list_name": list_name,
-        # Each line with its status badge, rendered once per status (up to 5,000 lines).
-        "rows": [(line, badges[line.status]) for line in result.lines],
+        "charged": result.action == Action.RENEW,
+        "total": brl[result.total],
+        "balance": brl[result.balance],
+        "balance_after": format_brl(result.balance - result.total),
+        # Each line with its status badge, rendered once per status, and its charge.
+        "rows": [(line, badges[line.status], brl[line.charge]) for line in result.lines],
     }
     return render(request, "clients/bulk_preview.html", context)
 
