@@ -35,7 +35,7 @@ def test_format_brl_writes_centavos_as_reais(centavos, text):
         (100, 1, 8, 13),  # 12,5: half rounds up
         (100, 3, 8, 38),  # 37,5: half rounds up
         (5000, 30, 30, 5000),  # the whole period: the monthly price
-        (5000, 45, 30, 5000),  # never more than the whole period
+        (5000, 45, 30, 7500),  # renewed ahead: every day through the vencimento
         (5000, 0, 30, 0),  # nothing left
         (5000, 10, 0, 0),  # no period
         (0, 10, 30, 0),  # no price
@@ -69,7 +69,7 @@ def test_the_period_is_the_calendar_month_ending_on_the_vencimento(expires_on, f
         (D(2026, 5, 15), D(2026, 5, 6), 10, 30),  # 6..15 May
         (D(2026, 5, 15), D(2026, 5, 15), 1, 30),  # the vencimento itself still counts
         (D(2026, 5, 15), D(2026, 5, 16), 0, 30),  # after it: nothing left
-        (D(2026, 5, 15), D(2026, 4, 1), 30, 30),  # before the period: all of it
+        (D(2026, 5, 15), D(2026, 4, 1), 45, 30),  # renewed ahead: every day through it
         (D(2026, 2, 28), D(2026, 2, 20), 9, 31),  # 20..28 Feb, common year
         (D(2028, 2, 29), D(2028, 2, 20), 10, 31),  # 20..29 Feb, leap year
         (D(2026, 3, 1), D(2026, 2, 28), 2, 28),  # across the month's end: 28 Feb, 1 Mar
