@@ -4,11 +4,13 @@ service makes on the locked row); only its words are here."""
 
 from dataclasses import dataclass
 
-from clients.domain.money import Charge, format_brl
+from clients.domain.money import Charge, PriceList, format_brl, pays
 from clients.domain.quantities import ON_OFF_MODULES, describe_quantity
 from clients.models import Module
+from clients.services import renewal_price
 
 NO_CHARGE = "Esta renovação não usa crédito."
+NO_CHARGE_NOTE = "A renovação não usa crédito."
 BY_VENDOR = "O fornecedor renova este cliente quando o cliente final paga; não usa o seu crédito."
 
 
@@ -56,3 +58,16 @@ def renewal_cost(charge: Charge | None, balance: int) -> RenewalCost:
     else:
         text = f"{cost}; saldo atual {format_brl(balance)} → {format_brl(balance - amount)}."
     return RenewalCost(amount, balance, text)
+
+
+def renewal_note(client, day, licenses) -> str:
+    """The client page's line under Renovação: who renews it, and at what cost (`licenses`:
+    the client's, already read)."""
+    if not pays(client.renewal):
+        return BY_VENDOR
+    charge = renewal_price(client, day, PriceList(day), licenses)
+    if not charge:
+        return NO_CHARGE_NOTE
+    return (
+        f"Cada renovação usa {format_brl(charge.amount)} do seu crédito ({describe_lines(charge)})."
+    )

@@ -18,6 +18,7 @@ from clients.scoping import (
 )
 from clients.screen import exports
 from clients.screen.bulk_views import SelectableClientTable, bulk_context
+from clients.screen.charges import renewal_note
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, menu_entries, table_rows
 from clients.transfer.exporting import EXPORT_FORMATS
@@ -96,9 +97,10 @@ def client_detail(request, pk):
     status = client.status
     here = request.get_full_path()
     day = today()
+    all_licenses = list(client.licenses.order_by("pk"))
     licenses = [
         (license.get_module_display(), describe_license(license, day))
-        for license in client.licenses.order_by("pk")
+        for license in all_licenses
         if license.current_quantity(day) or license.scheduled_from
     ]
     licenses.sort(key=lambda row: row[0] != Module.MAIN.label)
@@ -119,6 +121,7 @@ def client_detail(request, pk):
         "certificate": (
             Certificate.objects.filter(client=client).first() if not client.is_link else None
         ),
+        "renewal_note": renewal_note(client, day, all_licenses),
         "actions": [entry for entry in menu_entries(client, status) if entry.step != "link"],
         "next": here,
         "events": events[:RECENT_EVENTS],
