@@ -2,7 +2,7 @@
 
 import pytest
 
-from clients.domain.actions import MENU_STEP, Action, allowed_actions, can
+from clients.domain.actions import MENU_STEP, Action, allowed_actions, barred_by_renewal, can
 from clients.domain.status import Status
 from clients.models import Client, Product, Renewal
 
@@ -15,7 +15,10 @@ EXPECTED = {
     (Status.ACTIVE, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.SUSPEND],
     (Status.SUSPENDED, Product.LINK, Renewal.MANUAL): [A.EDIT, A.UNSUSPEND],
     (Status.SUSPENDED, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.UNSUSPEND],
-    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [A.RENEW],
+    # Gestão de cobranças: the vendor renews it when the end customer pays, not the partner.
+    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [],
+    (Status.EXPIRED, Product.NAVI, Renewal.BILLING): [],
+    (Status.EXPIRED, Product.LINK, Renewal.MANUAL): [A.RENEW],
     (Status.EXPIRED, Product.NAVI, Renewal.MANUAL): [A.RENEW],
     (Status.INACTIVE, Product.NAVI, Renewal.MANUAL): [A.REACTIVATE, A.HIDE],
     (Status.HIDDEN, Product.LINK, Renewal.MANUAL): [A.UNHIDE],
@@ -37,7 +40,7 @@ WITH_KEY = {
     (Status.ACTIVE, Product.LINK, Renewal.MANUAL): [A.EDIT, A.SUSPEND, A.RENEW, A.RELEASE_DEVICE],
     (Status.ACTIVE, Product.LINK, Renewal.BILLING): [A.EDIT, A.SUSPEND, A.RELEASE_DEVICE],
     (Status.SUSPENDED, Product.LINK, Renewal.MANUAL): [A.EDIT, A.UNSUSPEND, A.RELEASE_DEVICE],
-    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [A.RENEW],
+    (Status.EXPIRED, Product.LINK, Renewal.BILLING): [],
     (Status.INACTIVE, Product.LINK, Renewal.MANUAL): [A.REACTIVATE, A.HIDE],
     (Status.PENDING, Product.LINK, Renewal.MANUAL): [],
     (Status.ACTIVE, Product.NAVI, Renewal.BILLING): [A.EDIT, A.CERTIFICATE, A.SUSPEND],
@@ -51,6 +54,22 @@ def test_a_client_with_a_key_may_release_its_device_only_as_link_ativo_or_suspen
     assert allowed_actions(client, status) == expected
     for action in Action:
         assert can(client, action, status) == (action in expected)
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.EXPIRED])
+def test_renovar_is_barred_by_the_renewal_method_only_where_manual_may_renew(status):
+    billing = Client(product=Product.LINK, renewal=Renewal.BILLING)
+    assert barred_by_renewal(billing, Action.RENEW, status)
+    assert not barred_by_renewal(
+        Client(product=Product.LINK, renewal=Renewal.MANUAL), A.RENEW, status
+    )
+
+
+@pytest.mark.parametrize("status", [Status.INACTIVE, Status.SUSPENDED, Status.HIDDEN])
+def test_other_refusals_are_the_statuss(status):
+    billing = Client(product=Product.LINK, renewal=Renewal.BILLING)
+    assert not barred_by_renewal(billing, Action.RENEW, status)
+    assert not barred_by_renewal(billing, Action.SUSPEND, status)
 
 
 def test_every_action_has_a_menu_step():

@@ -50,7 +50,7 @@ def test_the_preview_says_for_each_status_what_happens_or_why_not(client_a, ever
         allowed, message = shown[target.pk]
         assert allowed == can(target, action), status
         if not allowed:  # the single action's own message
-            assert message == not_allowed_message(action, status)
+            assert message == not_allowed_message(action, status, target)
             assert message in response.text
     assert not ClientEvent.objects.exists()  # a preview changes nothing
 
@@ -263,7 +263,7 @@ def test_the_set_service_is_the_single_action_for_each_client(
             assert outcome.refusal is None
             assert outcome.client.expires_on > target.expires_on
         else:
-            assert outcome.refusal.message == not_allowed_message(Action.RENEW, status)
+            assert outcome.refusal.message == not_allowed_message(Action.RENEW, status, target)
             assert Client.objects.get(pk=target.pk).version == target.version
     assert ClientEvent.objects.count() == sum(can(c, Action.RENEW) for c in every_status.values())
 

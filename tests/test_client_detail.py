@@ -168,6 +168,6 @@ def test_it_takes_a_constant_number_of_queries(
         shop.suspended_at = None
         shop.save()
     # 1-3. session, user, partner; 4. the client; 5. its licenses; 6. its unused code;
-    # 7. its latest events with their actors.
-    with django_assert_num_queries(7):
+    # 7. its latest events with their actors; 8. the prices in force (what Renovar costs).
+    with django_assert_num_queries(8):
         client_a.get(detail_url(shop))

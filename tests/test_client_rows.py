@@ -37,7 +37,8 @@ LINK_ROW = (
     '="badge rounded-pill text-bg-warning row-hint-badge">sem contato há 20 dias</span><s'
     'pan class="badge rounded-pill text-bg-secondary row-hint-badge">versão 4.8.1</span><'
     '/span></td><td class="col-wide">529.982.247-25</td><td class="col-wide">03/02/2025</'
-    'td><td class="col-wide">Link</td><td class="col-wide">14/06/2026</td><td><span class'
+    'td><td class="col-wide">Link</td><td class="col-wide">14/06/2026</td>'
+    '<td class="col-wide">Renovação manual</td><td><span class'
     '="badge status-badge status-ativo">Ativo</span></td><td><div class="dropdown"><butto'
     'n type="button" class="btn btn-sm btn-light actions-toggle" data-bs-toggle="dropdown'
     '" data-bs-popper-config=\'{{"strategy":"fixed"}}\' aria-expanded="false" aria-label="A'
@@ -45,9 +46,10 @@ LINK_ROW = (
     'down-menu dropdown-menu-end shadow-sm"><li><a class="dropdown-item" href="/clientes/'
     '{pk}/editar/">Editar</a></li><li><a class="dropdown-item" href="/clientes/{pk}/confi'
     'rmar/suspender/">Suspender</a></li><li><a class="dropdown-item" href="/clientes/{pk}'
-    '/confirmar/renovar/">Renovar</a></li><li><hr class="dropdown-divider"></li><li><a cl'
-    'ass="dropdown-item" href="/clientes/{pk}/historico/">Histórico</a></li></ul></div></'
-    "td></tr>"
+    '/confirmar/renovar/">Renovar</a></li><li><a class="dropdown-item" href="/clientes/{pk}'
+    '/confirmar/liberar-dispositivo/">Liberar dispositivo</a></li><li><hr class="dropdown-d'
+    'ivider"></li><li><a class="dropdown-item" href="/clientes/{pk}/historico/">Histórico<'
+    "/a></li></ul></div></td></tr>"
 )
 
 NAVI_ROW = (
@@ -58,7 +60,8 @@ NAVI_ROW = (
     '-81 · Navi · vencimento 14/06/2026</span><span class="row-hint"><span class="badge r'
     'ounded-pill text-bg-warning row-hint-badge">certificado vence em 10 dias</span></spa'
     'n></td><td class="col-wide">11.222.333/0001-81</td><td class="col-wide">30/11/2024</'
-    'td><td class="col-wide">Navi</td><td class="col-wide">14/06/2026</td><td><span class'
+    'td><td class="col-wide">Navi</td><td class="col-wide">14/06/2026</td>'
+    '<td class="col-wide">Renovação manual</td><td><span class'
     '="badge status-badge status-ativo">Ativo</span></td><td><div class="dropdown"><butto'
     'n type="button" class="btn btn-sm btn-light actions-toggle" data-bs-toggle="dropdown'
     '" data-bs-popper-config=\'{{"strategy":"fixed"}}\' aria-expanded="false" aria-label="A'

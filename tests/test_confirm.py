@@ -66,3 +66,58 @@ def test_an_action_without_confirmation_is_not_found(client_a, partner_a, make_c
 def test_another_partners_client_is_not_found(client_a, partner_b, make_client_in):
     theirs = make_client_in(partner_b, Status.ACTIVE)
     assert client_a.get(confirm_url(theirs, Action.SUSPEND)).status_code == 404
+
+
+# Renovar's charge (Renovação manual: a month of licenses from the partner's credit).
+
+
+@pytest.fixture
+def license_price(db):
+    from clients.models import Module, Price, Product
+
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=50_00, valid_from="2026-01-01"
+    )
+
+
+def give_credit(partner, amount):
+    from clients.services.credit import credit_add
+
+    credit_add(partner=partner, amount=amount, by=None)
+
+
+@pytest.mark.usefixtures("license_price")
+def test_renovar_shows_its_charge_and_the_balance_after(client_a, partner_a, make_client_in):
+    give_credit(partner_a, 400_00)
+    shop = make_client_in(partner_a, Status.EXPIRED, licenses=3)
+    page = client_a.get(confirm_url(shop, Action.RENEW))
+    assert (
+        "Esta renovação custa R$ 150,00 (3 licenças × R$ 50,00); saldo atual R$ 400,00 → "
+        "R$ 250,00." in page.text
+    )
+    assert f'<form method="post" action="{action_url(Action.RENEW, shop)}"' in page.text
+    assert ">Renovar</button>" in page.text
+
+
+@pytest.mark.usefixtures("license_price")
+def test_renovar_without_enough_credit_says_what_is_missing_and_offers_no_button(
+    client_a, partner_a, make_client_in
+):
+    give_credit(partner_a, 100_00)
+    shop = make_client_in(partner_a, Status.EXPIRED, licenses=3)
+    with Unchanged(shop):
+        page = client_a.get(confirm_url(shop, Action.RENEW))
+    assert page.status_code == 200
+    assert (
+        "Esta renovação custa R$ 150,00 (3 licenças × R$ 50,00) e o saldo atual é R$ 100,00: "
+        "faltam R$ 50,00." in page.text
+    )
+    assert ">Renovar</button>" not in page.text
+    assert 'role="alert"' in page.text
+
+
+def test_renovar_without_prices_says_it_uses_no_credit(client_a, partner_a, make_client_in):
+    shop = make_client_in(partner_a, Status.EXPIRED, licenses=3)
+    page = client_a.get(confirm_url(shop, Action.RENEW))
+    assert "Esta renovação não usa crédito." in page.text
+    assert ">Renovar</button>" in page.text

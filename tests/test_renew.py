@@ -1,4 +1,4 @@
-"""Renovar: POST /clientes/<pk>/renovar/ (Expirado; Ativo with Renovação manual)."""
+"""Renovar: POST /clientes/<pk>/renovar/ (Renovação manual clients, Expirado or Ativo)."""
 
 import datetime
 
@@ -8,6 +8,7 @@ import time_machine
 from clients.domain.actions import Action
 from clients.domain.status import Status
 from clients.models import ClientEvent, Renewal
+from clients.services import RENEWED_BY_VENDOR
 from tests.client_actions import Unchanged, action_url, messages_of, refused_statuses
 
 
@@ -83,6 +84,45 @@ def test_it_refuses_every_other_status(client_a, partner_a, make_client_in, stat
     shop = make_client_in(partner_a, status, renewal=renewal)
     with Unchanged(shop):
         response = client_a.post(action_url(Action.RENEW, shop))
+    if renewal == Renewal.BILLING and status in (Status.ACTIVE, Status.EXPIRED):
+        expected = RENEWED_BY_VENDOR.format(action="Renovar")
+    else:
+        expected = f"“Renovar” não está disponível para um cliente {status.label}."
+    assert messages_of(response) == [expected]
+
+
+@pytest.mark.usefixtures("action_day")
+@pytest.mark.parametrize("status", [Status.EXPIRED, Status.ACTIVE])
+def test_a_gestao_de_cobrancas_client_is_left_to_the_vendor(
+    client_a, partner_a, make_client_in, status
+):
+    shop = make_client_in(partner_a, status, renewal=Renewal.BILLING)
+    with Unchanged(shop):
+        response = client_a.post(action_url(Action.RENEW, shop))
     assert messages_of(response) == [
-        f"“Renovar” não está disponível para um cliente {status.label}."
+        "“Renovar” não está disponível para um cliente com Gestão de cobranças: o fornecedor "
+        "o renova quando o cliente final paga."
     ]
+
+
+@pytest.mark.usefixtures("action_day")
+def test_too_little_credit_is_refused_with_what_is_missing_and_changes_nothing(
+    client_a, partner_a, make_client_in
+):
+    from clients.models import CreditEntry, Module, Price, Product
+    from clients.services.credit import balance, credit_add
+
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=50_00, valid_from="2026-01-01"
+    )
+    credit_add(partner=partner_a, amount=100_00, by=None)
+    shop = make_client_in(partner_a, Status.EXPIRED, licenses=3)
+    with Unchanged(shop):
+        response = client_a.post(action_url(Action.RENEW, shop))
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Crédito insuficiente: esta operação custa R$ 150,00 e o saldo é R$ 100,00. "
+        "Faltam R$ 50,00."
+    ]
+    assert balance(partner_a) == 100_00
+    assert CreditEntry.objects.count() == 1  # the credit added, nothing spent

@@ -92,3 +92,59 @@ def test_production_refuses_to_start_without_a_good_two_factor_key(key):
     )
     assert result.returncode != 0
     assert "TWO_FACTOR_ENCRYPTION_KEY must" in result.stderr
+
+
+# Only Administrador and Operador renew, and so spend the partner's credit.
+
+
+@pytest.fixture
+def priced_expired(partner_a, make_client_in):
+    """An Expirado Renovação manual client whose renewal costs R$ 150,00; R$ 400,00 credit."""
+    from clients.models import Module, Price, Product
+    from clients.services.credit import credit_add
+
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=50_00, valid_from="2020-01-01"
+    )
+    credit_add(partner=partner_a, amount=400_00, by=None)
+    return make_client_in(partner_a, Status.EXPIRED, licenses=3)
+
+
+@pytest.mark.usefixtures("action_day")
+def test_consulta_cannot_renew_nor_spend_the_credit(signed_in_as, partner_a, priced_expired):
+    from clients.models import CreditEntry
+    from clients.services.credit import balance
+    from tests.client_actions import Unchanged
+
+    http = signed_in_as(Role.VIEWER)
+    with Unchanged(priced_expired):
+        assert (
+            http.get(reverse("clients:confirm", args=[priced_expired.pk, "renovar"])).status_code
+            == 403
+        )
+        response = http.post(reverse("clients:renovar", args=[priced_expired.pk]))
+        assert response.status_code == 403
+        # The preview is a reading (it also serves Exportar seleção); its confirmation is not.
+        preview = http.get(
+            reverse("clients:bulk-preview"), {"acao": "renovar", "id": [priced_expired.pk]}
+        )
+        token = preview.context["preview"].token
+        bulk = http.post(reverse("clients:bulk-confirm"), {"token": token})
+        assert bulk.status_code == 403
+    assert "Nada foi alterado." in response.text
+    assert balance(partner_a) == 400_00
+    assert CreditEntry.objects.filter(partner=partner_a).count() == 1  # the credit added only
+
+
+@pytest.mark.usefixtures("action_day")
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OPERATOR])
+def test_administrador_and_operador_renew_and_spend_the_credit(
+    signed_in_as, partner_a, priced_expired, role
+):
+    from clients.services.credit import balance
+
+    response = signed_in_as(role).post(reverse("clients:renovar", args=[priced_expired.pk]))
+    assert response.status_code == 302
+    priced_expired.refresh_from_db()
+    assert priced_expired.events.filter(action="renovar").exists()
+    assert balance(partner_a) == 250_00

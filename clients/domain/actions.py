@@ -35,7 +35,9 @@ ACTION_TABLE = (
     (Action.REACTIVATE, Status.INACTIVE, None, None),
     (Action.HIDE, Status.INACTIVE, None, None),
     (Action.UNHIDE, Status.HIDDEN, None, None),
-    (Action.RENEW, Status.EXPIRED, None, None),
+    # Renovar spends the partner's credit: Renovação manual clients only. A Gestão de
+    # cobranças client is renewed by the vendor's staff when its end customer pays.
+    (Action.RENEW, Status.EXPIRED, None, Renewal.MANUAL),
     (Action.RENEW, Status.ACTIVE, None, Renewal.MANUAL),
     (Action.RELEASE_DEVICE, Status.ACTIVE, Product.LINK, None),
     (Action.RELEASE_DEVICE, Status.SUSPENDED, Product.LINK, None),
@@ -80,6 +82,17 @@ def allowed_actions(client, status: Status | None = None) -> list[Action]:
 
 def can(client, action: Action, status: Status | None = None) -> bool:
     return Action(action) in allowed_actions(client, status)
+
+
+def barred_by_renewal(client, action: Action, status: Status) -> bool:
+    """Whether the table allows `action` in `status` for this product, but only with another
+    renewal method (Renovar of a Gestão de cobranças client)."""
+    renewals = [
+        renewal
+        for table_action, in_status, product, renewal in ACTION_TABLE
+        if table_action == action and in_status == status and product in (None, client.product)
+    ]
+    return bool(renewals) and client.renewal not in (None, *renewals)
 
 
 # Every ⋮ action (and + Novo cliente) changes data.

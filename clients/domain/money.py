@@ -99,11 +99,12 @@ def month_charge(client, counts: dict[str, int], prices: PriceList, kind, descri
     return Charge(EntryKind(kind), description, lines)
 
 
-def renewal_charge(client, new_expires_on: datetime.date, prices: PriceList) -> Charge:
+def renewal_charge(client, new_expires_on: datetime.date, prices: PriceList, licenses=None):
     """Renovar: a month of the licenses in force on the new period's first day (a reduction
-    scheduled for then is already counted)."""
+    scheduled for then is already counted). `licenses`: the client's, if already read."""
     first = client.expires_on + datetime.timedelta(days=1)
-    counts = {lic.module: lic.current_quantity(first) for lic in client.licenses.all()}
+    licenses = client.licenses.all() if licenses is None else licenses
+    counts = {lic.module: lic.current_quantity(first) for lic in licenses}
     description = f"Renovação até {format_day(new_expires_on)}"
     return month_charge(client, counts, prices, EntryKind.RENEWAL, description)
 

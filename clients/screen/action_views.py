@@ -28,11 +28,12 @@ from clients.certificates import (
 from clients.domain.actions import Action, can
 from clients.domain.dates import format_day
 from clients.domain.history import action_label, changes
-from clients.domain.money import format_brl
+from clients.domain.money import PriceList, format_brl
 from clients.domain.municipalities import cities_of
 from clients.domain.status import today
 from clients.models import CERTIFICATE_WARNING_DAYS, UF_CHOICES, Certificate
 from clients.scoping import get_client_or_404
+from clients.screen.charges import renewal_cost
 from clients.screen.forms import (
     CertificateUploadForm,
     ClientForm,
@@ -42,8 +43,8 @@ from clients.screen.forms import (
 )
 from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
-from clients.services.charges import ChargeChanged, edit_preview
-from clients.services.credit import InsufficientCredit
+from clients.services.charges import ChargeChanged, edit_preview, renewal_price
+from clients.services.credit import InsufficientCredit, balance
 from clients.services.devices import client_release_device, releases_this_month
 from portal.responses import wants_json
 from portal.uploads import FORM_OVERHEAD, max_body_size
@@ -146,7 +147,7 @@ def confirm(request, pk, action):
         raise Http404("Ação desconhecida.")
     action = Action(action)
     if not can(client, action):
-        return refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status, client))
     question, explanation, button = CONFIRMATION[action]
     values = {
         "name": client.name,
@@ -165,6 +166,11 @@ def confirm(request, pk, action):
         "button": button,
         "back_url": back_url(request),
     }
+    if action == Action.RENEW:
+        # The charge as it stands now; the service charges it again on the locked row.
+        day = today()
+        charge = renewal_price(client, day, PriceList(day))
+        context["cost"] = renewal_cost(charge, balance(request.partner))
     return render(request, "clients/confirm.html", context)
 
 
@@ -177,7 +183,7 @@ def edit(request, pk, action):
     """
     client = get_client_or_404(request, pk)
     if not can(client, action):
-        return refuse(request, not_allowed_message(action, client.status))
+        return refuse(request, not_allowed_message(action, client.status, client))
     data = request.POST if request.method == "POST" else None
     # The form works on a copy, so that the page's heading keeps the saved name.
     form = ClientForm(data, instance=copy.copy(client))

@@ -6,6 +6,7 @@ filter matches (`todos`, recomputed here from the filter, never posted as ids); 
 says which list: Clientes or Renovação.
 """
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import django_tables2 as tables
@@ -13,18 +14,28 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from clients.domain.actions import ACTIONS_PERMISSION
+from clients.domain.actions import ACTIONS_PERMISSION, Action
 from clients.domain.attention import renewal_worklist_q
+from clients.domain.money import PriceList, format_brl
 from clients.domain.status import Status, today
 from clients.scoping import partner_clients
 from clients.screen import exports
 from clients.screen.filters import ClientFilter
-from clients.screen.tables import PER_PAGE, ClientPaginator, ClientTable, table_rows
+from clients.screen.tables import (
+    PER_PAGE,
+    WIDE_ONLY,
+    ClientPaginator,
+    ClientTable,
+    table_rows,
+)
 from clients.services import bulk
+from clients.services.charges import renewal_price
+from clients.services.credit import balance
 from clients.transfer.exporting import CSV
 from jobs.running import job_key
 from jobs.views import start_job
@@ -60,6 +71,25 @@ class SelectableClientTable(ClientTable):
 
     class Meta(ClientTable.Meta):
         sequence = ("select", *ClientTable.Meta.sequence)
+
+
+class RenewalTable(SelectableClientTable):
+    """Renovação's table: the Clientes columns and what renewing each client costs, from the
+    prices read once for the page and each row's prefetched licenses (table_rows)."""
+
+    cost = tables.Column("Custo da renovação", empty_values=(), orderable=False, attrs=WIDE_ONLY)
+    shows_cost = True
+
+    class Meta(SelectableClientTable.Meta):
+        sequence = (*SelectableClientTable.Meta.sequence[:-2], "cost", "status", "actions")
+
+    @cached_property
+    def prices(self) -> PriceList:
+        return PriceList(self.today)
+
+    def _row(self, client):
+        charge = renewal_price(client, self.today, self.prices, client.all_licenses)
+        return replace(super()._row(client), cost=format_brl(charge.amount if charge else 0))
 
 
 def worklist(request):
@@ -140,12 +170,19 @@ def bulk_preview(request):
         messages.error(request, refused.message)
         return redirect(_back(request, list_name))
     badges = {s: render_to_string("clients/_status_badge.html", {"status": s}) for s in Status}
+    # Renovar's charges: a few distinct amounts, each formatted once (up to 5,000 lines).
+    amounts = {line.charge for line in result.lines} | {result.total, result.balance}
+    brl = {amount: format_brl(amount) for amount in amounts}
     context = {
         "preview": result,
         "back_url": _back(request, list_name),
         "list_name": list_name,
-        # Each line with its status badge, rendered once per status (up to 5,000 lines).
-        "rows": [(line, badges[line.status]) for line in result.lines],
+        "charged": result.action == Action.RENEW,
+        "total": brl[result.total],
+        "balance": brl[result.balance],
+        "balance_after": format_brl(result.balance - result.total),
+        # Each line with its status badge, rendered once per status, and its charge.
+        "rows": [(line, badges[line.status], brl[line.charge]) for line in result.lines],
     }
     return render(request, "clients/bulk_preview.html", context)
 
@@ -179,7 +216,7 @@ def bulk_confirm(request):
 def renewals(request):
     """Renovação: the month's renewals, with the Clientes screen's filters, columns and menu."""
     filterset = ClientFilter(request.GET, queryset=worklist(request), request=request)
-    table = SelectableClientTable(
+    table = RenewalTable(
         table_rows(filterset.qs),
         order_by=("expires_on",),
         may_act=role_allows(request.partner_user.role, ACTIONS_PERMISSION),
@@ -190,6 +227,7 @@ def renewals(request):
     context = {
         "filter": filterset,
         "table": table,
+        "balance": format_brl(balance(request.partner)),
         **bulk_context(request, "renovacao", table.paginator.count),
     }
     return render(request, "clients/renewals.html", context)

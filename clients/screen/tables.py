@@ -153,6 +153,8 @@ class ClientRow:
     hints: list  # (text, tone) of each warning (clients.domain.attention.row_hints)
     link: LinkDetails | None
     entries: list  # the ⋮ menu's MenuEntry list
+    renewal: str
+    cost: str = ""  # what Renovar costs (the Renovação table's column)
 
 
 def hidden_header(text):
@@ -182,6 +184,7 @@ class ClientTable(tables.Table):
     )
     product = tables.Column("Produto", order_by=("product", "name", "pk"), attrs=WIDE_ONLY)
     expires_on = tables.Column("Vencimento", order_by=("expires_on", "pk"), attrs=WIDE_ONLY)
+    renewal = tables.Column("Renovação", order_by=("renewal", "name", "pk"), attrs=WIDE_ONLY)
     # status_value: the SQL CASE, which PagedQuerysetData adds to order by it.
     status = tables.Column("Status", accessor="status_value", order_by=("status_value", "pk"))
     actions = tables.Column(
@@ -203,6 +206,7 @@ class ClientTable(tables.Table):
             "registered_on",
             "product",
             "expires_on",
+            "renewal",
             "status",
             "actions",
         )
@@ -213,6 +217,7 @@ class ClientTable(tables.Table):
         attrs = {"class": "table table-hover align-middle mb-0 client-table"}
 
     selectable = False  # a checkbox per row (SelectableClientTable)
+    shows_cost = False  # a renewal cost column (the Renovação table)
 
     @property
     def order_by(self):
@@ -251,6 +256,7 @@ class ClientTable(tables.Table):
             hints=attention.row_hints(client, self.today),
             link=self._link_details(client) if client.is_link else None,
             entries=menu_entries(client, status, self._urls, self.may_act),
+            renewal=client.get_renewal_display(),
         )
 
     def _link_details(self, client) -> LinkDetails:

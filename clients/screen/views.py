@@ -18,6 +18,7 @@ from clients.scoping import (
 )
 from clients.screen import exports
 from clients.screen.bulk_views import SelectableClientTable, bulk_context
+from clients.screen.charges import renewal_note
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, menu_entries, table_rows
 from clients.transfer.exporting import EXPORT_FORMATS
@@ -98,9 +99,10 @@ def client_detail(request, pk):
     day = today()
     # In the module table's order (the main count first), each with a pending reduction.
     order = list(Module)
+    all_licenses = sorted(client.licenses.all(), key=lambda lic: order.index(lic.module))
     licenses = [
         (license.get_module_display(), describe_license(license, day))
-        for license in sorted(client.licenses.all(), key=lambda lic: order.index(lic.module))
+        for license in all_licenses
         if license.current_quantity(day) or license.scheduled_from
     ]
     events = client.events.select_related("actor").order_by("-at", "-id")[: RECENT_EVENTS + 1]
@@ -120,6 +122,7 @@ def client_detail(request, pk):
         "certificate": (
             Certificate.objects.filter(client=client).first() if not client.is_link else None
         ),
+        "renewal_note": renewal_note(client, day, all_licenses),
         "actions": [entry for entry in menu_entries(client, status) if entry.step != "link"],
         "next": here,
         "events": events[:RECENT_EVENTS],

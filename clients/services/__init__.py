@@ -14,11 +14,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from clients.domain.actions import Action, can
+from clients.domain.actions import Action, barred_by_renewal, can
 from clients.domain.dates import active_until, renewed_until
 from clients.domain.documents import normalize_document
 from clients.domain.modules import validate_quantities
-from clients.domain.money import PriceList, pays, renewal_charge
+from clients.domain.money import PriceList
 from clients.domain.quantities import license_snapshot, set_quantities
 from clients.domain.status import (
     HIDE_ONLY_INACTIVE,
@@ -29,7 +29,7 @@ from clients.domain.status import (
     today,
 )
 from clients.models import Client, ClientEvent, Event, RegistrationCode
-from clients.services.charges import agreed, increase_price, reactivation_price
+from clients.services.charges import agreed, increase_price, reactivation_price, renewal_price
 from clients.services.credit import Till
 from clients.services.errors import ActionNotAllowed
 from clients.services.recording import audit, new_event, record_event, snapshot
@@ -66,8 +66,18 @@ def full_snapshot(client: Client, today) -> dict:
     return {**snapshot(client), "licenses": license_snapshot(client, today)}
 
 
-def not_allowed_message(action: Action, status: Status) -> str:
+def not_allowed_message(action: Action, status: Status, client: Client | None = None) -> str:
+    """Why `action` is refused; with `client`, also when its renewal method is the reason."""
+    if client is not None and barred_by_renewal(client, action, status):
+        return RENEWED_BY_VENDOR.format(action=action.label)
     return f"“{action.label}” não está disponível para um cliente {status.label}."
+
+
+# Renovar spends the partner's credit; the vendor renews a Gestão de cobranças client itself.
+RENEWED_BY_VENDOR = (
+    "“{action}” não está disponível para um cliente com Gestão de cobranças: o fornecedor o "
+    "renova quando o cliente final paga."
+)
 
 
 @dataclass
@@ -114,7 +124,7 @@ def _act(
                     guard(locked)
                 status = client_status(locked, day)
                 if action is not None and not can(locked, action, status):
-                    raise ActionNotAllowed(not_allowed_message(action, status))
+                    raise ActionNotAllowed(not_allowed_message(action, status, locked))
                 if price is not None:
                     prices = prices or PriceList(day)
                     debit = till.reserve(locked, price(locked, day, prices))
@@ -226,13 +236,6 @@ def _renew(locked, day, now):
     return ["expires_on"]
 
 
-def _renewal_price(locked, day, prices):
-    """Renovar costs a month of licenses (Renovação manual clients)."""
-    if pays(locked.renewal):
-        return renewal_charge(locked, renewed_until(locked.expires_on), prices)
-    return None
-
-
 CHANGES = {
     Action.SUSPEND: _suspend,
     Action.UNSUSPEND: _unsuspend,
@@ -249,7 +252,7 @@ def clients_act(*, clients: QuerySet, action: Action, by, guard=None) -> list[Ou
     the action is not allowed for is left unchanged, with the reason in its Outcome. The bulk
     actions' `guard` refuses a client changed since their preview."""
     action = Action(action)
-    price = _renewal_price if action == Action.RENEW else None
+    price = renewal_price if action == Action.RENEW else None
     return _act(clients, action, by, CHANGES[action], guard, price)
 
 
@@ -276,7 +279,9 @@ def client_unhide(*, client: Client, by) -> Client:
 def client_renew(*, client: Client, by) -> Client:
     """Renovar: vencimento + one calendar month from the current vencimento.
 
-    Only for Expirado, and for Ativo with Renovação manual. A suspension stays as it is.
+    Only for Renovação manual clients, Expirado or Ativo (the vendor renews a Gestão de
+    cobranças client when its end customer pays). Costs a month of the licenses in force on the
+    new period's first day (InsufficientCredit if the balance cannot pay). A suspension stays.
     """
     return _one(client, clients_act(clients=_just(client), action=Action.RENEW, by=by))
 

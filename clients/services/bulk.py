@@ -10,6 +10,12 @@ uses (clients.services.clients_act, which takes one client or many), each with i
 history event — and the chunk's outcome per client written in the same transaction, so that a
 run that stops leaves each client either applied and reported or untouched, and "Tentar
 novamente" applies only the rest.
+
+Renovar costs credit (Renovação manual clients): the preview shows each client's charge, the
+total and the balance, and refuses the batch the balance cannot pay for; the job checks the
+total against the balance again before its first chunk and refuses the whole run if it falls
+short; and each chunk charges its clients on their locked rows, so a client the credit left
+cannot pay for is refused (clients.services.credit.InsufficientCredit), not changed.
 """
 
 import hashlib
@@ -22,10 +28,13 @@ from django.db import transaction
 from clients import services
 from clients.domain.actions import Action, can
 from clients.domain.dates import format_day
-from clients.domain.status import Status, client_status
+from clients.domain.money import PriceList, format_brl
+from clients.domain.status import Status, client_status, today
 from clients.models import Client
+from clients.services.charges import renewal_price
+from clients.services.credit import balance
 from jobs.models import JobLine
-from jobs.running import own
+from jobs.running import JobRefused, own
 
 MAX_CLIENTS = 5000
 # Clients per transaction of the job: each one's lock and writes stay short, and the progress
@@ -53,6 +62,11 @@ TOO_MANY = (
     "Use os filtros para dividir a seleção."
 )
 INVALID_TOKEN = "Esta prévia expirou ou não é válida; nada foi feito. Faça a seleção de novo."
+SHORT_OF_CREDIT = (
+    "Crédito insuficiente para estas renovações: custam {total} e o saldo é {balance}. "
+    "Faltam {missing}. Nada foi feito: peça mais crédito ao fornecedor ou selecione menos "
+    "clientes."
+)
 
 
 class BulkRefused(Exception):
@@ -84,6 +98,7 @@ class Line:
     status: Status
     allowed: bool
     message: str  # the outcome, or why it will not happen
+    charge: int = 0  # centavos the action costs the partner (Renovar)
 
 
 @dataclass
@@ -91,6 +106,7 @@ class Preview:
     action: Action
     lines: list[Line]
     token: str
+    balance: int = 0  # the partner's credit when the preview was made
 
     @property
     def allowed(self) -> list[Line]:
@@ -99,6 +115,23 @@ class Preview:
     @property
     def refused(self) -> list[Line]:
         return [line for line in self.lines if not line.allowed]
+
+    @property
+    def total(self) -> int:
+        return sum(line.charge for line in self.lines if line.allowed)
+
+    @property
+    def short_of_credit(self) -> str:
+        """Why the batch is refused as a whole ("" when the balance pays for it)."""
+        return short_of_credit(self.total, self.balance)
+
+
+def short_of_credit(total: int, balance: int) -> str:
+    if total <= balance:
+        return ""
+    return SHORT_OF_CREDIT.format(
+        total=format_brl(total), balance=format_brl(balance), missing=format_brl(total - balance)
+    )
 
 
 def check_size(count: int) -> None:
@@ -115,23 +148,59 @@ def preview(*, action: Action, clients, partner, user) -> Preview:
     action = Action(action)
     if action not in ACTIONS:
         raise BulkRefused("Ação em lote desconhecida.")
-    selected = list(clients.order_by("name", "pk")[: MAX_CLIENTS + 1])
+    selected = clients.order_by("name", "pk")
+    if action == Action.RENEW:  # each one's charge, from its licenses: one query for all
+        selected = selected.prefetch_related("licenses")
+    selected = list(selected[: MAX_CLIENTS + 1])
     if len(selected) > MAX_CLIENTS:
         check_size(clients.count())
+    day = today()
+    price = _renewal_pricer(day) if action == Action.RENEW else None
     lines = []
     for client in selected:
-        status = client_status(client)
+        status = client_status(client, day)
         if can(client, action, status):
-            lines.append(Line(client, status, True, outcome(action, client)))
+            charge = price(client) if price else 0
+            lines.append(Line(client, status, True, outcome(action, client), charge))
         else:
-            lines.append(Line(client, status, False, services.not_allowed_message(action, status)))
+            lines.append(
+                Line(client, status, False, services.not_allowed_message(action, status, client))
+            )
     bound = [[line.client.pk, fingerprint(line.client)] for line in lines if line.allowed]
     token = signing.dumps(
         {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound},
         salt=TOKEN_SALT,
         compress=True,
     )
-    return Preview(action, lines, token)
+    return Preview(action, lines, token, balance(partner) if price else 0)
+
+
+def _renewal_pricer(day):
+    """A client's renewal charge in centavos, at the prices in force on `day` (read once)."""
+    prices = PriceList(day)
+
+    def price(client) -> int:
+        charge = renewal_price(client, day, prices)
+        return charge.amount if charge else 0
+
+    return price
+
+
+def check_credit(partner_id: int, clients, bound: dict[int, str]) -> None:
+    """Before a bulk renewal's first chunk: refuse the whole run (JobRefused) if the partner's
+    balance cannot pay for the `bound` clients (id → fingerprint) that would be renewed now.
+    The chunks charge each client on its locked row anyway; this spares a run that would stop
+    half-way for lack of credit."""
+    day = today()
+    price, total = _renewal_pricer(day), 0
+    for chunk in itertools.batched(bound, CHUNK_SIZE):
+        for client in clients.filter(pk__in=chunk).prefetch_related("licenses"):
+            if fingerprint(client) == bound[client.pk] and can(
+                client, Action.RENEW, client_status(client, day)
+            ):
+                total += price(client)
+    if message := short_of_credit(total, balance(partner_id)):
+        raise JobRefused(message, retryable=True)
 
 
 @dataclass
@@ -196,6 +265,8 @@ def apply(job, progress) -> None:
     done = len(bound) - len(remaining)
     progress(done, len(bound), "aplicando")
     clients = Client.objects.filter(partner_id=job.partner_id)
+    if action == Action.RENEW and remaining:
+        check_credit(job.partner_id, clients, {pk: bound[pk] for pk in remaining})
     for chunk in itertools.batched(remaining, CHUNK_SIZE):
         with transaction.atomic():
             own(job)

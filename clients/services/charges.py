@@ -1,4 +1,4 @@
-"""What Editar and Reativar charge the partner: the price functions `_act` holds, their
+"""What Renovar, Editar and Reativar charge the partner: the price functions `_act` holds, their
 read-only preview for the form, and the binding of a confirmation to the amount it showed.
 
 The form shows the charge before it is made (`edit_preview`, no lock, no write); the confirmed
@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from clients.domain.actions import Action
-from clients.domain.dates import active_until, next_month_start
+from clients.domain.dates import active_until, next_month_start, renewed_until
 from clients.domain.modules import validate_quantities
 from clients.domain.money import (
     Charge,
@@ -20,12 +20,21 @@ from clients.domain.money import (
     increase_charge,
     pays,
     reactivation_charge,
+    renewal_charge,
 )
 from clients.domain.quantities import counts_after, counts_in_force, describe_quantity
 from clients.domain.status import today
 from clients.models import Client, Module
 from clients.services.credit import balance
 from clients.services.errors import ActionNotAllowed
+
+
+def renewal_price(client, day, prices, licenses=None):
+    """What Renovar costs: a month of licenses (Renovação manual clients; None otherwise). The
+    screens quote it (`licenses`: the client's, if already read); _act charges it, locked."""
+    if pays(client.renewal):
+        return renewal_charge(client, renewed_until(client.expires_on), prices, licenses)
+    return None
 
 
 def increase_price(fields: dict, licenses: dict | None):
