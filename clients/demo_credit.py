@@ -108,9 +108,12 @@ def _register(partner, user, name, number, product, licenses, renewal=Renewal.MA
 
 
 def _renew_before_due(clients, user, days=3):
-    """Renovar each client `days` before its vencimento (they share one)."""
-    with _at(clients[0].expires_on - datetime.timedelta(days=days)):
-        return [services.client_renew(client=client, by=user) for client in clients]
+    """Renovar each client `days` before its vencimento (they share one): the renewed
+    clients, and the day after (when the story goes on, before the next renewal)."""
+    day = clients[0].expires_on - datetime.timedelta(days=days)
+    with _at(day):
+        renewed = [services.client_renew(client=client, by=user) for client in clients]
+    return renewed, day + datetime.timedelta(days=1)
 
 
 def comfortable_story(partner, user, staff, today: datetime.date) -> None:
@@ -126,9 +129,9 @@ def comfortable_story(partner, user, staff, today: datetime.date) -> None:
             _register(partner, user, "Empório Navi Completo", 2, "navi", EVERY_MODULE["navi"]),
         ]
     for month in range(1, 6):
-        clients = _renew_before_due(clients, user)
+        clients, after = _renew_before_due(clients, user)
         if month == 2:
-            with _at(clients[0].expires_on + datetime.timedelta(days=1)):
+            with _at(after):
                 credit_add(partner=partner, amount=500000, by=staff, description="Boleto pago")
         if month == 3:
             # Mid-period: one more license and one more Link Garçom, charged for the days left.
@@ -143,7 +146,7 @@ def comfortable_story(partner, user, staff, today: datetime.date) -> None:
             renewal = CreditEntry.objects.filter(client=clients[1], kind=EntryKind.RENEWAL).latest(
                 "at", "id"
             )
-            with _at(clients[1].expires_on - datetime.timedelta(days=2)):
+            with _at(after):
                 credit_reverse(entry=renewal, by=staff, reason="cortesia do mês de implantação")
 
 

@@ -103,6 +103,12 @@ def test_it_seeds_prices_and_months_of_credit_through_the_services(db, settings)
     assert set(entries.values_list("kind", flat=True)) == set(EntryKind) - {"reativacao"}
     months = {(entry.at.year, entry.at.month) for entry in entries}
     assert len(months) >= 5
+    # Read in time order, each entry's balance is the one before it plus its amount (a story
+    # written out of order would show an extrato whose balances jump).
+    running = 0
+    for entry in entries.order_by("at", "id"):
+        running += entry.amount
+        assert entry.balance_after == running, entry
     # Every charge belongs to a client's event: the services wrote it, not the seed.
     charges = entries.filter(amount__lt=0).exclude(kind=EntryKind.REVERSAL)
     assert all(entry.event_id and entry.client_id for entry in charges)

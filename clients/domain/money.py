@@ -127,5 +127,6 @@ def increase_charge(client, before: dict[str, int], after: dict[str, int], day, 
             lines.append(ChargeLine(module, added, prorate(monthly, left, period)))
     if not lines:
         return None
-    description = f"Proporcional de {left} de {period} dias (até {format_day(client.expires_on)})"
+    share = f"de {left} de {period} dias" if left <= period else f"a {left} dias"
+    description = f"Proporcional {share} (até {format_day(client.expires_on)})"
     return Charge(EntryKind.PROPORTIONAL, description, lines)
