@@ -125,7 +125,11 @@ def _service_action(name):
 
     def act(modeladmin, request, queryset):
         if isinstance(service, Action):
-            outcomes = services.clients_act(clients=queryset, action=service, by=request.user)
+            # One partner's clients at a time: a renewal charges each partner's own credit.
+            outcomes = []
+            for partner_id in sorted(set(queryset.values_list("partner_id", flat=True))):
+                selected = queryset.filter(partner_id=partner_id)
+                outcomes += services.clients_act(clients=selected, action=service, by=request.user)
         else:
             outcomes = [_outcome(service, c, request.user) for c in queryset.order_by("pk")]
         changed = 0

@@ -387,3 +387,41 @@ def test_a_mixed_selection_renews_only_the_billing_clients(
     assert "1 cliente(s) renovado(s) pela cobrança paga." in response.text
     assert "Manual" in response.text and "Renovação manual" in response.text
     assert list(ClientEvent.objects.values_list("client__name", flat=True)) == ["Cobrança"]
+
+
+def test_a_paid_charge_is_not_marked_twice(admin_client_, partner_a, make_client_in):
+    # The same payment marked again: the client is already paid more than a month ahead.
+    shop = make_client_in(partner_a, Status.ACTIVE, renewal=Renewal.BILLING)
+    first = _mark_paid(admin_client_, [shop])
+    shop.refresh_from_db()
+    paid_until = shop.expires_on
+
+    again = _mark_paid(admin_client_, [shop])
+
+    assert "1 cliente(s) renovado(s) pela cobrança paga." in first.text
+    assert "já está pago até" in again.text and "renovado(s)" not in again.text
+    shop.refresh_from_db()
+    assert shop.expires_on == paid_until
+    assert ClientEvent.objects.filter(client=shop).count() == 1
+
+
+def test_the_admin_renews_clients_of_two_partners_each_from_its_own_credit(
+    admin_client_, partner_a, partner_b, make_client_in, staff_user
+):
+    Price.objects.create(
+        product=Product.NAVI, module=Module.MAIN, monthly=4990, valid_from=dt.date(2026, 1, 1)
+    )
+    credit_add(partner=partner_a, amount=10000, by=staff_user)
+    credit_add(partner=partner_b, amount=4990, by=staff_user)
+    shops = [make_client_in(p, Status.ACTIVE) for p in (partner_a, partner_b)]
+
+    response = admin_client_.post(
+        CLIENTS, {"action": "renew", "_selected_action": [s.pk for s in shops]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "2 cliente(s) renovado(s)." in response.text
+    assert (balance(partner_a), balance(partner_b)) == (10000 - 4990, 0)
+    for shop in shops:
+        entry = CreditEntry.objects.get(kind=EntryKind.RENEWAL, client=shop)
+        assert entry.partner_id == shop.partner_id

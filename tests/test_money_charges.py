@@ -323,3 +323,60 @@ def test_switching_to_renovacao_manual_in_the_same_edit_charges_the_increase(
             licenses={Module.MAIN: 3},
         )
     assert [e.amount for e in debits(partner_a)] == [-33_33]
+
+
+@pytest.mark.usefixtures("prices")
+def test_switching_away_from_renovacao_manual_in_the_same_edit_still_charges_the_increase(
+    partner_a, partner_a_user, make_client, credit
+):
+    # Otherwise: manual → Gestão with +2 licenses, then back to manual, and the two licenses
+    # of the rest of the period were never paid by anyone.
+    with at(D(2026, 5, 6)):
+        credit(400_00)
+        shop = make_client(partner_a, expires_on=D(2026, 5, 15), licenses=1)
+        client_edit(
+            client=shop,
+            by=partner_a_user,
+            fields=fields_of(shop, renewal=Renewal.BILLING),
+            licenses={Module.MAIN: 3},
+        )
+    assert [e.amount for e in debits(partner_a)] == [-33_33]
+
+
+@pytest.mark.usefixtures("prices")
+def test_reativar_switching_away_from_renovacao_manual_still_charges_the_month(
+    partner_a, partner_a_user, make_client
+):
+    with at(D(2026, 3, 18)):  # no credit
+        shop = make_client(partner_a, expires_on=D(2026, 2, 10), licenses=1)
+        with Untouched(shop), pytest.raises(InsufficientCredit):
+            client_reactivate(
+                client=shop, by=partner_a_user, fields=fields_of(shop, renewal=Renewal.BILLING)
+            )
+
+
+@pytest.mark.usefixtures("prices")
+def test_renovar_charges_only_the_amount_its_confirmation_showed(
+    partner_a, partner_a_user, make_client, credit, client_a
+):
+    from django.urls import reverse
+
+    with at(D(2026, 5, 6)):
+        credit(400_00)
+        shop = make_client(partner_a, expires_on=D(2026, 5, 15), licenses=3)
+        page = client_a.get(reverse("clients:confirm", args=[shop.pk, "renovar"]))
+        assert 'name="valor" value="15000"' in page.text  # 3 × R$ 50,00
+        # The vendor's staff raise the price before the partner confirms.
+        Price.objects.create(
+            product=Product.NAVI, module=Module.MAIN, monthly=70_00, valid_from=D(2026, 5, 6)
+        )
+        with Untouched(shop):
+            refused = client_a.post(
+                reverse("clients:renovar", args=[shop.pk]), {"valor": "15000"}, follow=True
+            )
+        assert "mudou de R$ 150,00 para R$ 210,00" in refused.text
+        done = client_a.post(
+            reverse("clients:renovar", args=[shop.pk]), {"valor": "21000"}, follow=True
+        )
+    assert "foi renovado até 15/06/2026" in done.text
+    assert [e.amount for e in debits(partner_a)] == [-210_00]

@@ -133,8 +133,15 @@ def act(request, pk, action):
     client = get_client_or_404(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    options = {}
+    if action == Action.RENEW and "valor" in request.POST:
+        # The charge the confirmation page showed: the service charges that or nothing.
+        try:
+            options["confirmed_charge"] = int(request.POST["valor"])
+        except ValueError:
+            return refuse(request, "Valor da renovação inválido: abra a confirmação de novo.")
     try:
-        client = POST_ACTIONS[action](client=client, by=request.user)
+        client = POST_ACTIONS[action](client=client, by=request.user, **options)
     except ActionNotAllowed as refused:
         return refuse(request, refused.message)
     return _done(request, action, client)

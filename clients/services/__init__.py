@@ -276,14 +276,17 @@ def client_unhide(*, client: Client, by) -> Client:
     return _one(client, clients_act(clients=_just(client), action=Action.UNHIDE, by=by))
 
 
-def client_renew(*, client: Client, by) -> Client:
+def client_renew(*, client: Client, by, confirmed_charge: int | None = None) -> Client:
     """Renovar: vencimento + one calendar month from the current vencimento.
 
     Only for Renovação manual clients, Expirado or Ativo (the vendor renews a Gestão de
     cobranças client when its end customer pays). Costs a month of the licenses in force on the
     new period's first day (InsufficientCredit if the balance cannot pay). A suspension stays.
+    `confirmed_charge`: the centavos the confirmation page showed; any other charge on the
+    locked row is refused (ChargeChanged) — None: no page to keep to (the admin, commands).
     """
-    return _one(client, clients_act(clients=_just(client), action=Action.RENEW, by=by))
+    price = agreed(renewal_price, confirmed_charge)
+    return _one(client, _act(_just(client), Action.RENEW, by, _renew, None, price))
 
 
 def _edit(fields: dict, licenses: dict | None):

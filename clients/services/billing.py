@@ -5,8 +5,9 @@ pays nothing; when the vendor's staff see the charge paid they renew the client 
 from django.db.models import QuerySet
 
 from clients.domain.actions import ACTION_TABLE, Action
+from clients.domain.dates import add_months, format_day
 from clients.domain.money import pays
-from clients.domain.status import Status, client_status
+from clients.domain.status import Status, client_status, today
 from clients.models import Client, Event
 from clients.services import Outcome, _act, _just, _one, _renew
 from clients.services.errors import ActionNotAllowed
@@ -28,9 +29,15 @@ STATUS_REFUSAL = {
 
 
 def _paid_guard(locked):
-    """Refuses a client whose charge the vendor does not collect, or not renewable now."""
+    """Refuses a client whose charge the vendor does not collect, not renewable now, or paid
+    more than a month ahead already (the same payment marked twice)."""
     if pays(locked.renewal):
         raise ActionNotAllowed(MANUAL_REFUSAL)
+    if locked.expires_on >= add_months(today(), 1):
+        raise ActionNotAllowed(
+            f"Este cliente já está pago até {format_day(locked.expires_on)}, mais de um mês à "
+            "frente: a cobrança paga renova só o período que vence. Nada foi feito."
+        )
     status = client_status(locked)
     if status not in RENEWABLE:
         reason = STATUS_REFUSAL.get(status, "não pode ser renovado agora")

@@ -37,11 +37,17 @@ def renewal_price(client, day, prices, licenses=None):
     return None
 
 
+def _partner_pays(locked, fields: dict) -> bool:
+    """Whether the partner pays for a change that may switch the renewal method: when either
+    method is Renovação manual (switching away in the same form does not make it free)."""
+    return pays(locked.renewal) or pays(fields.get("renewal", locked.renewal))
+
+
 def increase_price(fields: dict, licenses: dict | None):
     """What Editar costs: licenses and modules added, for the days left in the period."""
 
     def price(locked, day, prices):
-        if licenses is None or not pays(fields.get("renewal", locked.renewal)):
+        if licenses is None or not _partner_pays(locked, fields):
             return None
         validate_quantities(locked.product, licenses)
         before, after = counts_in_force(locked, day), counts_after(locked, licenses, day)
@@ -54,7 +60,7 @@ def reactivation_price(fields: dict, licenses: dict | None):
     """What Reativar costs: a month of the licenses in force after the change."""
 
     def price(locked, day, prices):
-        if not pays(fields.get("renewal", locked.renewal)):
+        if not _partner_pays(locked, fields):
             return None
         if licenses is not None:
             validate_quantities(locked.product, licenses)
