@@ -12,7 +12,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.domain.dates import next_month_start
+from clients.domain.dates import local_midnight, next_month_start
 from clients.domain.status import Status, client_status, status_q, statuses_q
 from clients.domain.versions import older_versions
 from clients.models import Certificate, Product, RegistrationCode, Renewal
@@ -28,11 +28,6 @@ CERTIFICATE_WINDOWS = (30, 60, 90)
 CERTIFICATE_EXPIRED = "vencido"
 NO_CONTACT_DAYS = 14
 MAX_DAYS = 366
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """The first moment of `day` in the local time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def expiring_q(days: int, today: datetime.date) -> Q:

@@ -3,6 +3,8 @@
 import calendar
 import datetime
 
+from django.utils import timezone
+
 from clients.domain.status import month_start
 
 
@@ -36,3 +38,8 @@ def format_day(day: datetime.date) -> str:
     """A day as the portal writes it in messages: dd/mm/aaaa (what `date_format(day, "d/m/Y")`
     gives, without a lookup of the locale's formats per call: a bulk preview writes thousands)."""
     return f"{day:%d/%m/%Y}"
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the local time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from clients.domain.dates import local_midnight
 from clients.domain.documents import format_document, normalize_document
 from clients.domain.history import action_label, changes
 from clients.domain.search import name_contains_q
@@ -48,10 +49,6 @@ def partner_events(request):
 
 def sees_the_team(request) -> bool:
     return role_allows(request.partner_user.role, Permission.ACTIVITY)
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 class ActivityFilterForm(forms.Form):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from clients.domain.money import Charge, PriceList, format_brl, pays
 from clients.domain.quantities import ON_OFF_MODULES, describe_quantity
 from clients.models import Module
-from clients.services.charges import renewal_price
+from clients.services.charges import amount_of, renewal_price
 
 NO_CHARGE = "Esta renovação não usa crédito."
 NO_CHARGE_NOTE = "A renovação não usa crédito."
@@ -46,7 +46,7 @@ class RenewalCost:
 
 def renewal_cost(charge: Charge | None, balance: int) -> RenewalCost:
     """The confirmation page's sentence for `charge` (None: a Gestão de cobranças client)."""
-    amount = charge.amount if charge else 0
+    amount = amount_of(charge)
     if not amount:
         return RenewalCost(0, balance, NO_CHARGE)
     cost = f"Esta renovação custa {format_brl(amount)} ({describe_lines(charge)})"

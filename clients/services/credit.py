@@ -15,6 +15,7 @@ from django.utils import timezone
 from clients.domain.money import format_brl
 from clients.models import CreditAccount, CreditEntry, EntryKind
 from clients.services.errors import ActionNotAllowed
+from clients.services.recording import actor_of
 
 MAX_CREDIT = 100_000_000_00  # centavos one credit may add: R$ 100 milhões
 
@@ -89,7 +90,7 @@ def _write(account, *, kind, amount, by, description, client=None, event=None, r
         event=event,
         reverses=reverses,
         description=description[:300],
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=actor_of(by),
         actor_label=_actor_label(by),
         at=account.updated_at,
     )
@@ -184,7 +185,7 @@ class Till:
                     client=d.client,
                     event=d.event,
                     description=d.charge.description[:300],
-                    actor=by if by is not None and by.is_authenticated else None,
+                    actor=actor_of(by),
                     actor_label=_actor_label(by),
                     at=now,
                 )

@@ -14,15 +14,14 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from clients.domain.actions import Action, can
-from clients.domain.dates import add_months, format_day
+from clients.domain.dates import add_months, format_day, local_midnight
 from clients.domain.status import Status, client_status, month_start, today
 from clients.models import Client, ClientEvent, Event, RegistrationCode, ReleasedKey
 from clients.services import not_allowed_message
 from clients.services.errors import ActionNotAllowed
-from clients.services.recording import record_event, snapshot
+from clients.services.recording import actor_of, record_event, snapshot
 from clients.services.rows import locked_row, save_version
 
 ACTION = Action.RELEASE_DEVICE
@@ -34,17 +33,11 @@ NO_DEVICE = (
 ONLY_LINK = "“Liberar dispositivo” é só para clientes Link."
 
 
-def month_began(day: datetime.date) -> datetime.datetime:
-    """The first moment of `day`'s month, in local time (the cap's window)."""
-    start = datetime.datetime.combine(month_start(day), datetime.time.min)
-    return timezone.make_aware(start)
-
-
 def releases_this_month(client: Client, day: datetime.date | None = None) -> int:
     """How many times the client's device was released in `day`'s calendar month."""
     day = day or today()
     return ClientEvent.objects.filter(
-        client=client, action=Event.RELEASE_DEVICE, at__gte=month_began(day)
+        client=client, action=Event.RELEASE_DEVICE, at__gte=local_midnight(month_start(day))
     ).count()
 
 
@@ -92,7 +85,7 @@ def client_release_device(*, client: Client, by) -> Client:
             key=locked.license_key,
             client=locked,
             machine=machine,
-            released_by=by if by is not None and by.is_authenticated else None,
+            released_by=actor_of(by),
         )
         locked.license_key = None
         save_version(locked, ["license_key"])

@@ -43,6 +43,11 @@ def origin_of(by, origin: Origin | None = None) -> Origin:
     return Origin.SYSTEM
 
 
+def actor_of(by):
+    """The user to record as the author of a change by `by`: none for the system or a visitor."""
+    return by if by is not None and by.is_authenticated else None
+
+
 def new_event(
     *, client, action: Event, by=None, actor_label="", before=None, after=None, note="", origin=None
 ):
@@ -51,7 +56,7 @@ def new_event(
         client=client,
         partner_id=client.partner_id,
         origin=origin_of(by, origin),
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=actor_of(by),
         actor_label=actor_label or (by.get_username() if by is not None else "sistema"),
         action=Event(action),
         before=before or {},
