@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from clients import (
     credit_admin,  # noqa: F401 -- registers the money's admin
+    device_admin,  # noqa: F401 -- registers the released devices' admin
     services,
 )
 from clients.admin_mixins import ClientNameSearchMixin, ReadOnlyAdminMixin

@@ -394,3 +394,33 @@ def test_the_admins_client_pages_have_no_serious_accessibility_violation(
             found[name] = violations
     context.close()
     assert not found, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
+
+
+def assert_fits_its_box(table):
+    """The table is no wider than the box it scrolls in: nothing hides to the right."""
+    sizes = table.evaluate(
+        "t => [t.scrollWidth, t.parentElement.scrollWidth, t.parentElement.clientWidth]"
+    )
+    assert max(sizes[:2]) <= sizes[2], f"{sizes[:2]} px numa caixa de {sizes[2]} px"
+
+
+def test_on_a_phone_each_extrato_entry_reads_without_scrolling_sideways(
+    live_server, open_context, shops, screenshot_dir
+):
+    """At 390 px the extrato's table fits its box (no inner sideways scroll), and each row
+    shows what the wide columns say on a desktop: the balance after and the client."""
+    page = open_context(PHONE).new_page()
+    page.goto(live_server.url + reverse("clients:credit"))
+    page.screenshot(path=f"{screenshot_dir}/phone-credito-390.png", full_page=True)
+    table = page.locator(".credit-table")
+    assert_fits_its_box(table)
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(2)  # the credit added, then the renewal paid from it
+    renewal, added = rows.all()
+    for row, balance in ((renewal, "R$ 1.184,66"), (added, "R$ 1.234,56")):
+        expect(row).to_contain_text(f"Saldo depois: {balance}")
+        box = row.get_by_text(f"Saldo depois: {balance}").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    expect(renewal.get_by_role("link", name="Mercearia Renovada")).to_be_visible()
+    expect(renewal.get_by_role("link", name="Ver no histórico")).to_be_visible()
+    expect(added).to_contain_text("Cliente: —")

@@ -229,10 +229,37 @@ def test_the_confirmation_page_says_what_happens_and_how_many_are_left(
     url = reverse("clients:confirm", args=[shop.pk, "liberar-dispositivo"])
     page = client_a.get(url).text
     assert "Liberar o dispositivo de Lanchonete Boa?" in page
-    assert "Liberações neste mês: 0 de 2." in page
+    assert (
+        "O dispositivo “CELULAR-01” para de funcionar na próxima verificação: a chave atual é "
+        "recusada. Um novo código de registro é gerado para ativar o Link no novo dispositivo; "
+        "ele aparece nos detalhes do cliente. Restam 2 de 2 liberações neste mês."
+    ) in page
     assert re.search(
         rf'<form method="post" action="{action_url(Action.RELEASE_DEVICE, shop)}"', page
     )
+
+    client_release_device(client=shop, by=partner_a_user)
+    activate(shop, "")  # software that does not name its machine
+    page = client_a.get(url).text
+    assert "O dispositivo vinculado a este cliente para de funcionar" in page
+    assert (
+        "Esta é a última liberação possível neste mês (o máximo é 2); a próxima, só a partir "
+        "de 01/01/2027."
+    ) in page
+
+
+def test_the_confirmation_page_at_the_cap_explains_it_and_offers_no_button(
+    bound, client_a, partner_a_user
+):
+    shop, _ = bound
+    for machine in ("CELULAR-02", "CELULAR-03"):
+        client_release_device(client=shop, by=partner_a_user)
+        activate(shop, machine)
+    url = reverse("clients:confirm", args=[shop.pk, "liberar-dispositivo"])
+    with NothingReleased(shop):
+        response = client_a.get(url)
+    assert response.status_code == 302
+    assert messages_of(response) == [CAP_MESSAGE]
 
 
 def test_the_confirmation_page_refuses_a_client_without_a_key(
@@ -250,9 +277,10 @@ def test_administrador_and_operador_release_it(bound, client, make_member, partn
     client.force_login(make_member(partner_a, "membro", role=role))
     response = client.post(action_url(Action.RELEASE_DEVICE, shop))
     assert response.status_code == 302
+    (new_code,) = unused_codes(shop)
     assert messages_of(response) == [
         "O dispositivo de Lanchonete Boa foi liberado: a chave antiga é recusada na próxima "
-        "verificação. O novo código de registro está nos detalhes do cliente."
+        f"verificação. Novo código de registro: {new_code} (também nos detalhes do cliente)."
     ]
     shop.refresh_from_db()
     assert shop.license_key is None

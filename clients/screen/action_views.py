@@ -45,7 +45,14 @@ from clients.screen.responses import back_url, refuse
 from clients.services import ActionNotAllowed, DuplicateClient, not_allowed_message
 from clients.services.charges import ChargeChanged, edit_preview, renewal_price
 from clients.services.credit import InsufficientCredit, balance
-from clients.services.devices import client_release_device, releases_this_month
+from clients.services.devices import (
+    bound_machine,
+    cap_message,
+    client_release_device,
+    left_message,
+    releases_this_month,
+    waiting_code,
+)
 from portal.responses import wants_json
 from portal.uploads import FORM_OVERHEAD, max_body_size
 
@@ -78,7 +85,7 @@ DONE = {
     Action.EDIT: "Cadastro de {name} salvo.",
     Action.REACTIVATE: "{name} foi reativado até {expires_on}.",
     Action.RELEASE_DEVICE: "O dispositivo de {name} foi liberado: a chave antiga é recusada na "
-    "próxima verificação. O novo código de registro está nos detalhes do cliente.",
+    "próxima verificação. Novo código de registro: {code} (também nos detalhes do cliente).",
 }
 
 # (question, explanation, button style) of the confirmation page.
@@ -108,16 +115,19 @@ CONFIRMATION = {
     ),
     Action.RELEASE_DEVICE: (
         "Liberar o dispositivo de {name}?",
-        "A chave atual deixa de funcionar: o dispositivo que a usa é bloqueado na próxima "
-        "verificação. Um novo código de registro é gerado para ativar o Link em outro "
-        "dispositivo. Liberações neste mês: {releases} de {cap}.",
+        "O dispositivo {device} para de funcionar na próxima verificação: a chave atual é "
+        "recusada. Um novo código de registro é gerado para ativar o Link no novo "
+        "dispositivo; ele aparece nos detalhes do cliente. {left}",
         "btn-warning",
     ),
 }
 
 
 def _done(request, action: Action, client, preview=None):
-    message = DONE[action].format(name=client.name, expires_on=format_day(client.expires_on))
+    values = {"name": client.name, "expires_on": format_day(client.expires_on)}
+    if action == Action.RELEASE_DEVICE:  # the code to type on the new device, at once
+        values["code"] = waiting_code(client).code
+    message = DONE[action].format(**values)
     if preview is not None and preview.amount:
         message += f" {format_brl(preview.amount)} debitados do crédito."
     if wants_json(request):
@@ -160,10 +170,15 @@ def confirm(request, pk, action):
         "name": client.name,
         "expires_on": format_day(client.expires_on),
         "renewed_until": format_day(services.renewed_until(client.expires_on)),
-        "cap": settings.DEVICE_RELEASES_PER_MONTH,
     }
-    if action == Action.RELEASE_DEVICE:  # one query, only for the page that shows it
-        values["releases"] = releases_this_month(client)
+    if action == Action.RELEASE_DEVICE:  # two queries, only for the page that shows them
+        day = today()
+        used = releases_this_month(client, day)
+        if used >= settings.DEVICE_RELEASES_PER_MONTH:  # said now; the service enforces it
+            return refuse(request, cap_message(day))
+        machine = bound_machine(client)
+        values["device"] = f"“{machine}”" if machine else "vinculado a este cliente"
+        values["left"] = left_message(used, day)
     context = {
         "client": client,
         "action": action,

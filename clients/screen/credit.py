@@ -145,18 +145,30 @@ def signed_brl(centavos: int) -> str:
 
 
 class CreditTable(tables.Table):
-    # The amounts before the client: on a phone they are what shows without scrolling.
+    """The extrato. On a phone (portal.css) the wide columns hide and the Lançamento cell
+    repeats them on lines of its own, as the Clientes list does: each row reads date, kind and
+    amount on its first line, then the description, the balance after and the client."""
+
+    # The amount beside the entry, before the balance and the client.
     at = tables.DateTimeColumn(verbose_name="Data", format="d/m/Y H:i", orderable=False)
-    description = tables.Column("Lançamento", orderable=False)
+    description = tables.Column("Lançamento", orderable=False, attrs={"td": {"class": "col-entry"}})
     amount = tables.Column(
         "Valor", orderable=False, attrs={"th": {"class": "text-end"}, "td": {"class": "text-end"}}
     )
     balance_after = tables.Column(
         "Saldo depois",
         orderable=False,
-        attrs={"th": {"class": "text-end"}, "td": {"class": "text-end text-nowrap"}},
+        attrs={
+            "th": {"class": "text-end col-wide"},
+            "td": {"class": "text-end text-nowrap col-wide"},
+        },
     )
-    client = tables.Column("Cliente", orderable=False, empty_values=())
+    client = tables.Column(
+        "Cliente",
+        orderable=False,
+        empty_values=(),
+        attrs={"th": {"class": "col-wide"}, "td": {"class": "col-wide"}},
+    )
 
     class Meta:
         model = CreditEntry
@@ -169,11 +181,15 @@ class CreditTable(tables.Table):
         self.partner = partner
 
     def render_description(self, record):
-        """The kind, and the description under it."""
+        """The kind, the description under it, and (shown only on a phone) the wide columns."""
         return format_html(
-            '<span class="fw-semibold">{}</span><span class="d-block">{}</span>',
+            '<span class="fw-semibold">{}</span><span class="d-block">{}</span>'
+            '<span class="row-summary">Saldo depois: <span class="text-nowrap">{}</span>'
+            '<span class="d-block">Cliente: {}</span></span>',
             record.get_kind_display(),
             record.description,
+            self.render_balance_after(record),
+            self.render_client(record),
         )
 
     def render_client(self, record):

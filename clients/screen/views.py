@@ -9,7 +9,7 @@ from clients.domain.actions import ACTIONS_PERMISSION
 from clients.domain.history import action_label, changes
 from clients.domain.quantities import describe_license
 from clients.domain.status import Status, status_since, today
-from clients.models import Certificate, Module, RegistrationCode
+from clients.models import Certificate, Module
 from clients.scoping import (
     get_client_or_404,
     partner_clients,
@@ -21,6 +21,7 @@ from clients.screen.bulk_views import SelectableClientTable, bulk_context
 from clients.screen.charges import renewal_note
 from clients.screen.filters import ClientFilter
 from clients.screen.tables import PER_PAGE, ClientPaginator, menu_entries, table_rows
+from clients.services.devices import waiting_code
 from clients.transfer.exporting import EXPORT_FORMATS
 from partners.permissions import role_allows
 
@@ -112,13 +113,7 @@ def client_detail(request, pk):
         "status": status,
         "since": status_since(client, status),
         "licenses": licenses,
-        "code": (
-            RegistrationCode.objects.filter(client=client, consumed_at__isnull=True)
-            .order_by("-created_at", "-pk")
-            .first()
-            if client.is_link and not client.license_key
-            else None
-        ),
+        "code": waiting_code(client) if client.is_link and not client.license_key else None,
         "certificate": (
             Certificate.objects.filter(client=client).first() if not client.is_link else None
         ),

@@ -51,6 +51,39 @@ def cap_message(day: datetime.date) -> str:
     )
 
 
+def left_message(used: int, day: datetime.date) -> str:
+    """How many releases the client has left this month, told before one is used."""
+    cap = settings.DEVICE_RELEASES_PER_MONTH
+    left = cap - used
+    if left > 1:
+        return f"Restam {left} de {cap} liberações neste mês."
+    return (
+        f"Esta é a última liberação possível neste mês (o máximo é {cap}); a próxima, só a "
+        f"partir de {format_day(add_months(month_start(day), 1))}."
+    )
+
+
+def bound_machine(client: Client) -> str:
+    """The machine the client's key was activated on, as the software reported it ("" if the
+    software did not say)."""
+    consumed = (
+        client.registration_codes.filter(consumed_at__isnull=False)
+        .order_by("-consumed_at", "-pk")
+        .values_list("machine", flat=True)
+        .first()
+    )
+    return consumed or ""
+
+
+def waiting_code(client: Client) -> RegistrationCode | None:
+    """The registration code waiting for the client's (new) device: the newest unused one."""
+    return (
+        RegistrationCode.objects.filter(client=client, consumed_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def _refusal(locked: Client, status: Status) -> str:
     """Why the action is not allowed for the locked client (can() decided; this explains)."""
     if not locked.is_link:
@@ -75,12 +108,7 @@ def client_release_device(*, client: Client, by) -> Client:
         if used >= settings.DEVICE_RELEASES_PER_MONTH:
             raise ActionNotAllowed(cap_message(day))
         before = snapshot(locked)
-        consumed = (
-            locked.registration_codes.filter(consumed_at__isnull=False)
-            .order_by("-consumed_at", "-pk")
-            .first()
-        )
-        machine = consumed.machine if consumed is not None else ""
+        machine = bound_machine(locked)
         ReleasedKey.objects.create(
             key=locked.license_key,
             client=locked,
