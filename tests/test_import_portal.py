@@ -2,9 +2,11 @@
 new, changed and unchanged clients and of every refused line, then a job that imports it all
 or nothing through the one import path (`import_clients`, as `manage.py import_clients`)."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -13,7 +15,7 @@ from clients.models import Client, ClientEvent, Origin, Product
 from clients.transfer.columns import HEADER as COLUMNS
 from jobs.models import Job, State
 from partners.models import PartnerUser, Role
-from tests.csv_helpers import CNPJ, CPF, HEADER, csv_file, run
+from tests.csv_helpers import CNPJ, CPF, HEADER, SP, csv_file, run
 
 START = reverse("clients:import")
 ROWS = [
@@ -21,6 +23,15 @@ ROWS = [
     f"Padaria Nova;{CPF};padaria@example.com;navi;SP;Campinas;31/12/2027",
     f"Mercado Velho;{CNPJ};mercado@example.com;link;RJ;Niterói;31/12/2027",
 ]
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """10/12/2027 in São Paulo (ticking): the files' new clients, due 31/12/2027, are within
+    the month + Novo cliente gives (the partner's import refuses a later one)."""
+    moment = datetime.datetime(2027, 12, 10, 10, tzinfo=SP)
+    with time_machine.travel(moment, tick=True):
+        yield moment.date()
 
 
 def upload(client, content: bytes, name="clientes.csv"):
@@ -101,8 +112,6 @@ def xlsx(rows) -> bytes:
 
 def test_a_spreadsheet_imports_like_its_csv(client_a, run_jobs):
     """A CPF typed as a number (its leading zero lost) and a real date cell."""
-    import datetime
-
     cpf = "01234567890"
     data = xlsx(
         [

@@ -43,6 +43,17 @@ def counts_after(client, quantities: dict[str, int], today: datetime.date) -> di
     return counts
 
 
+def change_of(
+    in_force: int, wanted: int, today: datetime.date
+) -> tuple[int, int | None, datetime.date | None]:
+    """(quantity, scheduled_quantity, scheduled_from) of a license whose count in force is
+    `in_force` once `wanted` is asked for: an increase (or the count in force: a pending
+    reduction cancelled) now, a reduction from the first day of the next month."""
+    if wanted >= in_force:
+        return wanted, None, None
+    return in_force, wanted, next_month_start(today)
+
+
 def set_quantities(client, quantities: dict[str, int], today: datetime.date) -> None:
     """Apply the wanted count of each module: increases now, reductions next month.
 
@@ -58,12 +69,9 @@ def set_quantities(client, quantities: dict[str, int], today: datetime.date) -> 
             continue
         if wanted == wanted_quantity(license, today):
             continue
-        in_force = license.current_quantity(today)
-        if wanted >= in_force:
-            license.quantity, scheduled = wanted, (None, None)
-        else:
-            license.quantity, scheduled = in_force, (wanted, next_month_start(today))
-        license.scheduled_quantity, license.scheduled_from = scheduled
+        license.quantity, license.scheduled_quantity, license.scheduled_from = change_of(
+            license.current_quantity(today), wanted, today
+        )
         license.save(update_fields=["quantity", "scheduled_quantity", "scheduled_from"])
     # A license may have been added: the client's prefetched licenses (clients.services locks
     # clients with them) would miss it.

@@ -1,7 +1,8 @@
 """Importar clientes in the portal: the file checked and previewed in the request (a dry run of
 the one import path, clients.transfer.importing.import_clients), then, once confirmed, the
 same call for real in a job (clients.tasks.import_file) — all or nothing, in the transaction
-that also completes the job."""
+that also completes the job. Both are the partner's own import (`by_partner`): a row that would
+do what costs credit elsewhere is refused, in the preview and again on the rows the job locks."""
 
 import hashlib
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ TASK = "clients.tasks.import_file"
 CSV_TYPES = (".csv", ".txt")
 XLSX = ".xlsx"
 STAGES = {"validando": "validando as linhas", "gravando": "gravando"}
+REFUSED_SHOWN = 5  # the refused lines a job that found them at its run names
 
 
 class UploadRefused(Exception):
@@ -85,7 +87,9 @@ def prepare(*, partner, user, name: str, data: bytes, back_url: str = "") -> Job
     """Preview the file (a dry run: nothing is written to the clients) and keep it, with the
     preview's counts and refused lines, in a draft job that confirming submits."""
     try:
-        report = import_clients(partner=partner, data=data, dry_run=True, source=name)
+        report = import_clients(
+            partner=partner, data=data, dry_run=True, source=name, by_partner=True
+        )
     except ImportFileError as error:
         raise UploadRefused(f"O arquivo não pôde ser lido: {error}. Nada foi gravado.") from None
     # The dry run's changes show the document formatted and the product by its label.
@@ -177,12 +181,19 @@ def run(job: Job, progress) -> None:
     try:
         with transaction.atomic():
             report = import_clients(
-                partner=job.partner, data=data, source=upload.name, progress=report_progress
+                partner=job.partner,
+                data=data,
+                source=upload.name,
+                progress=report_progress,
+                by_partner=True,
             )
             if report.errors:
+                lines = len({error.line for error in report.errors})
+                shown = "; ".join(str(error) for error in report.errors[:REFUSED_SHOWN])
                 raise JobRefused(
-                    f"{len(report.errors)} linha(s) deixaram de ser válidas desde a prévia "
-                    "(os clientes mudaram): nada foi gravado. Envie o arquivo de novo."
+                    f"{lines} linha(s) deixaram de ser válidas desde a prévia (os clientes "
+                    f"mudaram): nada foi gravado. Envie o arquivo de novo. {shown}"
+                    + ("; …" if len(report.errors) > REFUSED_SHOWN else ".")
                 )
             own(job)
             counts = {

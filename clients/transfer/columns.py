@@ -248,6 +248,7 @@ REQUIRED = [column.name for column in COLUMNS if column.required]
 CLIENT_FIELDS = tuple(column.field for column in COLUMNS if not column.module)
 # The license columns' counts: name in the facts (`licenses`, a module's value) → its module.
 LICENSE_FIELDS = {column.field: column.module for column in COLUMNS if column.module}
+COLUMN_OF_FIELD = {column.field: column.name for column in COLUMNS}
 
 
 def os_error_reason(error: OSError) -> str:

@@ -18,6 +18,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
 
 from django.db import connections
 from django.db.models import Case, CharField, F, FilteredRelation, Func, Q, Value, When
@@ -27,6 +28,7 @@ from openpyxl import Workbook
 
 from clients.domain.documents import DocumentText
 from clients.domain.modules import ON_OFF_MODULES
+from clients.domain.quantities import pending_reduction
 from clients.domain.status import status_expression, statuses_q
 from clients.models import License, Module, Product
 from clients.transfer.columns import (
@@ -125,11 +127,13 @@ def with_licenses(clients, modules, today):
     return clients.annotate(**relations).annotate(**counts)
 
 
-def client_facts(clients, today=None) -> Iterator[dict]:
+def client_facts(clients, today=None, pending: bool = False) -> Iterator[dict]:
     """For each client of the queryset, by id: its `id`, its CLIENT_FIELDS, the counts in
     force `today` of its LICENSE_FIELDS (`licenses`: the main count; 0 for a module it does
-    not have) and `license_ids` (module → its License's id, None where there is none).
-    One query. (What the import compares a file with.)
+    not have) and `license_ids` (module → its License's id, None where there is none); with
+    `pending`, also `pending` (LICENSE_FIELDS' name → (count, from) of a reduction that has
+    not taken effect yet, clients.domain.quantities.pending_reduction). One query. (What the
+    import compares a file with.)
     """
     today = today or timezone.localdate()
     modules = list(LICENSE_FIELDS.values())
@@ -147,10 +151,30 @@ def client_facts(clients, today=None) -> Iterator[dict]:
         *(f"license_{module}__id" for module in modules),
     ]
     ids = len(names) - len(modules)
+    if pending:
+        fields += [
+            f"license_{module}__{name}"
+            for module in modules
+            for name in ("scheduled_quantity", "scheduled_from")
+        ]
     for chunk in read_chunks(queryset, fields):
         for row in chunk:
             facts = dict(zip(names[:ids], row, strict=False))
-            facts["license_ids"] = dict(zip(modules, row[ids:], strict=True))
+            facts["license_ids"] = dict(zip(modules, row[ids : len(names)], strict=True))
+            if pending:
+                scheduled = row[len(names) :]
+                facts["pending"] = {
+                    field: reduction
+                    for field, quantity, since in zip(
+                        LICENSE_FIELDS, scheduled[::2], scheduled[1::2], strict=True
+                    )
+                    if (
+                        reduction := pending_reduction(
+                            SimpleNamespace(scheduled_quantity=quantity, scheduled_from=since),
+                            today,
+                        )
+                    )
+                }
             yield facts
 
 

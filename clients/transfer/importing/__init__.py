@@ -13,6 +13,12 @@ applies at once and drops a scheduled reduction. `suspenso`, `pendente` and `ocu
 or clear the facts the status derives from (`oculto` only where clients.domain.status says the
 client is Inativo).
 
+The partner's own import (Importar clientes, `by_partner`) is held to `limits`: no row may do
+what costs credit elsewhere (a later vencimento, more licenses, a new client due later than
++ Novo cliente's), checked on the locked rows when the preview is made and again when the job
+writes; a reduction waits for the 1st of next month, as in Editar. The vendor's staff's
+command is their own data migration: its counts apply at once, and it sets any vencimento.
+
 One job per module: `reading` (bytes → rows of values), `planning` (rows → what changes, by
 the services' rule functions, on locked rows; on PostgreSQL the lines written exactly as
 the export writes their client are found first, `unchanged_lines`, and never parsed), `writing`
@@ -79,8 +85,10 @@ def import_clients(
     dry_run: bool = False,
     source: str = "",
     progress: Progress | None = None,
+    by_partner: bool = False,
 ) -> ImportReport:
     """Validate every row of `data`, then write them all in one transaction — or nothing.
+    `by_partner`: the partner's own import, held to clients.transfer.importing.limits.
 
     Raises ImportFileError when the file as a whole is unusable; row problems are returned
     in `report.errors`, and then nothing is written.
@@ -105,7 +113,7 @@ def import_clients(
             else:
                 unchanged = found.lines if found else set()
                 rows = _valid_rows(data_rows, header, unchanged, report, progress, estimate)
-            plans = compare(partner, rows, report) if rows else []
+            plans = compare(partner, rows, report, by_partner) if rows else []
             if dry_run:
                 report.changes = changes(plans)
             if report.errors or dry_run:

@@ -21,8 +21,9 @@ from django.utils import timezone
 from clients.domain.modules import validate_quantities
 from clients.domain.status import HIDE_ONLY_INACTIVE, client_status, duplicate_facts, may_be_hidden
 from clients.models import Client, Module, Product, Renewal
-from clients.transfer.columns import CLIENT_FIELDS, COLUMNS, LICENSE_FIELDS
+from clients.transfer.columns import CLIENT_FIELDS, COLUMN_OF_FIELD, COLUMNS, LICENSE_FIELDS
 from clients.transfer.exporting import client_facts, export_query
+from clients.transfer.importing.limits import credit_problems, schedule
 from clients.transfer.importing.reading import RowError
 from partners.models import Partner
 from portal.copying import load_rows
@@ -36,7 +37,6 @@ NEW_CLIENT = {
     "pending_reason": "",
     "hidden_at": None,
 }
-COLUMN_OF_FIELD = {column.field: column.name for column in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class Plan:
     counts: dict  # its LICENSE_FIELDS' counts after the import (`licenses`: the main count)
     current: dict | None = None  # client_facts() of the existing client; None: a new one
     changed: tuple[str, ...] = ()  # CLIENT_FIELDS and LICENSE_FIELDS that change
+    # The partner's import, an existing client: license field → (quantity, scheduled_quantity,
+    # scheduled_from) to write for each count it changes (limits.schedule). None: the counts
+    # as they are, at once.
+    schedule: dict | None = None
 
 
 def merge(values: dict, current: dict | None, now, today) -> dict:
@@ -107,15 +111,20 @@ def merge_counts(values: dict, current: dict | None) -> dict:
 
 
 def plan_row(values: dict, current: dict | None, line: int, now, today) -> Plan | None:
-    """What to do with one valid row; None when it changes nothing."""
+    """What to do with one valid row; None when it changes nothing. A count equal to the one
+    of a pending reduction (`current["pending"]`, the partner's import) changes nothing either."""
     facts, counts = merge(values, current, now, today), merge_counts(values, current)
     if current is None:
         return Plan(line, facts, counts)
     changed = tuple(name for name in CLIENT_FIELDS if facts[name] != current[name])
+    pending = current.get("pending", ())
     for field, module in LICENSE_FIELDS.items():
         # A client without its main license gets one when the file gives `licencas`.
         missing = module == Module.MAIN and current["license_ids"][module] is None
-        if counts[field] != current[field] or (missing and COLUMN_OF_FIELD[field] in values):
+        count = counts[field]
+        if (count != current[field] and (field not in pending or count != pending[field][0])) or (
+            missing and COLUMN_OF_FIELD[field] in values
+        ):
             changed += (field,)
     if not changed:
         return None
@@ -379,15 +388,16 @@ def _unchanged_conditions(columns) -> list[str]:
     return conditions
 
 
-def compare(partner: Partner, rows, report) -> list[Plan]:
+def compare(partner: Partner, rows, report, by_partner: bool = False) -> list[Plan]:
     """Plans for the rows that create or change a client; counts and problems in `report`.
-    Runs inside the import's transaction, after `lock_partner`."""
+    Runs inside the import's transaction, after `lock_partner`. `by_partner`: the partner's
+    own import, held to limits.credit_problems on the locked rows."""
     stage_keys(rows)
     lock_named_clients(partner)
     now, today = timezone.now(), timezone.localdate()
     existing = {
         (facts["cpf_cnpj"], facts["product"]): facts
-        for facts in client_facts(named_clients(partner), today)
+        for facts in client_facts(named_clients(partner), today, pending=by_partner)
     }
     elsewhere = _registered_elsewhere(partner)
     plans = []
@@ -408,8 +418,14 @@ def compare(partner: Partner, rows, report) -> list[Plan]:
         combination = (plan.facts["product"], *plan.counts.values())
         if combination not in license_problems:
             license_problems[combination] = licenses_problem(plan)
-        if problem := hidden_problem(plan.facts, today) or license_problems[combination]:
-            report.errors.append(RowError(line, problem))
+        problem = hidden_problem(plan.facts, today) or license_problems[combination]
+        problems = [problem] if problem else []
+        if by_partner:
+            problems += credit_problems(plan, today)
+            if plan.current is not None:
+                plan.schedule = schedule(plan, today)
+        if problems:
+            report.errors.extend(RowError(line, problem) for problem in problems)
         else:
             plans.append(plan)
             if plan.current is None:

@@ -6,9 +6,10 @@ new Link client's registration code, its history event in the portal's shape (`s
 client is "cadastrar", a changed one "editar") — and loads them into two temporary tables
 (portal.copying.load_rows). Each table is then written from them by one INSERT … SELECT or
 UPDATE … FROM, the same statements on SQLite and PostgreSQL; a new client's rows find it by
-its partner, CPF/CNPJ and product (unique). Every updated client gets a new version
-(clients.services), so that a form loaded before the import cannot undo it; every client one
-audit log line, as a portal action's.
+its partner, CPF/CNPJ and product (unique). A changed license gets its count and its pending
+reduction (none, or the partner's import's, from the 1st of next month). Every updated client
+gets a new version (clients.services), so that a form loaded before the import cannot undo
+it; every client one audit log line, as a portal action's.
 """
 
 import itertools
@@ -56,17 +57,44 @@ LICENSE_COLUMNS = (
     ("module", License._meta.get_field("module")),
     ("quantity", License._meta.get_field("quantity")),
     ("license_id", models.BigIntegerField(null=True)),
+    ("scheduled_quantity", License._meta.get_field("scheduled_quantity")),
+    ("scheduled_from", License._meta.get_field("scheduled_from")),
 )
+LICENSE_ID = [name for name, _ in LICENSE_COLUMNS].index("license_id")
 
 
-def _licenses(counts: dict) -> dict:
-    """The file's counts as the history stores licenses
-    (clients.domain.quantities.license_snapshot)."""
-    return {LICENSE_FIELDS[field]: {"quantity": count} for field, count in counts.items() if count}
+def _licenses(counts: dict, pending: dict) -> dict:
+    """The counts in force (and `pending`: field → (count, from) of a pending reduction) as
+    the history stores licenses (clients.domain.quantities.license_snapshot)."""
+    if not pending:
+        return {LICENSE_FIELDS[f]: {"quantity": count} for f, count in counts.items() if count}
+    data = {}
+    for field, count in counts.items():
+        entry = {"quantity": count}
+        if field in pending:
+            entry["scheduled_quantity"], since = pending[field]
+            entry["scheduled_from"] = since.isoformat()
+        if count or len(entry) > 1:
+            data[LICENSE_FIELDS[field]] = entry
+    return data
 
 
-def _history(client, counts: dict) -> dict:
-    return {**snapshot(client, HISTORY_FIELDS), "licenses": _licenses(counts)}
+def _history(client, counts: dict, pending=None) -> dict:
+    return {**snapshot(client, HISTORY_FIELDS), "licenses": _licenses(counts, pending)}
+
+
+def _after(plan) -> tuple[dict, dict]:
+    """(counts in force, pending reductions) of the partner's import's plan of an existing
+    client (`plan.schedule`) once written."""
+    current = plan.current
+    counts = {field: current[field] for field in LICENSE_FIELDS}
+    pending = dict(current["pending"])
+    for field, (quantity, scheduled, since) in plan.schedule.items():
+        counts[field] = quantity
+        pending.pop(field, None)
+        if scheduled is not None:
+            pending[field] = (scheduled, since)
+    return counts, pending
 
 
 def write(partner, plans, note: str, progress) -> None:
@@ -106,8 +134,8 @@ def write(partner, plans, note: str, progress) -> None:
                 now,
                 creates=creates > 0,
                 updates=creates < len(plans),
-                new_licenses=any(license_id is None for *_, license_id in licenses),
-                changed_licenses=any(license_id is not None for *_, license_id in licenses),
+                new_licenses=any(license[LICENSE_ID] is None for license in licenses),
+                changed_licenses=any(license[LICENSE_ID] is not None for license in licenses),
                 codes=links > 0,
             )
         )
@@ -137,21 +165,30 @@ def _staged_client(plan, codes, licenses: list, audits: list, shared: dict) -> l
     appended to `licenses` and `audits` (`shared`: one tuple per distinct set of fields)."""
     facts, counts, current = plan.facts, plan.counts, plan.current
     key = (facts["cpf_cnpj"], facts["product"])
-    after = _history(SimpleNamespace(**facts), counts)
+    if plan.schedule is None:
+        after = _history(SimpleNamespace(**facts), counts)
+    else:
+        after = _history(SimpleNamespace(**facts), *_after(plan))
     if current is None:
         action, client_id, before = Event.REGISTER, None, {}
         code = next(codes) if facts["product"] == Product.LINK else None
         for field, count in counts.items():
             if count or LICENSE_FIELDS[field] == Module.MAIN:
-                licenses.append((*key, LICENSE_FIELDS[field], count, None))
+                licenses.append((*key, LICENSE_FIELDS[field], count, None, None, None))
     else:
         action, client_id, code = Event.EDIT, current["id"], None
         before = _history(
-            SimpleNamespace(**current), {field: current[field] for field in LICENSE_FIELDS}
+            SimpleNamespace(**current),
+            {field: current[field] for field in LICENSE_FIELDS},
+            current.get("pending"),
         )
+        writes = plan.schedule or {}
         for field in LICENSE_FIELDS.keys() & set(plan.changed):
             module = LICENSE_FIELDS[field]
-            licenses.append((*key, module, counts[field], current["license_ids"][module]))
+            quantity, scheduled, since = writes.get(field, (counts[field], None, None))
+            licenses.append(
+                (*key, module, quantity, current["license_ids"][module], scheduled, since)
+            )
     changed = tuple(sorted(k for k in {*before, *after} if before.get(k) != after.get(k)))
     audits.append((action, client_id or key, shared.setdefault(changed, changed)))
     return [
@@ -214,8 +251,9 @@ def _statements(partner, note, now, *, creates, updates, new_licenses, changed_l
         )
     if changed_licenses:
         yield (
-            f"UPDATE {license_table} SET quantity = new.quantity, scheduled_quantity = NULL, "
-            f"scheduled_from = NULL FROM {staged_licenses} AS new "
+            f"UPDATE {license_table} SET quantity = new.quantity, "
+            "scheduled_quantity = new.scheduled_quantity, scheduled_from = new.scheduled_from "
+            f"FROM {staged_licenses} AS new "
             f"WHERE {license_table}.id = new.license_id",
             [],
         )
