@@ -94,7 +94,9 @@ def _register(partner, user, name, number, product, licenses, renewal=Renewal.MA
     return services.client_register(
         partner=partner,
         by=user,
-        cpf_cnpj=cnpj_from_base(f"8{partner.pk:03d}{number:04d}0001"),
+        # Numbered by story, not by the partner's id (which may pass 999 in a database whose
+        # sequences have run, and would no longer fit a CNPJ's 12-digit base).
+        cpf_cnpj=cnpj_from_base(f"8{number:07d}0001"),
         product=product,
         fields={
             "name": name,
@@ -158,6 +160,6 @@ def low_credit_story(partner, user, staff, today: datetime.date) -> None:
     with _at(start):
         credit_add(partner=partner, amount=25000, by=staff, description="Pix recebido")
         shop = _register(
-            partner, user, "Padaria Crédito Curto", 1, "link", {Module.MAIN: 2, Module.CLOUD: 1}
+            partner, user, "Padaria Crédito Curto", 3, "link", {Module.MAIN: 2, Module.CLOUD: 1}
         )
     _renew_before_due([shop], user)
