@@ -47,7 +47,7 @@ def test_the_preview_shows_each_charge_the_total_and_the_balance(client_a, partn
         "Total das renovações: <strong>R$ 300,00</strong> · saldo atual R$ 400,00 → R$ 100,00"
         in text
     )
-    assert '<td class="text-end">R$ 150,00</td>' in text
+    assert '<td class="text-end text-nowrap">R$ 150,00</td>' in text
     assert "Confirmar: renovar 3 clientes" in text
     assert not ClientEvent.objects.exists()
 
