@@ -6,6 +6,7 @@ test, with the rule, the elements and axe's help text. The page's Content-Securi
 forbids inline scripts, so these browser contexts bypass it (only to inject axe).
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,10 @@ def shops(partner_a, partner_a_user, make_client_in):
     )
     shops["jobs"] = jobs_in_each_state(partner_a, partner_a_user, shops[Status.ACTIVE])
     shops["renewed"] = credit_entries(partner_a, partner_a_user, make_client_in)
+    # 30 licenses at R$ 49,90: a renewal of R$ 1.497,00, more than the balance left.
+    shops["costly"] = make_client_in(
+        partner_a, Status.EXPIRED, name="Supermercado Grande", licenses=30
+    )
     shops["draft"] = import_preview(partner_a, partner_a_user)
     return shops
 
@@ -137,7 +142,7 @@ def serious_violations(page) -> list[str]:
 def partner_pages(shops):
     """(name, path, what to do on the page before axe runs) for every partner page."""
     ativo, inativo, link = shops[Status.ACTIVE], shops[Status.INACTIVE], shops["link"]
-    navi = shops[Status.SUSPENDED]
+    navi, costly = shops[Status.SUSPENDED], shops["costly"]
 
     def expand_row_and_open_menu(page):
         page.get_by_label(f"Detalhes do Link de {link.name}").click()
@@ -149,6 +154,18 @@ def partner_pages(shops):
         dialog = page.get_by_role("dialog", name="Códigos de registro não utilizados")
         expect(dialog).to_contain_text(link.name)
         page.wait_for_timeout(400)  # the fade-in, so that colours are final
+
+    def shows_the_cost(page):
+        expect(page.locator("main")).to_contain_text("R$ 49,90")
+        expect(page.get_by_role("button", name="Renovar")).to_be_visible()
+
+    def shows_the_missing_credit(page):
+        expect(page.get_by_role("alert")).to_contain_text(re.compile("faltam R\\$", re.I))
+        expect(page.get_by_role("button", name="Renovar")).to_have_count(0)
+
+    def refuses_the_batch(page):
+        expect(page.get_by_role("alert")).to_contain_text("Crédito insuficiente")
+        expect(page.get_by_role("button", name=re.compile("^Confirmar"))).to_have_count(0)
 
     def invalid_form(page):
         page.get_by_role("button", name="Cadastrar cliente").click()
@@ -169,10 +186,26 @@ def partner_pages(shops):
         ("reativar", reverse("clients:reativar", args=[inativo.pk]), None),
         ("certificado", reverse("clients:certificado", args=[navi.pk]), None),
         ("confirmar", reverse("clients:confirm", args=[ativo.pk, "suspender"]), None),
+        # Renovar with its cost and the balance; then one the credit cannot pay (no button).
+        (
+            "confirmar-renovar",
+            reverse("clients:confirm", args=[ativo.pk, "renovar"]),
+            shows_the_cost,
+        ),
+        (
+            "confirmar-renovar-sem-credito",
+            reverse("clients:confirm", args=[costly.pk, "renovar"]),
+            shows_the_missing_credit,
+        ),
         ("codigos", reverse("clients:registration-codes"), None),
         ("inicio", reverse("home"), None),
         ("renovacao", reverse("clients:renewals"), None),
         ("em-lote", reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}", None),
+        (
+            "em-lote-sem-credito",
+            reverse("clients:bulk-preview") + f"?acao=renovar&id={ativo.pk}&id={costly.pk}",
+            refuses_the_batch,
+        ),
         ("atividade", reverse("clients:activity"), None),
         ("importar", reverse("clients:import"), None),
         ("importar-previa", reverse("clients:import-preview", args=[shops["draft"].pk]), None),

@@ -47,7 +47,7 @@ def test_the_preview_shows_each_charge_the_total_and_the_balance(client_a, partn
         "Total das renovações: <strong>R$ 300,00</strong> · saldo atual R$ 400,00 → R$ 100,00"
         in text
     )
-    assert '<td class="text-end">R$ 150,00</td>' in text
+    assert '<td class="text-end text-nowrap">R$ 150,00</td>' in text
     assert "Confirmar: renovar 3 clientes" in text
     assert not ClientEvent.objects.exists()
 
@@ -114,11 +114,50 @@ def test_the_job_renews_and_charges_each_client(client_a, partner_a, expired, ru
     assert balance(partner_a) == 100_00
 
 
+def test_a_price_raised_since_the_preview_refuses_every_client_and_charges_nothing(
+    client_a, partner_a, expired, run_jobs, today
+):
+    """The preview showed R$ 300,00, exactly the balance: the job starts (it checks the amounts
+    shown, not today's), and each client, priced again on its locked row, is refused."""
+    credit_add(partner=partner_a, amount=300_00, by=None)
+    token = token_of(preview(client_a, Action.RENEW, [c.pk for c in expired]))
+    Price.objects.create(product=Product.NAVI, module=Module.MAIN, monthly=60_00, valid_from=today)
+    with run_jobs():
+        client_a.post(CONFIRM, {"token": token})
+    job = Job.objects.get(kind="bulk")
+    assert job.state == State.DONE, job.error
+    reported = JobLine.objects.filter(job=job).order_by("label")
+    assert [(line.label, line.ok, line.message) for line in reported] == [
+        (
+            f"Loja {n}",
+            False,
+            f"O valor da renovação mudou desde a prévia (R$ {50 * n},00 → R$ {60 * n},00); "
+            "nada foi feito. Faça uma nova prévia.",
+        )
+        for n in (1, 2, 3)
+    ]
+    assert renewed(expired) == [False, False, False]
+    assert not CreditEntry.objects.filter(client__in=expired).exists()
+    assert balance(partner_a) == 300_00
+
+
+def test_a_price_change_that_costs_these_clients_nothing_more_lets_them_renew(
+    client_a, partner_a, expired, run_jobs, today
+):
+    credit_add(partner=partner_a, amount=300_00, by=None)
+    token = token_of(preview(client_a, Action.RENEW, [c.pk for c in expired]))
+    Price.objects.create(product=Product.NAVI, module=Module.TEF, monthly=99_00, valid_from=today)
+    with run_jobs():
+        client_a.post(CONFIRM, {"token": token})
+    assert renewed(expired) == [True, True, True]
+    assert balance(partner_a) == 0
+
+
 def test_a_chunk_refuses_the_clients_the_credit_left_cannot_pay_for(
     partner_a, partner_a_user, expired
 ):
     credit_add(partner=partner_a, amount=200_00, by=None)
-    bound = {c.pk: bulk.fingerprint(c) for c in expired}
+    bound = {c.pk: bulk.Bound(bulk.fingerprint(c), 50_00 * n) for n, c in enumerate(expired, 1)}
     results = bulk.apply_bound(
         action=Action.RENEW,
         bound=bound,
@@ -151,3 +190,25 @@ def test_the_preview_reads_the_same_queries_for_3_or_30_clients(
 
     # Session and user, partner, the clients, their licenses, the prices, the balance.
     assert count(clients[:3]) == count(clients)
+
+
+def test_a_chunk_prices_its_clients_again_without_a_query_per_client(
+    partner_a, partner_a_user, make_client_in
+):
+    credit_add(partner=partner_a, amount=10_000_00, by=None)
+    clients = [make_client_in(partner_a, Status.EXPIRED, licenses=2) for _ in range(30)]
+
+    def count(selected):
+        bound = {c.pk: bulk.Bound(bulk.fingerprint(c), 100_00) for c in selected}
+        with CaptureQueriesContext(connection) as queries:
+            results = bulk.apply_bound(
+                action=Action.RENEW,
+                bound=bound,
+                clients=Client.objects.filter(partner=partner_a),
+                user=partner_a_user,
+            )
+        assert all(result.done for result in results)
+        return len(queries)
+
+    # The locked clients, their licenses, the prices (once), the account, the writes.
+    assert count(clients[:3]) == count(clients[3:])

@@ -193,11 +193,11 @@ def test_a_bulk_retry_applies_only_the_clients_not_yet_reported(
     """What the first run applied (and reported, in the same transaction) is not applied
     again: each client gets exactly one renewal."""
     clients = [make_client_in(partner_a, Status.EXPIRED) for _ in range(3)]
-    bound = sorted((c.pk, bulk.fingerprint(c)) for c in clients)
+    bound = sorted([c.pk, bulk.fingerprint(c), 0] for c in clients)  # no price: costs 0
     job = make_job(
         partner_a, partner_a_user, arguments={"action": "renovar", "bound": bound}, total=3
     )
-    first = dict(bound[:1])
+    first = bulk.bound_of(bound[:1])
     with transaction.atomic():  # what the first run did before its worker died
         bulk.apply_bound(
             action=Action.RENEW,

@@ -199,14 +199,14 @@ def bulk_confirm(request):
         messages.error(request, refused.message)
         return redirect("clients:list")
     list_name = request.POST.get("lista") if request.POST.get("lista") in LISTS else "clientes"
-    pairs = sorted(bound.items())
+    rows = bulk.bound_rows(bound)
     return start_job(
         request,
         kind="bulk",
         title=bulk.job_title(action, len(bound)),
         task_path="clients.tasks.apply_bulk",
-        key=job_key("bulk", request.partner.pk, request.user.pk, action.value, pairs),
-        arguments={"action": action.value, "bound": pairs},
+        key=job_key("bulk", request.partner.pk, request.user.pk, action.value, rows),
+        arguments={"action": action.value, "bound": rows},
         permission=Permission.CHANGE,
         back_url=reverse(LISTS[list_name]),
         total=len(bound),

@@ -2,25 +2,28 @@
 
 The preview says, per client, what the action will do or why it is not allowed (the same
 message as the single action, clients.services.not_allowed_message). It is bound to what it
-showed: the confirmation carries a signed token with each allowed client's id and a
-fingerprint of its state then. Confirming starts a job (jobs.running) that applies exactly
-those clients, a chunk at a time: every client of the chunk locked, a client whose state
-changed since the preview refused, not changed, the others through the service the ⋮ menu
-uses (clients.services.clients_act, which takes one client or many), each with its own
-history event — and the chunk's outcome per client written in the same transaction, so that a
-run that stops leaves each client either applied and reported or untouched, and "Tentar
-novamente" applies only the rest.
+showed: the confirmation carries a signed token with each allowed client's id, a fingerprint
+of its state then and the charge it showed (Bound). Confirming starts a job (jobs.running)
+that applies exactly those clients, a chunk at a time: every client of the chunk locked, a
+client whose state changed since the preview refused, not changed, the others through the
+service the ⋮ menu uses (clients.services.clients_act, which takes one client or many), each
+with its own history event — and the chunk's outcome per client written in the same
+transaction, so that a run that stops leaves each client either applied and reported or
+untouched, and "Tentar novamente" applies only the rest.
 
 Renovar costs credit (Renovação manual clients): the preview shows each client's charge, the
 total and the balance, and refuses the batch the balance cannot pay for; the job checks the
-total against the balance again before its first chunk and refuses the whole run if it falls
-short; and each chunk charges its clients on their locked rows, so a client the credit left
-cannot pay for is refused (clients.services.credit.InsufficientCredit), not changed.
+total shown against the balance again before its first chunk and refuses the whole run if it
+falls short; and each chunk prices its clients again on their locked rows: a client whose
+charge is not the one the preview showed (a price changed since) is refused, and one the
+credit left cannot pay for too (clients.services.credit.InsufficientCredit) — not changed,
+nothing charged.
 """
 
 import hashlib
 import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core import signing
 from django.db import transaction
@@ -31,7 +34,7 @@ from clients.domain.dates import format_day
 from clients.domain.money import PriceList, format_brl
 from clients.domain.status import Status, client_status, today
 from clients.models import Client
-from clients.services.charges import renewal_price
+from clients.services.charges import amount_of, renewal_price
 from clients.services.credit import balance
 from jobs.models import JobLine
 from jobs.running import JobRefused, own
@@ -62,6 +65,10 @@ TOO_MANY = (
     "Use os filtros para dividir a seleção."
 )
 INVALID_TOKEN = "Esta prévia expirou ou não é válida; nada foi feito. Faça a seleção de novo."
+CHARGE_CHANGED = (
+    "O valor da renovação mudou desde a prévia ({shown} → {now}); nada foi feito. "
+    "Faça uma nova prévia."
+)
 SHORT_OF_CREDIT = (
     "Crédito insuficiente para estas renovações: custam {total} e o saldo é {balance}. "
     "Faltam {missing}. Nada foi feito: peça mais crédito ao fornecedor ou selecione menos "
@@ -90,6 +97,22 @@ def outcome(action: Action, client: Client) -> str:
 def fingerprint(client: Client) -> str:
     state = "|".join(str(getattr(client, name)) for name in BOUND_FIELDS)
     return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+class Bound(NamedTuple):
+    """What a preview showed of one allowed client, and so what its confirmation applies to."""
+
+    fingerprint: str
+    charge: int  # centavos the preview showed (Renovar; 0 for the other actions)
+
+
+def bound_rows(bound: dict[int, Bound]) -> list[list]:
+    """`bound` as the token and the job's arguments carry it: [id, fingerprint, charge], by id."""
+    return [[pk, *bound[pk]] for pk in sorted(bound)]
+
+
+def bound_of(rows) -> dict[int, Bound]:
+    return {pk: Bound(print_, charge) for pk, print_, charge in rows}
 
 
 @dataclass
@@ -166,9 +189,13 @@ def preview(*, action: Action, clients, partner, user) -> Preview:
             lines.append(
                 Line(client, status, False, services.not_allowed_message(action, status, client))
             )
-    bound = [[line.client.pk, fingerprint(line.client)] for line in lines if line.allowed]
+    bound = {
+        line.client.pk: Bound(fingerprint(line.client), line.charge)
+        for line in lines
+        if line.allowed
+    }
     token = signing.dumps(
-        {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound},
+        {"a": action.value, "p": partner.pk, "u": user.pk, "c": bound_rows(bound)},
         salt=TOKEN_SALT,
         compress=True,
     )
@@ -180,25 +207,25 @@ def _renewal_pricer(day):
     prices = PriceList(day)
 
     def price(client) -> int:
-        charge = renewal_price(client, day, prices)
-        return charge.amount if charge else 0
+        return amount_of(renewal_price(client, day, prices))
 
     return price
 
 
-def check_credit(partner_id: int, clients, bound: dict[int, str]) -> None:
+def check_credit(partner_id: int, clients, bound: dict[int, Bound]) -> None:
     """Before a bulk renewal's first chunk: refuse the whole run (JobRefused) if the partner's
-    balance cannot pay for the `bound` clients (id → fingerprint) that would be renewed now.
-    The chunks charge each client on its locked row anyway; this spares a run that would stop
-    half-way for lack of credit."""
-    day = today()
-    price, total = _renewal_pricer(day), 0
+    balance cannot pay what the preview showed for the `bound` clients still unchanged and
+    renewable. The chunks charge each client on its locked row anyway (and refuse one whose
+    charge is no longer the one shown); this spares a run that would stop half-way for lack
+    of credit."""
+    day, total = today(), 0
     for chunk in itertools.batched(bound, CHUNK_SIZE):
-        for client in clients.filter(pk__in=chunk).prefetch_related("licenses"):
-            if fingerprint(client) == bound[client.pk] and can(
+        for client in clients.filter(pk__in=chunk):
+            shown = bound[client.pk]
+            if fingerprint(client) == shown.fingerprint and can(
                 client, Action.RENEW, client_status(client, day)
             ):
-                total += price(client)
+                total += shown.charge
     if message := short_of_credit(total, balance(partner_id)):
         raise JobRefused(message, retryable=True)
 
@@ -211,8 +238,8 @@ class Result:
     message: str
 
 
-def read_token(*, token: str, partner, user) -> tuple[Action, dict[int, str]]:
-    """The action and the bound clients (id → fingerprint) of a preview's token, if it is
+def read_token(*, token: str, partner, user) -> tuple[Action, dict[int, Bound]]:
+    """The action and the bound clients (id → Bound) of a preview's token, if it is
     valid, recent and this partner user's (BulkRefused otherwise)."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
@@ -220,7 +247,7 @@ def read_token(*, token: str, partner, user) -> tuple[Action, dict[int, str]]:
         raise BulkRefused(INVALID_TOKEN) from None
     if data.get("p") != partner.pk or data.get("u") != user.pk:
         raise BulkRefused(INVALID_TOKEN)
-    bound = dict((pk, print_) for pk, print_ in data["c"])
+    bound = bound_of(data["c"])
     check_size(len(bound))
     return Action(data["a"]), bound
 
@@ -229,16 +256,29 @@ def job_title(action: Action, count: int) -> str:
     return f"{action.label} em lote: {_n(count)} cliente{'s' if count != 1 else ''}"
 
 
-def apply_bound(*, action: Action, bound: dict[int, str], clients, user) -> list[Result]:
-    """Apply the preview to the `bound` clients (id → fingerprint then) of `clients`: the
-    action's service (clients.services.clients_act, the very code the ⋮ menu runs for one
-    client) over them, locked all at once; a client changed since the preview, or no longer
-    allowed, is refused with the reason; one no longer in `clients`, reported gone."""
+def apply_bound(*, action: Action, bound: dict[int, Bound], clients, user) -> list[Result]:
+    """Apply the preview to the `bound` clients (id → what the preview showed) of `clients`:
+    the action's service (clients.services.clients_act, the very code the ⋮ menu runs for one
+    client) over them, locked all at once; a client changed since the preview, whose renewal
+    no longer costs what the preview showed, or no longer allowed, is refused with the
+    reason; one no longer in `clients`, reported gone."""
+    price_lists = {}  # the day's prices, read once (a chunk running past midnight: twice)
 
     def unchanged_since_preview(locked):
         # Seen after the lock: a change committed meanwhile shows here.
-        if fingerprint(locked) != bound[locked.pk]:
+        shown = bound[locked.pk]
+        if fingerprint(locked) != shown.fingerprint:
             raise services.ActionNotAllowed(CHANGED)
+        if action == Action.RENEW:
+            # Read after clients_act's own day, so never a day earlier than the one it charges.
+            day = today()
+            if day not in price_lists:
+                price_lists[day] = PriceList(day)
+            now = amount_of(renewal_price(locked, day, price_lists[day]))
+            if now != shown.charge:
+                raise services.ActionNotAllowed(
+                    CHARGE_CHANGED.format(shown=format_brl(shown.charge), now=format_brl(now))
+                )
 
     outcomes = services.clients_act(
         clients=clients.filter(pk__in=bound), action=action, by=user, guard=unchanged_since_preview
@@ -259,7 +299,7 @@ def apply(job, progress) -> None:
     report yet, CHUNK_SIZE per transaction, each transaction also writing its clients'
     outcome — only while this run still owns the job (jobs.running.own)."""
     action = Action(job.arguments["action"])
-    bound = {pk: print_ for pk, print_ in job.arguments["bound"]}
+    bound = bound_of(job.arguments["bound"])
     reported = set(JobLine.objects.filter(job=job).values_list("subject_id", flat=True))
     remaining = sorted(pk for pk in bound if pk not in reported)
     done = len(bound) - len(remaining)
