@@ -63,6 +63,8 @@ def test_the_preview_refuses_a_batch_the_balance_cannot_pay(client_a, partner_a,
     assert 'role="alert" id="preview-credit"' in response.text
     assert "Faltam R$ 100,00." in response.text
     assert "Confirmar:" not in response.text
+    # Nor does the summary invite a confirmation there is no button for.
+    assert "confirme para aplicar" not in response.text
     assert not ClientEvent.objects.exists()
 
 
