@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from clients.domain.status import Status
@@ -191,12 +192,15 @@ def test_an_import_is_previewed_by_the_web_and_written_by_the_worker(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from clients.domain.dates import active_until, format_day
     from tests.csv_helpers import CNPJ, CPF, HEADER
 
+    # The partner's import gives a new client at most + Novo cliente's month.
+    due = format_day(active_until(timezone.localdate()))
     rows = [
         HEADER,
-        f"Padaria Nova;{CPF};padaria@example.com;navi;SP;Campinas;31/12/2030",
-        f"Mercado Novo;{CNPJ};mercado@example.com;link;RJ;Niterói;31/12/2030",
+        f"Padaria Nova;{CPF};padaria@example.com;navi;SP;Campinas;{due}",
+        f"Mercado Novo;{CNPJ};mercado@example.com;link;RJ;Niterói;{due}",
     ]
     client.force_login(partner_a_user)
     upload = SimpleUploadedFile("clientes.csv", ("\n".join(rows) + "\n").encode())
