@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.domain.dates import local_midnight, next_month_start
+from clients.domain.money import paying_q
 from clients.domain.status import Status, client_status, status_q, statuses_q
 from clients.domain.versions import older_versions
-from clients.models import Certificate, Product, RegistrationCode, Renewal
+from clients.models import Certificate, Product, RegistrationCode
 
 # The clients still in use (with access, or renewable this month): the cards about
 # certificates, codes and Link installations count only these, as the e-mail digest does.
@@ -83,7 +84,7 @@ def renewal_worklist_q(today: datetime.date) -> Q:
     Expirado — ordered by vencimento, they are the month's renewals."""
     month_end = next_month_start(today) - datetime.timedelta(days=1)
     this_month = status_q(Status.ACTIVE, today) & Q(expires_on__lte=month_end)
-    return Q(renewal=Renewal.MANUAL) & (this_month | status_q(Status.EXPIRED, today))
+    return paying_q() & (this_month | status_q(Status.EXPIRED, today))
 
 
 def in_use_q(today: datetime.date) -> Q:

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils.formats import number_format
 
 from clients.domain.dates import add_months, format_day
@@ -87,6 +88,11 @@ class Charge:
 def pays(renewal: str) -> bool:
     """Whether the partner pays for a client renewed by `renewal` (Renovação manual)."""
     return renewal == Renewal.MANUAL
+
+
+def paying_q() -> Q:
+    """`pays`'s SQL twin: the clients whose renewals the partner pays for."""
+    return Q(renewal=Renewal.MANUAL)
 
 
 def month_charge(client, counts: dict[str, int], prices: PriceList, kind, description) -> Charge:

@@ -16,9 +16,9 @@ import datetime
 from django.db.models import DateField, ExpressionWrapper, F, Q, Sum
 
 from clients.domain.attention import expiring_q
-from clients.domain.money import PriceList
+from clients.domain.money import PriceList, paying_q
 from clients.domain.status import Status, status_q
-from clients.models import License, Renewal
+from clients.models import License
 
 RENEWAL_OUTLOOK_DAYS = 30
 
@@ -26,7 +26,7 @@ RENEWAL_OUTLOOK_DAYS = 30
 def upcoming_renewals_q(day: datetime.date) -> Q:
     """Renovação manual clients to renew soon: Expirado, or Ativo and due within the days."""
     soon = status_q(Status.ACTIVE, day) & expiring_q(RENEWAL_OUTLOOK_DAYS, day)
-    return Q(renewal=Renewal.MANUAL) & (soon | status_q(Status.EXPIRED, day))
+    return paying_q() & (soon | status_q(Status.EXPIRED, day))
 
 
 def upcoming_renewals_cost(clients, day: datetime.date, prices: PriceList | None = None) -> int:
